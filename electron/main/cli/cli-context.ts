@@ -1,0 +1,37 @@
+import { connect, targetFromEnvironment, type DatabaseTarget } from '../db/connect.ts'
+import { pendingSharedMigrations } from '../migrations/migrate-schemas.ts'
+import { Tenancy } from '../tenancy/service.ts'
+import type { CliIo } from './cli-io.ts'
+
+/** What every command gets: its output, its database target, and a way to open the tenancy core. */
+export interface CliContext {
+  io: CliIo
+  target: DatabaseTarget
+  /**
+   * Opens the core for the duration of `fn`, starting the embedded server on
+   * demand (and stopping it after, if this command started it). With
+   * `ensureShared`, pending shared migrations are applied first so the registry exists.
+   */
+  withTenancy<T>(fn: (tenancy: Tenancy) => Promise<T>, options?: { ensureShared?: boolean }): Promise<T>
+}
+
+export function createCliContext(io: CliIo, env: NodeJS.ProcessEnv): CliContext {
+  const target = targetFromEnvironment(env)
+  return {
+    io,
+    target,
+    async withTenancy(fn, options) {
+      const connection = await connect(target, { onProgress: (step) => io.err(step) })
+      const tenancy = new Tenancy(connection.db)
+      try {
+        if (options?.ensureShared && (await pendingSharedMigrations(connection.db, tenancy.migrations)).length > 0) {
+          await tenancy.migrate({ shared: true })
+        }
+        return await fn(tenancy)
+      } finally {
+        await tenancy.resolver.close()
+        await connection.release()
+      }
+    },
+  }
+}

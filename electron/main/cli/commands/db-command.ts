@@ -1,0 +1,122 @@
+import pg from 'pg'
+import { embeddedStatus, startEmbedded, stopEmbedded } from '../../db/embedded-server.ts'
+import { InvalidInputError } from '../../errors.ts'
+import type { CliContext } from '../cli-context.ts'
+import { parseFlags } from '../parse-args.ts'
+
+/** The stable shape of `schemata db status --json`. */
+export interface DbStatusJson {
+  mode: 'embedded' | 'external'
+  running: boolean
+  host: string | null
+  port: number | null
+  database: string | null
+  user: string | null
+  serverVersion: string | null
+  dataDir: string | null
+  error?: string
+}
+
+async function serverFacts(url: string): Promise<{ serverVersion: string; user: string; database: string }> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 })
+  await client.connect()
+  try {
+    const { rows } = await client.query<{ v: string; u: string; d: string }>(
+      'SELECT current_setting(\'server_version\') AS v, current_user AS u, current_database() AS d',
+    )
+    const row = rows[0] as { v: string; u: string; d: string }
+    return { serverVersion: row.v, user: row.u, database: row.d }
+  } finally {
+    await client.end()
+  }
+}
+
+/** Reads the status of the configured database without starting or changing anything. */
+export async function dbStatus(context: CliContext): Promise<DbStatusJson> {
+  const { target } = context
+  if (target.mode === 'external') {
+    const url = new URL(target.url as string)
+    const base = {
+      mode: 'external' as const,
+      host: url.hostname,
+      port: Number(url.port || 5432),
+      dataDir: null,
+    }
+    try {
+      const facts = await serverFacts(target.url as string)
+      return { ...base, running: true, database: facts.database, user: facts.user, serverVersion: facts.serverVersion }
+    } catch (error) {
+      return {
+        ...base,
+        running: false,
+        database: decodeURIComponent(url.pathname.slice(1)) || null,
+        user: decodeURIComponent(url.username) || null,
+        serverVersion: null,
+        error: error instanceof Error ? error.message : String(error),
+      }
+    }
+  }
+  const dataDir = target.dataDir as string
+  const status = await embeddedStatus(dataDir)
+  if (!status.running) {
+    return { mode: 'embedded', running: false, host: null, port: null, database: null, user: null, serverVersion: null, dataDir }
+  }
+  // Already running, so this joins it and starts nothing.
+  const server = await startEmbedded({ dataDir })
+  return {
+    mode: 'embedded',
+    running: true,
+    host: server.host,
+    port: server.port,
+    database: server.database,
+    user: server.user,
+    serverVersion: server.serverVersion ?? null,
+    dataDir,
+  }
+}
+
+/** `schemata db start | stop | status [--json]`. */
+export async function dbCommand(context: CliContext, argv: readonly string[]): Promise<number> {
+  const [verb, ...rest] = argv
+  const { io, target } = context
+  switch (verb) {
+    case 'status': {
+      const flags = parseFlags(rest, { json: { type: 'boolean' } })
+      const status = await dbStatus(context)
+      if (flags.json) io.out(JSON.stringify(status))
+      else {
+        io.out(`mode:     ${status.mode}`)
+        io.out(`running:  ${status.running ? 'yes' : 'no'}`)
+        if (status.host) io.out(`address:  ${status.host}:${status.port}`)
+        if (status.database) io.out(`database: ${status.database} (user ${status.user})`)
+        if (status.serverVersion) io.out(`server:   PostgreSQL ${status.serverVersion}`)
+        if (status.dataDir) io.out(`data dir: ${status.dataDir}`)
+        if (status.error) io.out(`error:    ${status.error}`)
+      }
+      return 0
+    }
+    case 'start':
+    case 'stop': {
+      parseFlags(rest, {})
+      if (target.mode === 'external') {
+        io.err(`DATABASE_URL is set: the external server is not managed by schemata; "db ${verb}" does nothing`)
+        return 0
+      }
+      const dataDir = target.dataDir as string
+      if (verb === 'start') {
+        const server = await startEmbedded({ dataDir, onProgress: (step) => io.err(step) })
+        io.out(
+          server.startedHere
+            ? `PostgreSQL ${server.serverVersion ?? ''} started on ${server.host}:${server.port} (data: ${dataDir})`
+            : `PostgreSQL already running on ${server.host}:${server.port} (data: ${dataDir})`,
+        )
+      } else {
+        const wasRunning = await stopEmbedded(dataDir)
+        io.out(wasRunning ? `PostgreSQL stopped (data: ${dataDir})` : `PostgreSQL was not running (data: ${dataDir})`)
+      }
+      return 0
+    }
+    default:
+      throw new InvalidInputError('command', `"db ${verb ?? ''}" is not a command; use db start | stop | status`)
+  }
+}

@@ -1,0 +1,61 @@
+import { SchemataError } from '../errors.ts'
+import { type CliContext, createCliContext } from './cli-context.ts'
+import { type CliIo, ExitCode, processIo } from './cli-io.ts'
+import { dbCommand } from './commands/db-command.ts'
+import { demoCommand } from './commands/demo-command.ts'
+import { migrateCommand } from './commands/migrate-command.ts'
+import { tenantCommand } from './commands/tenant-command.ts'
+
+const USAGE = `usage: schemata <command>
+
+  db start | stop | status [--json]         embedded PostgreSQL (ignored with DATABASE_URL)
+  migrate [--shared | --tenant] [--schema NAME] [--concurrency N] [--no-wait] [--json]
+  tenant create --name NAME --schema SCHEMA [--domain HOST]...
+  tenant list [--json]
+  tenant drop --schema SCHEMA --yes
+  tenant suspend | resume --schema SCHEMA
+  demo                                      seed demo tenants with sample data
+
+environment: DATABASE_URL (external PostgreSQL), SCHEMATA_DATA_DIR (embedded data directory)
+exit codes: 0 success, 2 invalid input, 1 any other failure`
+
+type Command = (context: CliContext, argv: readonly string[]) => Promise<number>
+
+/** Extra commands registered by other layers (e.g. `serve`), so this module needs no server imports. */
+const extraCommands = new Map<string, Command>()
+
+export function registerCommand(name: string, command: Command): void {
+  extraCommands.set(name, command)
+}
+
+const commands: Record<string, Command> = {
+  db: dbCommand,
+  migrate: migrateCommand,
+  tenant: tenantCommand,
+  demo: demoCommand,
+}
+
+/** Runs the CLI and returns its exit code; never calls process.exit itself. */
+export async function runCli(argv: readonly string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(USAGE)
+    return name === undefined ? ExitCode.invalidInput : ExitCode.ok
+  }
+  const command = commands[name] ?? extraCommands.get(name)
+  if (!command) {
+    io.err(`command: "${name}" is not a schemata command (see schemata --help)`)
+    return ExitCode.invalidInput
+  }
+  try {
+    return await command(createCliContext(io, env), rest)
+  } catch (error) {
+    if (error instanceof SchemataError && error.code === 'INVALID_INPUT') {
+      io.err(error.message)
+      return ExitCode.invalidInput
+    }
+    const message = error instanceof Error ? error.message : String(error)
+    io.err(`error: ${message}`)
+    return ExitCode.failure
+  }
+}

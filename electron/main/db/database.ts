@@ -1,0 +1,73 @@
+import { QueryTypes, Sequelize, type Transaction } from 'sequelize'
+import pg from 'pg'
+import { installSequelizeContext } from './cls.ts'
+
+/** How the app reaches PostgreSQL: its own embedded server or one named by DATABASE_URL. */
+export type DatabaseMode = 'embedded' | 'external'
+
+export interface DatabaseOptions {
+  url: string
+  mode: DatabaseMode
+  /** Upper bound of pooled connections; tenant migrations run at most this many at once. */
+  poolMax?: number
+  /** Data directory of the embedded server, for status reports. */
+  dataDir?: string
+}
+
+/** The one Sequelize instance of a process, with what is needed to open side connections. */
+export class Database {
+  readonly sequelize: Sequelize
+  readonly url: string
+  readonly mode: DatabaseMode
+  readonly poolMax: number
+  readonly dataDir: string | undefined
+  readonly databaseName: string
+
+  constructor(options: DatabaseOptions) {
+    installSequelizeContext()
+    this.url = options.url
+    this.mode = options.mode
+    this.dataDir = options.dataDir
+    this.poolMax = options.poolMax ?? 8
+    this.databaseName = decodeURIComponent(new URL(options.url).pathname.replace(/^\//, '')) || 'postgres'
+    this.sequelize = new Sequelize(options.url, {
+      dialect: 'postgres',
+      dialectModule: pg,
+      logging: false,
+      pool: { max: this.poolMax, min: 0, idle: 10_000, acquire: 30_000 },
+      define: { timestamps: false, underscored: true },
+    })
+  }
+
+  /** Runs a statement and returns its rows; inside a transaction when one is given or ambient. */
+  async rows<T extends object = Record<string, unknown>>(
+    sql: string,
+    bind?: readonly unknown[],
+    transaction?: Transaction,
+  ): Promise<T[]> {
+    const options: Parameters<Sequelize['query']>[1] = { type: QueryTypes.SELECT, raw: true }
+    if (bind !== undefined) options.bind = bind as unknown[]
+    if (transaction !== undefined) options.transaction = transaction
+    return (await this.sequelize.query(sql, options)) as T[]
+  }
+
+  /** Runs statements for their effect; without `bind` several may go in one round trip. */
+  async exec(sql: string, bind?: readonly unknown[], transaction?: Transaction): Promise<void> {
+    const options: Parameters<Sequelize['query']>[1] = { raw: true }
+    if (bind !== undefined) options.bind = bind as unknown[]
+    if (transaction !== undefined) options.transaction = transaction
+    await this.sequelize.query(sql, options)
+  }
+
+  /** A plain client outside the pool, for session-level work such as advisory locks or LISTEN. */
+  async openClient(): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: this.url })
+    await client.connect()
+    return client
+  }
+
+  /** Closes the pool. */
+  async close(): Promise<void> {
+    await this.sequelize.close()
+  }
+}

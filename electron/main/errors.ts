@@ -1,0 +1,88 @@
+/** Machine-readable error codes; they cross every boundary (CLI exit codes, IPC/HTTP envelopes). */
+export type ErrorCode =
+  | 'INVALID_INPUT'
+  | 'TENANT_NOT_FOUND'
+  | 'TENANT_SUSPENDED'
+  | 'CONFLICT'
+  | 'MIGRATION_FAILED'
+  | 'MIGRATOR_BUSY'
+  | 'DATABASE_UNAVAILABLE'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'RATE_LIMITED'
+  | 'INTERNAL'
+
+/** Base class: every error we raise on purpose carries a code and, where it applies, the offending field. */
+export class SchemataError extends Error {
+  readonly code: ErrorCode
+  readonly field?: string
+
+  constructor(code: ErrorCode, message: string, options?: { field?: string; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.name = new.target.name
+    this.code = code
+    if (options?.field !== undefined) this.field = options.field
+  }
+}
+
+/** Input broke a rule; nothing was changed. The message names the field and the rule. */
+export class InvalidInputError extends SchemataError {
+  constructor(field: string, rule: string, options?: { cause?: unknown }) {
+    super('INVALID_INPUT', `${field}: ${rule}`, { field, ...options })
+  }
+}
+
+export class TenantNotFoundError extends SchemataError {
+  constructor(schema: string) {
+    super('TENANT_NOT_FOUND', `no tenant with schema "${schema}"`, { field: 'schema' })
+  }
+}
+
+export class TenantSuspendedError extends SchemataError {
+  constructor(schema: string) {
+    super('TENANT_SUSPENDED', `tenant "${schema}" is suspended`, { field: 'schema' })
+  }
+}
+
+/** One migration failed in one schema; the PostgreSQL error is kept as `cause`. */
+export class MigrationFailedError extends SchemataError {
+  readonly schema: string
+  readonly migration: string | undefined
+
+  constructor(schema: string, migration: string | undefined, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    super('MIGRATION_FAILED', `migration ${migration ?? '(setup)'} failed in schema "${schema}": ${reason}`, { cause })
+    this.schema = schema
+    this.migration = migration
+  }
+}
+
+export class MigratorBusyError extends SchemataError {
+  constructor(detail: string) {
+    super('MIGRATOR_BUSY', `another migrator is running (${detail})`)
+  }
+}
+
+export class DatabaseUnavailableError extends SchemataError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DATABASE_UNAVAILABLE', message, options)
+  }
+}
+
+/** The wire form of an error: what IPC, HTTP and `--json` output carry. */
+export interface ErrorEnvelope {
+  code: ErrorCode
+  message: string
+  field?: string
+}
+
+/** Turns anything thrown into an envelope; unknown errors become INTERNAL without leaking internals. */
+export function toErrorEnvelope(error: unknown): ErrorEnvelope {
+  if (error instanceof SchemataError) {
+    return error.field === undefined
+      ? { code: error.code, message: error.message }
+      : { code: error.code, message: error.message, field: error.field }
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  return { code: 'INTERNAL', message }
+}

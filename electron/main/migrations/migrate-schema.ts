@@ -1,0 +1,85 @@
+import type { Transaction } from 'sequelize'
+import { Umzug } from 'umzug'
+import type { Database } from '../db/database.ts'
+import { quoteIdent } from '../db/sql.ts'
+import { MigrationFailedError } from '../errors.ts'
+import { TransactionalLedgerStorage, ledgerTableSql } from './ledger-storage.ts'
+import { SCHEMA_LOCK_CLASS, schemaLockKey } from './lock-keys.ts'
+import type { MigrationContext, MigrationDefinition } from './types.ts'
+
+export interface MigrateSchemaOptions {
+  schema: string
+  migrations: readonly MigrationDefinition[]
+  /** Tenant schemas mirror their ledger into `public.tenant_migrations`; `public` does not. */
+  mirrorToCentral: boolean
+  /** Run inside this transaction (tenant creation) instead of opening one. */
+  transaction?: Transaction
+  /** The schema was created in `transaction`: its ledger is known to be empty. */
+  fresh?: boolean
+  onMigrated?: (name: string) => void
+}
+
+/** Binds a MigrationContext to one transaction. */
+function contextFor(db: Database, schema: string, transaction: Transaction): MigrationContext {
+  return {
+    schema,
+    async query(sql, bind) {
+      if (bind === undefined) {
+        await db.exec(sql, undefined, transaction)
+        return []
+      }
+      return db.rows(sql, bind, transaction)
+    },
+  }
+}
+
+/**
+ * Applies the pending `migrations` to one schema, all in one transaction: the
+ * schema's changes and both ledger rows commit together or not at all. A
+ * transaction-scoped advisory lock on the schema makes a second migrator wait
+ * here and then find nothing left to do, so nothing is ever applied twice.
+ * Returns the names applied.
+ */
+export async function migrateSchema(db: Database, options: MigrateSchemaOptions): Promise<string[]> {
+  const run = async (transaction: Transaction): Promise<string[]> => {
+    const { schema } = options
+    const context = contextFor(db, schema, transaction)
+    let current: string | undefined
+    try {
+      // One round trip: lock, scope the DDL to the schema, make sure its ledger exists.
+      await db.exec(
+        `SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_CLASS}, ${schemaLockKey(schema)});
+         SET LOCAL search_path TO ${quoteIdent(schema)}, public;
+         ${ledgerTableSql(schema)};`,
+        undefined,
+        transaction,
+      )
+      const umzug = new Umzug<MigrationContext>({
+        migrations: options.migrations.map((definition) => ({
+          name: definition.name,
+          up: ({ context: ctx }) => definition.up(ctx),
+          down: ({ context: ctx }) =>
+            definition.down ? definition.down(ctx) : Promise.reject(new Error(`${definition.name} has no down()`)),
+        })),
+        context,
+        storage: new TransactionalLedgerStorage(schema, options.mirrorToCentral, context.query, options.fresh),
+        logger: undefined,
+      })
+      umzug.on('migrating', ({ name }) => {
+        current = name
+      })
+      umzug.on('migrated', ({ name }) => {
+        current = undefined
+        options.onMigrated?.(name)
+      })
+      const applied = await umzug.up()
+      return applied.map((migration) => migration.name)
+    } catch (error) {
+      // umzug wraps the PostgreSQL error in a MigrationError; keep the original as the cause.
+      const cause = error instanceof Error && error.cause !== undefined ? error.cause : error
+      throw new MigrationFailedError(schema, current, cause)
+    }
+  }
+  if (options.transaction) return run(options.transaction)
+  return db.sequelize.transaction((transaction) => run(transaction))
+}

@@ -1,0 +1,47 @@
+import type pg from 'pg'
+import type { Database } from '../db/database.ts'
+import { MigratorBusyError } from '../errors.ts'
+import { MIGRATOR_LOCK_CLASS } from './lock-keys.ts'
+
+/** Who holds the migrator lock, as far as pg_stat_activity can tell. */
+async function describeHolder(client: pg.Client): Promise<string> {
+  const result = await client.query<{ pid: number; application_name: string; backend_start: Date }>(
+    `SELECT a.pid, a.application_name, a.backend_start
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = 0 AND l.granted
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    [MIGRATOR_LOCK_CLASS],
+  )
+  const row = result.rows[0]
+  if (!row) return 'holder unknown'
+  return `backend pid ${row.pid}${row.application_name ? ` (${row.application_name})` : ''}, since ${row.backend_start.toISOString()}`
+}
+
+/**
+ * Holds the database-wide migrator lock for the duration of `fn`. The lock is
+ * session-level on a dedicated connection, so it dies with the process that
+ * holds it — a killed migrator never leaves the lock behind.
+ */
+export async function withMigratorLock<T>(
+  db: Database,
+  options: { wait: boolean; onWaiting?: (holder: string) => void },
+  fn: () => Promise<T>,
+): Promise<T> {
+  const client = await db.openClient()
+  try {
+    const tried = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, 0) AS ok', [MIGRATOR_LOCK_CLASS])
+    if (!tried.rows[0]?.ok) {
+      const holder = await describeHolder(client)
+      if (!options.wait) throw new MigratorBusyError(holder)
+      options.onWaiting?.(holder)
+      await client.query('SELECT pg_advisory_lock($1, 0)', [MIGRATOR_LOCK_CLASS])
+    }
+    try {
+      return await fn()
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1, 0)', [MIGRATOR_LOCK_CLASS])
+    }
+  } finally {
+    await client.end()
+  }
+}

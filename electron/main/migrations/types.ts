@@ -1,0 +1,21 @@
+/** What a migration can do: run SQL inside the one transaction of its schema. */
+export interface MigrationContext {
+  /**
+   * Runs SQL in the schema's migration transaction, with `search_path` set to the
+   * target schema first and `public` second. Tenant migrations name no schema.
+   * Without `bind` several statements may be sent in one round trip.
+   */
+  query(sql: string, bind?: readonly unknown[]): Promise<Record<string, unknown>[]>
+  /** The schema being migrated; for log messages, not for SQL. */
+  readonly schema: string
+}
+
+/** One migration, registered statically (bundled code cannot glob the folder at run time). */
+export interface MigrationDefinition {
+  /** Sortable and unique within its folder: `0001_create_registry`. */
+  readonly name: string
+  up(context: MigrationContext): Promise<void>
+  down?(context: MigrationContext): Promise<void>
+}
+
+export type MigrationSet = 'shared' | 'tenant'

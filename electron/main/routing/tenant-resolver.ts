@@ -1,0 +1,84 @@
+import type pg from 'pg'
+import type { Database } from '../db/database.ts'
+import type { TenantStatus } from '../tenancy/tenant-registry.ts'
+import { type RegistrySnapshot, type Resolution, type ResolveRequest, resolveTenant } from './resolve-tenant.ts'
+
+/** Reads the routing snapshot in one query. */
+export async function loadRegistrySnapshot(db: Database): Promise<RegistrySnapshot> {
+  const rows = await db.rows<{ schema: string; status: TenantStatus; domains: string[] }>(
+    `SELECT t.schema, t.status,
+            coalesce((SELECT array_agg(d.domain) FROM public.domains d WHERE d.tenant_id = t.id), '{}') AS domains
+       FROM public.tenants t`,
+  )
+  const domains = new Map<string, string>()
+  const tenants = new Map<string, TenantStatus>()
+  for (const row of rows) {
+    tenants.set(row.schema, row.status)
+    for (const domain of row.domains) domains.set(domain, row.schema)
+  }
+  return { domains, tenants }
+}
+
+/**
+ * Resolves hosts and headers against a cached registry snapshot. The cache is
+ * dropped on `invalidate()` and, once `listen()` ran, on every registry change
+ * any process makes (the registry's triggers NOTIFY `schemata_registry`).
+ */
+export class TenantResolver {
+  private snapshot: Promise<RegistrySnapshot> | undefined
+  private generation = 0
+  private listener: pg.Client | undefined
+
+  constructor(
+    private readonly db: Database,
+    private readonly baseDomain = 'localhost',
+  ) {}
+
+  /** Resolves one request; at most one registry query per cache generation. */
+  async resolve(request: ResolveRequest): Promise<Resolution> {
+    return resolveTenant(await this.current(), request, this.baseDomain)
+  }
+
+  /** Drops the cached snapshot. */
+  invalidate(): void {
+    this.generation++
+    this.snapshot = undefined
+  }
+
+  /** Subscribes to registry change notifications; call `close()` to stop. */
+  async listen(): Promise<void> {
+    if (this.listener) return
+    const client = await this.db.openClient()
+    client.on('notification', () => this.invalidate())
+    // A lost listener connection must not leave a stale cache: fall back to no caching.
+    client.on('error', () => {
+      this.listener = undefined
+      this.invalidate()
+    })
+    await client.query('LISTEN schemata_registry')
+    this.listener = client
+    this.invalidate()
+  }
+
+  async close(): Promise<void> {
+    const client = this.listener
+    this.listener = undefined
+    if (client) await client.end()
+  }
+
+  private current(): Promise<RegistrySnapshot> {
+    if (!this.listener) {
+      // Without notifications another process's change could go unseen: read fresh each time.
+      return loadRegistrySnapshot(this.db)
+    }
+    if (!this.snapshot) {
+      const generation = this.generation
+      const loading = loadRegistrySnapshot(this.db)
+      this.snapshot = loading
+      loading.catch(() => {
+        if (this.generation === generation) this.snapshot = undefined
+      })
+    }
+    return this.snapshot
+  }
+}

@@ -1,0 +1,106 @@
+import type { Database } from '../db/database.ts'
+import type { MigrationReport } from '../migrations/events.ts'
+import { type MigrateSchemasOptions, type MigrationSets, migrateSchemas } from '../migrations/migrate-schemas.ts'
+import { sharedMigrations } from '../../../migrations/shared/index.ts'
+import { tenantMigrations } from '../../../migrations/tenant/index.ts'
+import { TenantResolver } from '../routing/tenant-resolver.ts'
+import type { Resolution, ResolveRequest } from '../routing/resolve-tenant.ts'
+import { defineTenantModels, type TenantModels } from './models.ts'
+import { type TenantScope, withTenant } from './scope.ts'
+import type { CreateTenantInput } from './tenant-input.ts'
+import {
+  type Tenant,
+  type TenantStatus,
+  type TenantSummary,
+  createTenant,
+  dropTenant,
+  getTenant,
+  listTenants,
+  setTenantDomains,
+  setTenantStatus,
+  tenantsBehind,
+} from './tenant-registry.ts'
+
+export interface TenancyOptions {
+  /** Defaults to the statically registered `migrations/shared` and `migrations/tenant`. */
+  migrations?: Partial<MigrationSets>
+  baseDomain?: string
+}
+
+/**
+ * The tenancy core, bound to one database and one set of migrations: what the
+ * CLI, the contract handlers and the HTTP server all drive.
+ */
+export class Tenancy {
+  readonly db: Database
+  readonly migrations: MigrationSets
+  readonly baseDomain: string
+  readonly models: TenantModels
+  readonly resolver: TenantResolver
+
+  constructor(db: Database, options: TenancyOptions = {}) {
+    this.db = db
+    this.migrations = {
+      shared: options.migrations?.shared ?? sharedMigrations,
+      tenant: options.migrations?.tenant ?? tenantMigrations,
+    }
+    this.baseDomain = options.baseDomain ?? 'localhost'
+    this.models = defineTenantModels(db.sequelize)
+    this.resolver = new TenantResolver(db, this.baseDomain)
+  }
+
+  private get registryOptions() {
+    return { tenantMigrations: this.migrations.tenant, baseDomain: this.baseDomain }
+  }
+
+  /** Applies shared and/or tenant migrations; see `migrateSchemas`. */
+  migrate(options?: MigrateSchemasOptions): Promise<MigrationReport> {
+    return migrateSchemas(this.db, this.migrations, options)
+  }
+
+  async createTenant(input: CreateTenantInput): Promise<Tenant> {
+    const tenant = await createTenant(this.db, this.registryOptions, input)
+    this.resolver.invalidate()
+    return tenant
+  }
+
+  async dropTenant(schema: string): Promise<void> {
+    await dropTenant(this.db, schema)
+    this.resolver.invalidate()
+  }
+
+  async setStatus(schema: string, status: TenantStatus): Promise<void> {
+    await setTenantStatus(this.db, schema, status)
+    this.resolver.invalidate()
+  }
+
+  async setDomains(schema: string, domains: readonly string[]): Promise<void> {
+    await setTenantDomains(this.db, schema, domains)
+    this.resolver.invalidate()
+  }
+
+  listTenants(): Promise<TenantSummary[]> {
+    return listTenants(this.db, this.registryOptions)
+  }
+
+  getTenant(schema: string): Promise<Tenant> {
+    return getTenant(this.db, schema)
+  }
+
+  tenantsBehind(): Promise<{ schema: string; pending: string[] }[]> {
+    return tenantsBehind(this.db, this.registryOptions)
+  }
+
+  withTenant<T>(schema: string, fn: (scope: TenantScope) => Promise<T>): Promise<T> {
+    return withTenant(this.db, schema, fn)
+  }
+
+  resolve(request: ResolveRequest): Promise<Resolution> {
+    return this.resolver.resolve(request)
+  }
+
+  async close(): Promise<void> {
+    await this.resolver.close()
+    await this.db.close()
+  }
+}

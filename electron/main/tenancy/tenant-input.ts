@@ -1,0 +1,51 @@
+import { InvalidInputError } from '../errors.ts'
+import { assertSchemaName, domainProblem, tenantNameProblem } from './schema-name.ts'
+
+export interface CreateTenantInput {
+  name: string
+  schema: string
+  /** Host names; the first is primary. Defaults to `<schema>.<baseDomain>`. */
+  domains?: readonly string[]
+}
+
+export interface ValidTenantInput {
+  name: string
+  schema: string
+  domains: string[]
+}
+
+/** Validates a domain list: each a host name, no repeats, at least one. */
+export function validateDomains(domains: unknown, field = 'domains'): string[] {
+  if (!Array.isArray(domains)) throw new InvalidInputError(field, 'must be a list of host names')
+  if (domains.length === 0) throw new InvalidInputError(field, 'must name at least one host')
+  if (domains.length > 50) throw new InvalidInputError(field, 'must name at most 50 hosts')
+  const seen = new Set<string>()
+  for (const domain of domains as unknown[]) {
+    const problem = domainProblem(domain)
+    if (problem !== undefined) throw new InvalidInputError(field, `"${String(domain)}" ${problem}`)
+    if (seen.has(domain as string)) throw new InvalidInputError(field, `"${String(domain)}" is listed twice`)
+    seen.add(domain as string)
+  }
+  return [...seen]
+}
+
+/** Checks every field of a new tenant before any SQL runs. */
+export function validateTenantInput(input: unknown, baseDomain: string): ValidTenantInput {
+  if (input === null || typeof input !== 'object') throw new InvalidInputError('tenant', 'must be an object')
+  const { name, schema, domains } = input as Record<string, unknown>
+  assertSchemaName(schema, 'schema')
+  const nameProblem = tenantNameProblem(name)
+  if (nameProblem !== undefined) throw new InvalidInputError('name', nameProblem)
+  const list =
+    domains === undefined || (Array.isArray(domains) && domains.length === 0)
+      ? [defaultDomainFor(schema, baseDomain)]
+      : domains
+  return { name: (name as string).trim(), schema, domains: validateDomains(list) }
+}
+
+/** `acme` → `acme.localhost`; underscores are not allowed in host names, so they become hyphens. */
+export function defaultDomainFor(schema: string, baseDomain: string): string {
+  const label = schema.replaceAll('_', '-').replace(/^-+|-+$/g, '')
+  if (label.length === 0) throw new InvalidInputError('domains', `no host name can be derived from schema "${schema}"; give one`)
+  return `${label}.${baseDomain}`
+}

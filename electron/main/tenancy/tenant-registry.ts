@@ -1,0 +1,263 @@
+import type { Transaction } from 'sequelize'
+import type { Database } from '../db/database.ts'
+import { SqlState, pgErrorOf } from '../db/pg-error.ts'
+import { quoteIdent } from '../db/sql.ts'
+import { InvalidInputError, TenantNotFoundError } from '../errors.ts'
+import { ledgerTableSql } from '../migrations/ledger-storage.ts'
+import { SCHEMA_LOCK_CLASS, schemaLockKey } from '../migrations/lock-keys.ts'
+import { migrateSchema } from '../migrations/migrate-schema.ts'
+import type { MigrationDefinition } from '../migrations/types.ts'
+import { tenantRoleName } from './role-name.ts'
+import { assertSchemaName } from './schema-name.ts'
+import { type CreateTenantInput, validateDomains, validateTenantInput } from './tenant-input.ts'
+
+export type TenantStatus = 'active' | 'suspended'
+
+export interface Tenant {
+  name: string
+  schema: string
+  role: string
+  status: TenantStatus
+  domains: string[]
+  createdAt: string
+}
+
+export interface TenantSummary extends Tenant {
+  appliedMigrations: number
+  pendingMigrations: string[]
+  sizeBytes: number
+}
+
+export interface RegistryOptions {
+  tenantMigrations: readonly MigrationDefinition[]
+  /** Base domain whose subdomains name tenants; also used for default domains. */
+  baseDomain: string
+}
+
+const superuserCache = new WeakMap<Database, Promise<boolean>>()
+
+/** Whether our login can SET ROLE to any role; if not it must be granted each tenant role. */
+function isSuperuser(db: Database): Promise<boolean> {
+  let cached = superuserCache.get(db)
+  if (!cached) {
+    cached = db
+      .rows<{ rolsuper: boolean }>('SELECT rolsuper FROM pg_roles WHERE rolname = current_user')
+      .then((rows) => rows[0]?.rolsuper === true)
+    superuserCache.set(db, cached)
+  }
+  return cached
+}
+
+/** Maps a constraint violation from tenant creation to the field the user got wrong. */
+function translateCreateError(error: unknown, schema: string): unknown {
+  const pg = pgErrorOf(error)
+  if (!pg) return error
+  if (pg.code === SqlState.uniqueViolation) {
+    if (pg.constraint === 'domains_pkey') {
+      const domain = /\(domain\)=\(([^)]*)\)/.exec(pg.detail ?? '')?.[1] ?? ''
+      return new InvalidInputError('domains', `"${domain}" already belongs to another tenant`, { cause: error })
+    }
+    return new InvalidInputError('schema', `a tenant with schema "${schema}" already exists`, { cause: error })
+  }
+  if (pg.code === SqlState.duplicateSchema) {
+    return new InvalidInputError('schema', `schema "${schema}" already exists in the database (not a registered tenant)`, {
+      cause: error,
+    })
+  }
+  if (pg.code === SqlState.duplicateObject) {
+    return new InvalidInputError('schema', `the role for schema "${schema}" already exists in this PostgreSQL server`, {
+      cause: error,
+    })
+  }
+  return error
+}
+
+/** DDL giving a tenant its schema, ledger, role and grants. */
+function provisionSql(schema: string, role: string, grantToSelf: boolean): string {
+  const s = quoteIdent(schema)
+  const r = quoteIdent(role)
+  // The ledger is created before the default privileges, so the tenant role gets no rights on it.
+  return `
+    CREATE SCHEMA ${s};
+    ${ledgerTableSql(schema)};
+    CREATE ROLE ${r} NOLOGIN NOINHERIT;
+    ${grantToSelf ? `GRANT ${r} TO CURRENT_USER;` : ''}
+    GRANT USAGE ON SCHEMA ${s} TO ${r};
+    ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${r};
+    ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT USAGE, SELECT ON SEQUENCES TO ${r};`
+}
+
+/**
+ * Creates a tenant in one transaction: registry rows, schema, role, grants and
+ * every tenant migration. PostgreSQL's transactional DDL means a failure at any
+ * step leaves nothing behind — no schema, no role, no registry row.
+ */
+export async function createTenant(db: Database, options: RegistryOptions, input: CreateTenantInput): Promise<Tenant> {
+  const valid = validateTenantInput(input, options.baseDomain)
+  const role = tenantRoleName(db.databaseName, valid.schema)
+  const grantToSelf = !(await isSuperuser(db))
+  try {
+    return await db.sequelize.transaction(async (transaction) => {
+      const [row] = await db.rows<{ created_at: Date }>(
+        `WITH t AS (
+           INSERT INTO public.tenants (name, schema, role) VALUES ($1, $2, $3) RETURNING id, created_at
+         ), d AS (
+           INSERT INTO public.domains (tenant_id, domain, is_primary)
+           SELECT t.id, x.domain, x.ord = 1 FROM t, unnest($4::text[]) WITH ORDINALITY AS x(domain, ord)
+         )
+         SELECT created_at FROM t`,
+        [valid.name, valid.schema, role, valid.domains],
+        transaction,
+      )
+      await db.exec(provisionSql(valid.schema, role, grantToSelf), undefined, transaction)
+      await migrateSchema(db, {
+        schema: valid.schema,
+        migrations: options.tenantMigrations,
+        mirrorToCentral: true,
+        transaction,
+        fresh: true,
+      })
+      return {
+        name: valid.name,
+        schema: valid.schema,
+        role,
+        status: 'active' as const,
+        domains: valid.domains,
+        createdAt: (row?.created_at ?? new Date()).toISOString(),
+      }
+    })
+  } catch (error) {
+    throw translateCreateError(error, valid.schema)
+  }
+}
+
+/** Removes a tenant's schema (with its data), role and registry rows, in one transaction. */
+export async function dropTenant(db: Database, schema: string): Promise<void> {
+  assertSchemaName(schema, 'schema')
+  await db.sequelize.transaction(async (transaction) => {
+    // Wait for a migrator working on this schema instead of dropping under it.
+    await db.exec(`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_CLASS}, ${schemaLockKey(schema)})`, undefined, transaction)
+    const [row] = await db.rows<{ role: string; role_exists: boolean }>(
+      `WITH d AS (DELETE FROM public.tenants WHERE schema = $1 RETURNING role)
+       SELECT d.role, EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = d.role) AS role_exists FROM d`,
+      [schema],
+      transaction,
+    )
+    if (!row) throw new TenantNotFoundError(schema)
+    const dropRole = row.role_exists ? `DROP OWNED BY ${quoteIdent(row.role)}; DROP ROLE ${quoteIdent(row.role)};` : ''
+    await db.exec(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE; ${dropRole}`, undefined, transaction)
+  })
+}
+
+/** Suspends or resumes a tenant; a suspended tenant's scope is refused. */
+export async function setTenantStatus(db: Database, schema: string, status: TenantStatus): Promise<void> {
+  assertSchemaName(schema, 'schema')
+  if (status !== 'active' && status !== 'suspended') throw new InvalidInputError('status', 'must be "active" or "suspended"')
+  const rows = await db.rows(
+    'UPDATE public.tenants SET status = $2, updated_at = now() WHERE schema = $1 RETURNING 1 AS ok',
+    [schema, status],
+  )
+  if (rows.length === 0) throw new TenantNotFoundError(schema)
+}
+
+/** Replaces a tenant's domains; the first becomes primary. */
+export async function setTenantDomains(db: Database, schema: string, domains: readonly string[]): Promise<void> {
+  assertSchemaName(schema, 'schema')
+  const list = validateDomains(domains)
+  try {
+    await db.sequelize.transaction(async (transaction: Transaction) => {
+      const [tenant] = await db.rows<{ id: string }>('SELECT id FROM public.tenants WHERE schema = $1 FOR UPDATE', [schema], transaction)
+      if (!tenant) throw new TenantNotFoundError(schema)
+      await db.exec('DELETE FROM public.domains WHERE tenant_id = $1', [tenant.id], transaction)
+      await db.exec(
+        `INSERT INTO public.domains (tenant_id, domain, is_primary)
+         SELECT $1, x.domain, x.ord = 1 FROM unnest($2::text[]) WITH ORDINALITY AS x(domain, ord)`,
+        [tenant.id, list],
+        transaction,
+      )
+    })
+  } catch (error) {
+    throw translateCreateError(error, schema)
+  }
+}
+
+interface TenantRow {
+  name: string
+  schema: string
+  role: string
+  status: TenantStatus
+  created_at: Date
+  domains: string[]
+  applied: string[]
+  size_bytes?: string
+}
+
+function toTenant(row: TenantRow): Tenant {
+  return {
+    name: row.name,
+    schema: row.schema,
+    role: row.role,
+    status: row.status,
+    domains: row.domains,
+    createdAt: row.created_at.toISOString(),
+  }
+}
+
+/** Every tenant with its domains, migration state and size on disk, ordered by name. */
+export async function listTenants(db: Database, options: RegistryOptions): Promise<TenantSummary[]> {
+  const known = options.tenantMigrations.map((m) => m.name)
+  const rows = await db.rows<TenantRow>(
+    `SELECT t.name, t.schema, t.role, t.status, t.created_at,
+            coalesce((SELECT array_agg(d.domain ORDER BY d.is_primary DESC, d.domain)
+                        FROM public.domains d WHERE d.tenant_id = t.id), '{}') AS domains,
+            coalesce((SELECT array_agg(m.name) FROM public.tenant_migrations m WHERE m.schema = t.schema), '{}') AS applied,
+            (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)
+               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = t.schema AND c.relkind IN ('r', 'm', 'p')) AS size_bytes
+       FROM public.tenants t
+      ORDER BY t.name, t.schema`,
+  )
+  return rows.map((row) => {
+    const applied = new Set(row.applied)
+    return {
+      ...toTenant(row),
+      appliedMigrations: known.filter((name) => applied.has(name)).length,
+      pendingMigrations: known.filter((name) => !applied.has(name)),
+      sizeBytes: Number(row.size_bytes ?? 0),
+    }
+  })
+}
+
+/** One tenant by schema, or TenantNotFoundError. */
+export async function getTenant(db: Database, schema: string): Promise<Tenant> {
+  assertSchemaName(schema, 'schema')
+  const [row] = await db.rows<TenantRow>(
+    `SELECT t.name, t.schema, t.role, t.status, t.created_at,
+            coalesce((SELECT array_agg(d.domain ORDER BY d.is_primary DESC, d.domain)
+                        FROM public.domains d WHERE d.tenant_id = t.id), '{}') AS domains,
+            '{}'::text[] AS applied
+       FROM public.tenants t WHERE t.schema = $1`,
+    [schema],
+  )
+  if (!row) throw new TenantNotFoundError(schema)
+  return toTenant(row)
+}
+
+/** "Who is behind": each tenant's pending tenant migrations, in one query over the central ledger. */
+export async function tenantsBehind(
+  db: Database,
+  options: Pick<RegistryOptions, 'tenantMigrations'>,
+): Promise<{ schema: string; pending: string[] }[]> {
+  const known = options.tenantMigrations.map((m) => m.name)
+  return db.rows<{ schema: string; pending: string[] }>(
+    `SELECT t.schema,
+            ARRAY(SELECT k FROM unnest($1::text[]) AS k
+                  WHERE NOT EXISTS (SELECT 1 FROM public.tenant_migrations m WHERE m.schema = t.schema AND m.name = k)
+                  ORDER BY k) AS pending
+       FROM public.tenants t
+      WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS k
+                    WHERE NOT EXISTS (SELECT 1 FROM public.tenant_migrations m WHERE m.schema = t.schema AND m.name = k))
+      ORDER BY t.schema`,
+    [known],
+  )
+}

@@ -1,0 +1,6 @@
+import type { MigrationDefinition } from '../../electron/main/migrations/types.ts'
+import { migration as m0001 } from './0001_create_registry.ts'
+import { migration as m0002 } from './0002_registry_change_notify.ts'
+
+/** Migrations of `public`, in order. A unit test checks this list matches the folder. */
+export const sharedMigrations: readonly MigrationDefinition[] = [m0001, m0002]
