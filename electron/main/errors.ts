@@ -1,16 +1,6 @@
-/** Machine-readable error codes; they cross every boundary (CLI exit codes, IPC/HTTP envelopes). */
-export type ErrorCode =
-  | 'INVALID_INPUT'
-  | 'TENANT_NOT_FOUND'
-  | 'TENANT_SUSPENDED'
-  | 'CONFLICT'
-  | 'MIGRATION_FAILED'
-  | 'MIGRATOR_BUSY'
-  | 'DATABASE_UNAVAILABLE'
-  | 'UNAUTHORIZED'
-  | 'FORBIDDEN'
-  | 'RATE_LIMITED'
-  | 'INTERNAL'
+import type { ErrorCode, ErrorEnvelope } from '../../contract/types.ts'
+
+export type { ErrorCode, ErrorEnvelope }
 
 /** Base class: every error we raise on purpose carries a code and, where it applies, the offending field. */
 export class SchemataError extends Error {
@@ -67,13 +57,6 @@ export class DatabaseUnavailableError extends SchemataError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('DATABASE_UNAVAILABLE', message, options)
   }
-}
-
-/** The wire form of an error: what IPC, HTTP and `--json` output carry. */
-export interface ErrorEnvelope {
-  code: ErrorCode
-  message: string
-  field?: string
 }
 
 /** Turns anything thrown into an envelope; unknown errors become INTERNAL without leaking internals. */

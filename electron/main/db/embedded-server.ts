@@ -385,7 +385,8 @@ interface PostmasterInfo {
   port?: number
   /** `ready`, `starting`, `stopping` or `standby` (line 8 of postmaster.pid). */
   status?: string
-  shmId?: number
+  /** SysV shared memory key and id (line 7); together they name the old server's segment. */
+  shm?: { key: number; id: number }
 }
 
 async function readPostmasterPid(pgDir: string): Promise<PostmasterInfo | undefined> {
@@ -397,8 +398,8 @@ async function readPostmasterPid(pgDir: string): Promise<PostmasterInfo | undefi
   const info: PostmasterInfo = { pid }
   const port = Number(lines[3]?.trim())
   if (Number.isInteger(port) && port > 0) info.port = port
-  const shmId = Number(lines[6]?.trim().split(/\s+/)[1])
-  if (Number.isInteger(shmId)) info.shmId = shmId
+  const [key, id] = (lines[6] ?? '').trim().split(/\s+/).map(Number)
+  if (key !== undefined && id !== undefined && Number.isInteger(key) && Number.isInteger(id)) info.shm = { key, id }
   const status = lines[7]?.trim()
   if (status) info.status = status
   return info
@@ -458,7 +459,7 @@ function isAlive(pid: number): boolean {
  */
 async function clearStaleServerFiles(pgDir: string): Promise<void> {
   const info = await readPostmasterPid(pgDir)
-  if (info?.shmId !== undefined) await waitForOrphans(info.shmId)
+  if (info?.shm !== undefined) await waitForOrphans(info.shm)
   await rm(path.join(pgDir, 'postmaster.pid'), { force: true })
   const entries = await readdir(pgDir).catch(() => [])
   for (const name of entries) {
@@ -466,27 +467,27 @@ async function clearStaleServerFiles(pgDir: string): Promise<void> {
   }
 }
 
-async function waitForOrphans(shmId: number): Promise<void> {
+async function waitForOrphans(shm: { key: number; id: number }): Promise<void> {
   if (process.platform !== 'linux') return
   const deadline = Date.now() + ORPHAN_TIMEOUT_MS
   for (;;) {
-    const attached = await shmAttachCount(shmId)
+    const attached = await shmAttachCount(shm)
     if (attached === undefined || attached === 0) return
     if (Date.now() > deadline) {
       throw new DatabaseUnavailableError(
-        `${attached} process(es) of a crashed PostgreSQL server are still attached to its shared memory (id ${shmId}); stop them first`,
+        `${attached} process(es) of a crashed PostgreSQL server are still attached to its shared memory (key ${shm.key}, id ${shm.id}); stop them first`,
       )
     }
     await sleep(100)
   }
 }
 
-async function shmAttachCount(shmId: number): Promise<number | undefined> {
+async function shmAttachCount(shm: { key: number; id: number }): Promise<number | undefined> {
   const table = await readOptional('/proc/sysvipc/shm')
   for (const line of (table ?? '').split('\n').slice(1)) {
     const cols = line.trim().split(/\s+/)
-    // Columns: key shmid perms size cpid lpid nattch …
-    if (Number(cols[1]) === shmId) return Number(cols[6])
+    // Columns: key shmid perms size cpid lpid nattch …; ids are reused after a reboot, so the key must match too.
+    if (Number(cols[0]) === shm.key && Number(cols[1]) === shm.id) return Number(cols[6])
   }
   return undefined
 }

@@ -45,7 +45,7 @@ export async function pgBinaries(platform: string = osPlatform(), arch: string =
     pgCtl: stringExport(mod, 'pg_ctl', pkg),
     postgres: stringExport(mod, 'postgres', pkg),
   }
-  for (const file of Object.values(binaries)) {
+  for (const file of [binaries.initdb, binaries.pgCtl, binaries.postgres]) {
     try {
       await access(file, platform === 'win32' ? constants.F_OK : constants.X_OK)
     } catch (cause) {

@@ -1,4 +1,6 @@
-import type { TenantStatus } from '../tenancy/tenant-registry.ts'
+import type { Resolution, TenantStatus } from '../../../contract/types.ts'
+
+export type { Resolution }
 
 /** The part of the registry routing needs, loaded once and cached. */
 export interface RegistrySnapshot {
@@ -14,10 +16,6 @@ export interface ResolveRequest {
   /** The X-Tenant header. */
   header?: string | undefined
 }
-
-export type Resolution =
-  | { ok: true; schema: string; status: TenantStatus; via: 'domain' | 'subdomain' | 'header' }
-  | { ok: false; reason: 'none' | 'unknown' | 'conflict'; message: string }
 
 /** `Acme.LocalHost:4780` → `acme.localhost`; `[::1]:80` → `::1`. */
 export function normalizeHost(host: string): string {

@@ -9,8 +9,8 @@ import {
 } from 'sequelize'
 import { requireScope } from './scope.ts'
 
-export type OrderStatus = 'pending' | 'paid' | 'shipped' | 'cancelled'
-export const ORDER_STATUSES: readonly OrderStatus[] = ['pending', 'paid', 'shipped', 'cancelled']
+import type { OrderStatus } from '../../../contract/types.ts'
+export type { OrderStatus }
 
 export class Customer extends Model<InferAttributes<Customer>, InferCreationAttributes<Customer>> {
   declare id: CreationOptional<number>

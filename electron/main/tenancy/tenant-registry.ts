@@ -11,7 +11,8 @@ import { tenantRoleName } from './role-name.ts'
 import { assertSchemaName } from './schema-name.ts'
 import { type CreateTenantInput, validateDomains, validateTenantInput } from './tenant-input.ts'
 
-export type TenantStatus = 'active' | 'suspended'
+export type { TenantStatus } from '../../../contract/types.ts'
+import type { TenantStatus } from '../../../contract/types.ts'
 
 export interface Tenant {
   name: string

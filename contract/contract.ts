@@ -1,0 +1,153 @@
+import { z } from 'zod'
+import type {
+  ActiveTenant,
+  CustomerDto,
+  DbStatus,
+  MigrationEvent,
+  MigrationGrid,
+  MigrationReport,
+  OrderDto,
+  ProbeResult,
+  Resolution,
+  SchemaInfo,
+  SessionInfo,
+  TenantInfo,
+  TenantListItem,
+} from './types.ts'
+
+/*
+ * Every call of the contract, declared once: its name (`domain/verb`), the
+ * runtime schema of its input, and the type of its result. Main validates
+ * inputs against these schemas before a handler runs; preload and the browser
+ * client derive their method lists and types from this object — nothing is
+ * typed twice by hand.
+ */
+
+/** A typed marker for a call's result; carries no runtime value. */
+function returns<T>(): T {
+  return undefined as T
+}
+
+// Shape checks only: the tenancy core applies the full naming rules (and names the field).
+const schemaName = z.string().min(1).max(63)
+const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER)
+const empty = z.object({}).strict()
+
+export const contract = {
+  'tenants/list': { input: empty, result: returns<TenantListItem[]>() },
+  'tenants/create': {
+    input: z
+      .object({ name: z.string().max(200), schema: z.string().max(200), domains: z.array(z.string().max(300)).max(50).optional() })
+      .strict(),
+    result: returns<TenantInfo>(),
+  },
+  'tenants/drop': {
+    // The typed confirmation must repeat the schema name: a stale click cannot drop the wrong tenant.
+    input: z.object({ schema: schemaName, confirm: z.string().max(200) }).strict(),
+    result: returns<{ dropped: string }>(),
+  },
+  'tenants/set-status': {
+    input: z.object({ schema: schemaName, status: z.enum(['active', 'suspended']) }).strict(),
+    result: returns<TenantInfo>(),
+  },
+  'tenants/set-domains': {
+    input: z.object({ schema: schemaName, domains: z.array(z.string().max(300)).max(50) }).strict(),
+    result: returns<TenantInfo>(),
+  },
+  'tenants/switch': { input: z.object({ schema: schemaName }).strict(), result: returns<ActiveTenant>() },
+  'tenants/active': { input: empty, result: returns<ActiveTenant>() },
+
+  'migrations/status': { input: empty, result: returns<MigrationGrid>() },
+  'migrations/run': {
+    input: z
+      .object({
+        scope: z.enum(['all', 'shared', 'tenant']).optional(),
+        schema: schemaName.optional(),
+        concurrency: z.number().int().min(1).max(64).optional(),
+      })
+      .strict(),
+    result: returns<MigrationReport>(),
+  },
+
+  'data/customers/list': { input: z.object({ search: z.string().max(200).optional() }).strict(), result: returns<CustomerDto[]>() },
+  'data/customers/create': {
+    input: z.object({ name: z.string().max(200), email: z.string().max(320) }).strict(),
+    result: returns<CustomerDto>(),
+  },
+  'data/customers/update': {
+    input: z.object({ id, name: z.string().max(200).optional(), email: z.string().max(320).optional() }).strict(),
+    result: returns<CustomerDto>(),
+  },
+  'data/customers/delete': { input: z.object({ id }).strict(), result: returns<{ deleted: number }>() },
+  'data/orders/list': { input: empty, result: returns<OrderDto[]>() },
+  'data/orders/create': {
+    input: z
+      .object({
+        customerId: id,
+        amountCents: z.number().int().min(0).max(2_147_483_647),
+        status: z.enum(['pending', 'paid', 'shipped', 'cancelled']).optional(),
+      })
+      .strict(),
+    result: returns<OrderDto>(),
+  },
+  'data/orders/update': {
+    input: z
+      .object({
+        id,
+        amountCents: z.number().int().min(0).max(2_147_483_647).optional(),
+        status: z.enum(['pending', 'paid', 'shipped', 'cancelled']).optional(),
+      })
+      .strict(),
+    result: returns<OrderDto>(),
+  },
+  'data/orders/delete': { input: z.object({ id }).strict(), result: returns<{ deleted: number }>() },
+
+  'inspect/schemas': { input: empty, result: returns<SchemaInfo[]>() },
+  'inspect/session': { input: empty, result: returns<SessionInfo>() },
+  'inspect/probe-cross-tenant': { input: z.object({ target: schemaName }).strict(), result: returns<ProbeResult>() },
+
+  'routing/resolve': {
+    input: z.object({ host: z.string().max(300).optional(), header: z.string().max(300).optional() }).strict(),
+    result: returns<Resolution>(),
+  },
+  'db/status': { input: empty, result: returns<DbStatus>() },
+} as const
+
+export type Contract = typeof contract
+export type CallName = keyof Contract
+export type CallInput<N extends CallName> = z.input<Contract[N]['input']>
+export type CallResult<N extends CallName> = Contract[N]['result']
+export const CALL_NAMES = Object.keys(contract) as CallName[]
+
+/** Events pushed from main to a window (or browser session). */
+export interface ContractEvents {
+  'migrations/progress': MigrationEvent
+  'tenants/changed': { reason: string }
+  'db/status': DbStatus
+}
+export type EventName = keyof ContractEvents
+
+/** The client every UI talks to: the same interface over Electron IPC or HTTP/WebSocket. */
+export interface SchemataClient {
+  call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallResult<N>>
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends EventName>(event: E, listener: (payload: ContractEvents[E]) => void): () => void
+}
+
+/** The error a client throws when a call fails: the envelope rebuilt on this side. */
+export class ContractError extends Error {
+  readonly code: import('./types.ts').ErrorCode
+  readonly field: string | undefined
+
+  constructor(envelope: import('./types.ts').ErrorEnvelope) {
+    super(envelope.message)
+    this.name = 'ContractError'
+    this.code = envelope.code
+    this.field = envelope.field
+  }
+}
+
+/** Whether `name` is a call of the contract (for transports receiving untrusted names). */
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name)
+}

@@ -1,0 +1,141 @@
+/*
+ * The data that crosses the contract boundary (IPC, HTTP). Plain JSON shapes:
+ * no Dates, no class instances. The tenancy core returns these shapes or maps
+ * its own to them in the contract handlers.
+ */
+
+export type TenantStatus = 'active' | 'suspended'
+export type OrderStatus = 'pending' | 'paid' | 'shipped' | 'cancelled'
+export const ORDER_STATUSES: readonly OrderStatus[] = ['pending', 'paid', 'shipped', 'cancelled']
+
+export interface TenantInfo {
+  name: string
+  schema: string
+  status: TenantStatus
+  domains: string[]
+  createdAt: string
+}
+
+export interface TenantListItem extends TenantInfo {
+  appliedMigrations: number
+  pendingMigrations: string[]
+  sizeBytes: number
+}
+
+export interface ActiveTenant {
+  tenant: TenantInfo | null
+}
+
+export interface CustomerDto {
+  id: number
+  name: string
+  email: string
+  createdAt: string
+}
+
+export interface OrderDto {
+  id: number
+  customerId: number
+  customerName: string
+  amountCents: number
+  status: OrderStatus
+  createdAt: string
+}
+
+export interface MigrationGrid {
+  migrations: string[]
+  tenants: { schema: string; name: string; applied: string[]; pending: string[] }[]
+  sharedPending: string[]
+}
+
+export interface SchemaOutcome {
+  schema: string
+  status: 'migrated' | 'up-to-date' | 'failed'
+  applied: string[]
+  failedMigration?: string
+  message?: string
+}
+
+export interface MigrationReport {
+  shared?: SchemaOutcome
+  tenants: SchemaOutcome[]
+  /** Counts over tenant schemas. */
+  counts: { total: number; migrated: number; upToDate: number; failed: number; applied: number }
+  durationMs: number
+}
+
+/** Progress of a migration run, streamed to the CLI and the UI's progress bars. */
+export type MigrationEvent =
+  | { type: 'waiting'; holder: string }
+  | { type: 'run-start'; shared: boolean; tenants: number }
+  | { type: 'schema-start'; schema: string; index: number; total: number; pending: number }
+  | { type: 'migration-applied'; schema: string; migration: string }
+  | { type: 'schema-done'; schema: string; index: number; total: number; applied: string[] }
+  | { type: 'schema-failed'; schema: string; index: number; total: number; migration?: string; message: string }
+  | { type: 'run-done'; report: MigrationReport }
+
+export interface SchemaInfo {
+  name: string
+  /** The tenant that owns the schema, or null for `public` and unregistered schemas. */
+  tenant: string | null
+  owner: string
+  tables: { name: string; estimatedRows: number }[]
+}
+
+export interface SessionInfo {
+  schema: string
+  currentUser: string
+  sessionUser: string
+  searchPath: string
+  /** What `customers` resolves to inside the scope. */
+  customersTable: string | null
+}
+
+export interface ProbeResult {
+  /** The statement that was tried inside the active tenant's scope. */
+  sql: string
+  from: string
+  target: string
+  allowed: boolean
+  /** PostgreSQL's SQLSTATE and message when refused. */
+  sqlstate?: string
+  message: string
+}
+
+export type Resolution =
+  | { ok: true; schema: string; status: TenantStatus; via: 'domain' | 'subdomain' | 'header' }
+  | { ok: false; reason: 'none' | 'unknown' | 'conflict'; message: string }
+
+export interface DbStatus {
+  mode: 'embedded' | 'external'
+  running: boolean
+  host: string | null
+  port: number | null
+  database: string | null
+  user: string | null
+  serverVersion: string | null
+  dataDir: string | null
+  error?: string
+}
+
+export type ErrorCode =
+  | 'INVALID_INPUT'
+  | 'TENANT_NOT_FOUND'
+  | 'TENANT_SUSPENDED'
+  | 'CONFLICT'
+  | 'MIGRATION_FAILED'
+  | 'MIGRATOR_BUSY'
+  | 'DATABASE_UNAVAILABLE'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'RATE_LIMITED'
+  | 'NO_ACTIVE_TENANT'
+  | 'NOT_FOUND'
+  | 'INTERNAL'
+
+/** The wire form of an error: what IPC, HTTP and `--json` output carry. */
+export interface ErrorEnvelope {
+  code: ErrorCode
+  message: string
+  field?: string
+}

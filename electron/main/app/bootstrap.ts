@@ -1,0 +1,46 @@
+import { connect, type Connection, type DatabaseTarget } from '../db/connect.ts'
+import { Tenancy } from '../tenancy/service.ts'
+
+export interface AppServices {
+  tenancy: Tenancy
+  target: DatabaseTarget
+  connection: Connection
+  /** Closes the pool and stops the embedded server if this process started it. */
+  shutdown(): Promise<void>
+}
+
+/**
+ * The start-up shared by the Electron app and `schemata serve`: open the
+ * database (starting the embedded server, reporting progress on a first run's
+ * initdb), apply pending migrations, subscribe to registry changes.
+ */
+export async function bootstrapApp(
+  target: DatabaseTarget,
+  options: { onProgress?: (step: string) => void; keepDatabaseRunning?: boolean } = {},
+): Promise<AppServices> {
+  const progress = options.onProgress ?? (() => undefined)
+  const connection = await connect(target, {
+    onProgress: progress,
+    ...(options.keepDatabaseRunning ? { keepRunning: true } : {}),
+  })
+  const tenancy = new Tenancy(connection.db)
+  try {
+    progress('applying pending migrations…')
+    await tenancy.migrate()
+    await tenancy.resolver.listen()
+  } catch (error) {
+    await tenancy.resolver.close()
+    await connection.release()
+    throw error
+  }
+  progress('ready')
+  return {
+    tenancy,
+    target,
+    connection,
+    async shutdown() {
+      await tenancy.resolver.close()
+      await connection.release()
+    },
+  }
+}
