@@ -25,7 +25,7 @@ export function requireFlag(values: Record<string, unknown>, name: string): stri
 export function intFlag(values: Record<string, unknown>, name: string, min: number, max: number): number | undefined {
   const value = values[name]
   if (value === undefined) return undefined
-  const text = String(value)
+  const text = typeof value === 'string' ? value : JSON.stringify(value)
   if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
     throw new InvalidInputError(name, `--${name} must be a whole number from ${min} to ${max}`)
   }

@@ -34,6 +34,6 @@ let installed = false
 /** Installs the AsyncLocalStorage namespace into Sequelize once per process. */
 export function installSequelizeContext(): void {
   if (installed) return
-  Sequelize.useCLS(new AsyncLocalNamespace() as unknown as Parameters<typeof Sequelize.useCLS>[0])
+  Sequelize.useCLS(new AsyncLocalNamespace())
   installed = true
 }

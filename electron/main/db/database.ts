@@ -51,6 +51,22 @@ export class Database {
     return (await this.sequelize.query(sql, options)) as T[]
   }
 
+  /**
+   * Runs one or several statements and returns the rows of all of them (for
+   * DDL, none). Without `bind` several statements go in one round trip.
+   */
+  async query<T extends object = Record<string, unknown>>(
+    sql: string,
+    bind?: readonly unknown[],
+    transaction?: Transaction,
+  ): Promise<T[]> {
+    const options: Parameters<Sequelize['query']>[1] = { raw: true }
+    if (bind !== undefined) options.bind = bind as unknown[]
+    if (transaction !== undefined) options.transaction = transaction
+    const [rows] = await this.sequelize.query(sql, options)
+    return Array.isArray(rows) ? (rows as T[]) : []
+  }
+
   /** Runs statements for their effect; without `bind` several may go in one round trip. */
   async exec(sql: string, bind?: readonly unknown[], transaction?: Transaction): Promise<void> {
     const options: Parameters<Sequelize['query']>[1] = { raw: true }

@@ -23,13 +23,7 @@ export interface MigrateSchemaOptions {
 function contextFor(db: Database, schema: string, transaction: Transaction): MigrationContext {
   return {
     schema,
-    async query(sql, bind) {
-      if (bind === undefined) {
-        await db.exec(sql, undefined, transaction)
-        return []
-      }
-      return db.rows(sql, bind, transaction)
-    },
+    query: (sql, bind) => db.query(sql, bind, transaction),
   }
 }
 

@@ -5,7 +5,7 @@ export interface MigrationContext {
    * target schema first and `public` second. Tenant migrations name no schema.
    * Without `bind` several statements may be sent in one round trip.
    */
-  query(sql: string, bind?: readonly unknown[]): Promise<Record<string, unknown>[]>
+  query: (sql: string, bind?: readonly unknown[]) => Promise<Record<string, unknown>[]>
   /** The schema being migrated; for log messages, not for SQL. */
   readonly schema: string
 }

@@ -120,6 +120,6 @@ export function defineTenantModels(sequelize: Sequelize): TenantModels {
   )
   CustomerModel.hasMany(OrderModel, { foreignKey: 'customerId', as: 'orders' })
   OrderModel.belongsTo(CustomerModel, { foreignKey: 'customerId', as: 'customer' })
-  for (const model of [CustomerModel, OrderModel, UserModel]) failClosed(model as unknown as ModelStatic<Model>)
+  for (const model of [CustomerModel, OrderModel, UserModel]) failClosed(model)
   return { Customer: CustomerModel, Order: OrderModel, User: UserModel }
 }

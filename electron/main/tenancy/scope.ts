@@ -10,7 +10,7 @@ export interface TenantScope {
   readonly role: string
   readonly transaction: Transaction
   /** Runs SQL in the scope's transaction (as the tenant role, search_path tenant then public). */
-  query<T extends object = Record<string, unknown>>(sql: string, bind?: readonly unknown[]): Promise<T[]>
+  query: <T extends object = Record<string, unknown>>(sql: string, bind?: readonly unknown[]) => Promise<T[]>
 }
 
 const scopes = new AsyncLocalStorage<TenantScope>()
