@@ -7,11 +7,13 @@ const OPERATIONS = 500
 
 /*
  * The same isolation proof against both servers: the embedded PostgreSQL and an
- * external one reached by URL (the system's PostgreSQL 15).
+ * external one reached by URL (the system's PostgreSQL 15), and the embedded one
+ * behind PgBouncer in transaction-pooling mode.
  */
 const servers = [
   { label: 'embedded PostgreSQL', url: () => inject('embeddedAdminUrl'), skip: '' },
   { label: 'external PostgreSQL (DATABASE_URL)', url: () => inject('externalAdminUrl'), skip: inject('externalSkipReason') },
+  { label: 'PgBouncer in transaction-pooling mode', url: () => inject('pgbouncerAdminUrl'), skip: inject('pgbouncerSkipReason') },
 ]
 
 describe.each(servers)('isolation on $label', ({ url, skip }) => {

@@ -8,6 +8,8 @@ export interface DatabaseTarget {
   mode: DatabaseMode
   /** External mode: the DATABASE_URL. */
   url?: string
+  /** External mode behind a pooler: DIRECT_DATABASE_URL, a direct connection for LISTEN. */
+  directUrl?: string
   /** Embedded mode: the data root (holds `pg/`, credentials and the log). */
   dataDir?: string
 }
@@ -15,7 +17,8 @@ export interface DatabaseTarget {
 /** `DATABASE_URL` means external PostgreSQL; otherwise the embedded server in SCHEMATA_DATA_DIR or the app-data dir. */
 export function targetFromEnvironment(env: NodeJS.ProcessEnv = process.env): DatabaseTarget {
   const url = env.DATABASE_URL?.trim()
-  if (url) return { mode: 'external', url }
+  const directUrl = env.DIRECT_DATABASE_URL?.trim()
+  if (url) return directUrl ? { mode: 'external', url, directUrl } : { mode: 'external', url }
   return { mode: 'embedded', dataDir: defaultDataDir({ env, platform: process.platform, homedir: homedir() }) }
 }
 
@@ -37,7 +40,12 @@ export async function connect(
 ): Promise<Connection> {
   if (target.mode === 'external') {
     if (!target.url) throw new Error('external mode needs a DATABASE_URL')
-    const db = new Database({ url: target.url, mode: 'external', ...(options.poolMax ? { poolMax: options.poolMax } : {}) })
+    const db = new Database({
+      url: target.url,
+      mode: 'external',
+      ...(target.directUrl ? { directUrl: target.directUrl } : {}),
+      ...(options.poolMax ? { poolMax: options.poolMax } : {}),
+    })
     return { db, startedHere: false, release: () => db.close() }
   }
   const dataDir = target.dataDir as string

@@ -12,12 +12,18 @@ export interface DatabaseOptions {
   poolMax?: number
   /** Data directory of the embedded server, for status reports. */
   dataDir?: string
+  /**
+   * A direct (not pooled) URL for session-level features: LISTEN for registry
+   * changes. Needed when `url` goes through PgBouncer in transaction mode.
+   */
+  directUrl?: string
 }
 
 /** The one Sequelize instance of a process, with what is needed to open side connections. */
 export class Database {
   readonly sequelize: Sequelize
   readonly url: string
+  readonly directUrl: string
   readonly mode: DatabaseMode
   readonly poolMax: number
   readonly dataDir: string | undefined
@@ -26,6 +32,7 @@ export class Database {
   constructor(options: DatabaseOptions) {
     installSequelizeContext()
     this.url = options.url
+    this.directUrl = options.directUrl ?? options.url
     this.mode = options.mode
     this.dataDir = options.dataDir
     this.poolMax = options.poolMax ?? 8
@@ -75,9 +82,9 @@ export class Database {
     await this.sequelize.query(sql, options)
   }
 
-  /** A plain client outside the pool, for session-level work such as advisory locks or LISTEN. */
-  async openClient(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: this.url })
+  /** A plain client outside the pool, for work that needs one connection throughout (a held transaction, LISTEN). */
+  async openClient(options: { direct?: boolean } = {}): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: options.direct ? this.directUrl : this.url })
     await client.connect()
     return client
   }

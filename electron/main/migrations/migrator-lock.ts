@@ -19,8 +19,10 @@ async function describeHolder(client: pg.Client): Promise<string> {
 
 /**
  * Holds the database-wide migrator lock for the duration of `fn`. The lock is
- * session-level on a dedicated connection, so it dies with the process that
- * holds it — a killed migrator never leaves the lock behind.
+ * transaction-scoped, taken in a transaction kept open on a dedicated
+ * connection: it dies with the process that holds it (a killed migrator never
+ * leaves it behind), and unlike a session-level lock it stays on one server
+ * connection behind PgBouncer in transaction-pooling mode.
  */
 export async function withMigratorLock<T>(
   db: Database,
@@ -28,20 +30,21 @@ export async function withMigratorLock<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   const client = await db.openClient()
+  // An error on an idle client would otherwise crash the process.
+  client.on('error', () => undefined)
   try {
-    const tried = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, 0) AS ok', [MIGRATOR_LOCK_CLASS])
+    await client.query("BEGIN; SET LOCAL application_name = 'schemata migrator'")
+    const tried = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, 0) AS ok', [MIGRATOR_LOCK_CLASS])
     if (!tried.rows[0]?.ok) {
       const holder = await describeHolder(client)
       if (!options.wait) throw new MigratorBusyError(holder)
       options.onWaiting?.(holder)
-      await client.query('SELECT pg_advisory_lock($1, 0)', [MIGRATOR_LOCK_CLASS])
+      await client.query('SELECT pg_advisory_xact_lock($1, 0)', [MIGRATOR_LOCK_CLASS])
     }
-    try {
-      return await fn()
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1, 0)', [MIGRATOR_LOCK_CLASS])
-    }
+    return await fn()
   } finally {
+    // Ending the connection releases the lock anyway; a failed ROLLBACK on a broken connection changes nothing.
+    await client.query('ROLLBACK').catch(() => undefined)
     await client.end()
   }
 }

@@ -26,12 +26,19 @@ export async function loadRegistrySnapshot(db: Database): Promise<RegistrySnapsh
  */
 export class TenantResolver {
   private snapshot: Promise<RegistrySnapshot> | undefined
+  private loadedAt = 0
   private generation = 0
   private listener: pg.Client | undefined
 
   constructor(
     private readonly db: Database,
     private readonly baseDomain = 'localhost',
+    /**
+     * Upper bound on a snapshot's age even while listening: a notification lost
+     * with a dropped connection (or a pooler that does not forward them) can
+     * keep a change unseen for at most this long.
+     */
+    private readonly maxAgeMs = 5_000,
   ) {}
 
   /** Resolves one request; at most one registry query per cache generation. */
@@ -48,7 +55,7 @@ export class TenantResolver {
   /** Subscribes to registry change notifications; call `close()` to stop. */
   async listen(): Promise<void> {
     if (this.listener) return
-    const client = await this.db.openClient()
+    const client = await this.db.openClient({ direct: true })
     client.on('notification', () => this.invalidate())
     // A lost listener connection must not leave a stale cache: fall back to no caching.
     client.on('error', () => {
@@ -71,8 +78,9 @@ export class TenantResolver {
       // Without notifications another process's change could go unseen: read fresh each time.
       return loadRegistrySnapshot(this.db)
     }
-    if (!this.snapshot) {
+    if (!this.snapshot || performance.now() - this.loadedAt > this.maxAgeMs) {
       const generation = this.generation
+      this.loadedAt = performance.now()
       const loading = loadRegistrySnapshot(this.db)
       this.snapshot = loading
       loading.catch(() => {
