@@ -40,7 +40,7 @@ export function validateTenantInput(input: unknown, baseDomain: string): ValidTe
     domains === undefined || (Array.isArray(domains) && domains.length === 0)
       ? [defaultDomainFor(schema, baseDomain)]
       : domains
-  return { name: (name as string).trim(), schema, domains: validateDomains(list) }
+  return { name: name as string, schema, domains: validateDomains(list) }
 }
 
 /** `acme` → `acme.localhost`; underscores are not allowed in host names, so they become hyphens. */

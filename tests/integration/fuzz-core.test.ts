@@ -1,0 +1,92 @@
+import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
+import { runCli } from '../../electron/main/cli/main.ts'
+import { InvalidInputError } from '../../electron/main/errors.ts'
+import { tenantRoleName } from '../../electron/main/tenancy/role-name.ts'
+import { hostileString } from '../fixtures/hostile-strings.ts'
+import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
+
+let t: TestDatabase
+let tried = 0
+
+beforeAll(async () => {
+  t = await createTestDatabase(inject('embeddedAdminUrl'))
+})
+afterAll(async () => {
+  await t?.drop()
+  // The issue note reports how many inputs the fuzz suites tried.
+  console.info(`fuzz-core: ${tried} hostile inputs tried`)
+})
+
+async function footprint() {
+  const [row] = await t.db.rows<{ schemas: string; roles: string; tenants: string }>(
+    `SELECT (SELECT count(*) FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema') AS schemas,
+            (SELECT count(*) FROM pg_roles WHERE starts_with(rolname, $1)) AS roles,
+            (SELECT count(*) FROM public.tenants) AS tenants`,
+    [tenantRoleName(t.db.databaseName, '')],
+  )
+  return row
+}
+
+describe('hostile input to the tenancy core', () => {
+  it('createTenant either refuses with an error naming the field or stores the input byte for byte', async () => {
+    const baseline = await footprint()
+    await fc.assert(
+      fc.asyncProperty(hostileString(), hostileString(), fc.array(hostileString(), { maxLength: 3 }), async (name, schema, domains) => {
+        tried++
+        try {
+          const tenant = await t.tenancy.createTenant({ name, schema, domains })
+          const stored = await t.tenancy.getTenant(schema)
+          expect(stored.name).toBe(name)
+          expect(stored.schema).toBe(schema)
+          expect(stored.domains).toEqual(tenant.domains)
+          await t.tenancy.dropTenant(schema)
+        } catch (error) {
+          expect(error).toBeInstanceOf(InvalidInputError)
+          expect(['name', 'schema', 'domains']).toContain((error as InvalidInputError).field)
+        }
+        expect(await footprint()).toEqual(baseline)
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('withTenant and dropTenant refuse every hostile schema name without SQL errors', async () => {
+    await fc.assert(
+      fc.asyncProperty(hostileString(), async (schema) => {
+        tried++
+        for (const attempt of [() => t.tenancy.withTenant(schema, () => Promise.resolve()), () => t.tenancy.dropTenant(schema)]) {
+          const error = await attempt().then(
+            () => undefined,
+            (e: unknown) => e,
+          )
+          // Valid names of tenants that do not exist are "not found"; everything else is invalid input.
+          expect(error).toMatchObject({ code: expect.stringMatching(/^(INVALID_INPUT|TENANT_NOT_FOUND)$/) as unknown })
+        }
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('the CLI answers hostile arguments with exit 0 or 2 and one line naming the field — never a crash', async () => {
+    const env = { ...process.env, DATABASE_URL: t.url, SCHEMATA_DATA_DIR: '' }
+    const baseline = await footprint()
+    await fc.assert(
+      fc.asyncProperty(hostileString(), hostileString(), async (name, schema) => {
+        tried++
+        const out: string[] = []
+        const err: string[] = []
+        const code = await runCli(['tenant', 'create', '--name', name, '--schema', schema], { out: (l) => out.push(l), err: (l) => err.push(l) }, env)
+        if (code === 0) {
+          expect(await runCli(['tenant', 'drop', '--schema', schema, '--yes'], { out: () => undefined, err: () => undefined }, env)).toBe(0)
+        } else {
+          expect(code).toBe(2)
+          expect(err.filter((l) => !/^(starting|initialising)/.test(l))).toHaveLength(1)
+          expect(err.at(-1)).toMatch(/^(name|schema|domains): /)
+        }
+        expect(await footprint()).toEqual(baseline)
+      }),
+      { numRuns: 60 },
+    )
+  })
+})
