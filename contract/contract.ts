@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type {
   ActiveTenant,
+  ApiRequestLogEntry,
   CustomerDto,
   DbStatus,
   MigrationEvent,
@@ -12,6 +13,7 @@ import type {
   SchemaInfo,
   SessionInfo,
   TenantInfo,
+  TenantApiResponse,
   TenantListItem,
 } from './types.ts'
 
@@ -32,6 +34,8 @@ function returns<T>(): T {
 const schemaName = z.string().min(1).max(63)
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER)
 const empty = z.object({}).strict()
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+const PRINTABLE = /^[\x20-\x7e\t]*$/
 
 export const contract = {
   'tenants/list': { input: empty, result: returns<TenantListItem[]>() },
@@ -111,6 +115,36 @@ export const contract = {
     result: returns<Resolution>(),
   },
   'db/status': { input: empty, result: returns<DbStatus>() },
+
+  // The Requests panel: a real HTTP request to the local server with a typed Host and headers.
+  'requests/send': {
+    input: z
+      .object({
+        method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']),
+        host: z
+          .string()
+          .min(1, 'must not be empty')
+          .max(300, 'must be at most 300 characters')
+          .regex(/^[A-Za-z0-9.:[\]_-]+$/, 'must be a host name, optionally with :port'),
+        path: z
+          .string()
+          .max(2048, 'must be at most 2048 characters')
+          .regex(/^\/[\x21-\x7e]*$/, 'must start with "/" and contain no spaces or control characters'),
+        headers: z
+          .record(
+            z.string().max(100).regex(HEADER_NAME, 'is not a valid header name'),
+            z.string().max(4096, 'must be at most 4096 characters').regex(PRINTABLE, 'must be printable text'),
+          )
+          .optional(),
+        body: z.string().max(64 * 1024, 'must be at most 64 KiB').optional(),
+      })
+      .strict(),
+    result: returns<TenantApiResponse>(),
+  },
+  'requests/log': {
+    input: z.object({ limit: z.number().int().min(1).max(200).optional() }).strict(),
+    result: returns<ApiRequestLogEntry[]>(),
+  },
 } as const
 
 export type Contract = typeof contract
@@ -124,6 +158,8 @@ export interface ContractEvents {
   'migrations/progress': MigrationEvent
   'tenants/changed': { reason: string }
   'db/status': DbStatus
+  /** A tenant API request the local server answered (for the Requests panel's live log). */
+  'requests/logged': ApiRequestLogEntry
 }
 export type EventName = keyof ContractEvents
 

@@ -139,3 +139,40 @@ export interface ErrorEnvelope {
   message: string
   field?: string
 }
+
+/** One tenant API request as the Requests panel's live log shows it. */
+export interface ApiRequestLogEntry {
+  /** Also sent as the response's X-Request-Id. */
+  id: string
+  /** ISO 8601, when the request arrived. */
+  time: string
+  method: string
+  /** The Host header as sent. */
+  host: string
+  /** Path without the query string (a query may carry anything). */
+  path: string
+  /** Schema of the tenant the request resolved to, or null when it resolved to none. */
+  tenant: string | null
+  /** How it resolved: exact domain, subdomain of the base domain, or X-Tenant header. */
+  via: 'domain' | 'subdomain' | 'header' | null
+  status: number
+  /** Milliseconds from arrival to the response being written. */
+  ms: number
+}
+
+/** Result of `requests/send`: what the real server answered, and what it resolved the request to. */
+export interface TenantApiResponse {
+  status: number
+  /** Response headers, names lower-case. */
+  headers: Record<string, string>
+  /** The response body as text (truncated past 256 KiB, see `truncated`). */
+  body: string
+  truncated: boolean
+  /** The body parsed as JSON, or null if it is not JSON. */
+  json: unknown
+  durationMs: number
+  /** What the server resolved the request to, from its own request log. */
+  resolved: { tenant: string | null; via: ApiRequestLogEntry['via'] }
+  /** The server's log entry for this request, when it was an /api request. */
+  logEntry: ApiRequestLogEntry | null
+}

@@ -10,6 +10,14 @@ export interface ContractServices {
   tenancy: Tenancy
   target: DatabaseTarget
   sessions: SessionStore
+  /** The local HTTP server's Requests-panel port, where one runs (`schemata serve`). */
+  requests?: RequestsPort
+}
+
+/** What the Requests panel needs from the local HTTP server. */
+export interface RequestsPort {
+  send(input: ValidInput<'requests/send'>): Promise<CallResult<'requests/send'>>
+  log(limit: number | undefined): CallResult<'requests/log'>
 }
 
 /** A call's input after its zod schema accepted it. */

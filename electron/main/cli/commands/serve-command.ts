@@ -1,0 +1,72 @@
+import { fileURLToPath } from 'node:url'
+import { bootstrapApp } from '../../app/bootstrap.ts'
+import { createDispatcher } from '../../contract/dispatcher.ts'
+import { SessionStore } from '../../contract/session-store.ts'
+import type { RequestsPort } from '../../contract/handler-types.ts'
+import { type SchemataServer, createSchemataServer } from '../../server/index.ts'
+import type { CliContext } from '../cli-context.ts'
+import { intFlag, parseFlags } from '../parse-args.ts'
+
+/** The built renderer, relative to this source file (the CLI runs from source through tsx). */
+const RENDERER_DIR = fileURLToPath(new URL('../../../../out/renderer', import.meta.url))
+
+const DEFAULT_PORT = 4780
+
+/** Resolves on the first SIGINT or SIGTERM; a second one gets Node's default (immediate exit). */
+function untilStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      resolve(signal)
+    }
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+}
+
+/**
+ * `schemata serve [--port 4780]`: the admin console and the tenant API on
+ * 127.0.0.1 until SIGINT/SIGTERM. The first stdout line is the console URL
+ * with this run's token; `--port 0` picks a free port.
+ */
+export async function serveCommand(context: CliContext, argv: readonly string[]): Promise<number> {
+  const values = parseFlags(argv, { port: { type: 'string' } })
+  const port = intFlag(values, 'port', 0, 65535) ?? DEFAULT_PORT
+  const { io } = context
+  const app = await bootstrapApp(context.target, { onProgress: (step) => io.err(step), keepDatabaseRunning: false })
+  let server: SchemataServer
+  try {
+    const sessions = new SessionStore()
+    // The Requests panel talks to this very server, which exists only once the dispatcher does.
+    let running: SchemataServer | undefined
+    const requests: RequestsPort = {
+      send: (input) => (running ? running.sendTenantApiRequest(input) : Promise.reject(new Error('server not started'))),
+      log: (limit) => running?.recentRequests(limit) ?? [],
+    }
+    const dispatch = createDispatcher({ tenancy: app.tenancy, target: app.target, sessions, requests })
+    server = await createSchemataServer({ tenancy: app.tenancy, dispatch, sessions, rendererDir: RENDERER_DIR, port })
+    running = server
+    const live = server
+    live.onRequestLogged((entry) => live.broadcast('requests/logged', entry))
+  } catch (error) {
+    await app.shutdown()
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`port ${port} is already in use (choose another with --port, or --port 0 for any free one)`, { cause: error })
+    }
+    throw error
+  }
+  const stopping = untilStopSignal()
+  io.out(`Console: ${server.consoleUrl}`)
+  io.out(`Tenant API: http://<schema>.localhost:${server.port}/api/tenant (or a tenant's domain, or any host with X-Tenant: <schema>)`)
+  io.err('serving on 127.0.0.1; press Ctrl+C to stop')
+  const signal = await stopping
+  io.err(`${signal}: stopping…`)
+  try {
+    await server.close()
+  } finally {
+    await app.shutdown()
+  }
+  io.err('stopped')
+  return 0
+}

@@ -1,0 +1,73 @@
+import type { IncomingMessage } from 'node:http'
+import { InvalidInputError } from '../errors.ts'
+import { HttpError } from './http-errors.ts'
+
+export interface ReadJsonOptions {
+  /** Largest body accepted, in bytes. */
+  limit: number
+  /** Refuse a Content-Type other than application/json (the console RPC, where it also forces a CORS preflight). */
+  requireJsonType?: boolean
+}
+
+function tooLarge(limit: number): HttpError {
+  // The rest of the body stays unread, so the connection must not be reused.
+  return new HttpError(413, 'INVALID_INPUT', `body: larger than ${limit} bytes`, {
+    field: 'body',
+    headers: { connection: 'close' },
+  })
+}
+
+function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length
+      if (size > limit) {
+        cleanup()
+        // Not req.destroy(): that would take the socket, and the 413 with it.
+        reject(tooLarge(limit))
+        return
+      }
+      chunks.push(chunk)
+    }
+    const onEnd = (): void => {
+      cleanup()
+      resolve(Buffer.concat(chunks, size))
+    }
+    const onError = (error: Error): void => {
+      cleanup()
+      reject(error)
+    }
+    const cleanup = (): void => {
+      req.off('data', onData)
+      req.off('end', onEnd)
+      req.off('error', onError)
+    }
+    req.on('data', onData)
+    req.on('end', onEnd)
+    req.on('error', onError)
+  })
+}
+
+/**
+ * Reads a JSON request body of at most `limit` bytes. An empty body is
+ * `undefined`; a body that is not JSON is invalid input naming `body`.
+ */
+export async function readJsonBody(req: IncomingMessage, options: ReadJsonOptions): Promise<unknown> {
+  const type = req.headers['content-type']
+  if (options.requireJsonType && type !== undefined && !/^application\/json\s*(;|$)/i.test(type)) {
+    throw new HttpError(415, 'INVALID_INPUT', 'body: must be sent as application/json', {
+      field: 'body',
+      headers: { connection: 'close' },
+    })
+  }
+  if (Number(req.headers['content-length'] ?? 0) > options.limit) throw tooLarge(options.limit)
+  const raw = await readRaw(req, options.limit)
+  if (raw.length === 0) return undefined
+  try {
+    return JSON.parse(raw.toString('utf8')) as unknown
+  } catch {
+    throw new InvalidInputError('body', 'is not valid JSON')
+  }
+}

@@ -1,0 +1,212 @@
+import { type ChildProcessByStdio, spawn } from 'node:child_process'
+import { type Agent, type IncomingHttpHeaders, request } from 'node:http'
+import { createServer } from 'node:net'
+import { resolve } from 'node:path'
+import type { Readable } from 'node:stream'
+import { afterAll, beforeAll, describe, expect, it, inject, vi } from 'vitest'
+import WebSocket from 'ws'
+import { seedDemo } from '../../electron/main/demo/demo-data.ts'
+import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
+
+/*
+ * `schemata serve` as a user runs it (the real binary, the real contract
+ * dispatcher, an external database through DATABASE_URL): the first line is
+ * the console URL, RPC calls run in per-tab sessions, events arrive over the
+ * WebSocket, the tenant API answers, and SIGTERM stops it cleanly.
+ */
+
+interface Reply {
+  status: number
+  headers: IncomingHttpHeaders
+  text: string
+  json: unknown
+}
+
+/** One real HTTP request to 127.0.0.1:port with any Host header (fetch cannot set Host). */
+function send(
+  port: number,
+  options: { method?: string; path: string; host?: string; headers?: Record<string, string>; body?: string; agent?: Agent },
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { host: options.host ?? `localhost:${port}`, ...options.headers }
+    if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body))
+    const req = request(
+      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers, agent: options.agent ?? false },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('error', reject)
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8')
+          let json: unknown
+          try {
+            json = text ? JSON.parse(text) : undefined
+          } catch {
+            json = undefined
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json })
+        })
+      },
+    )
+    req.on('error', reject)
+    req.end(options.body)
+  })
+}
+
+const BIN = resolve('bin/schemata.js')
+
+type Serve = ChildProcessByStdio<null, Readable, Readable>
+
+interface Running {
+  child: Serve
+  port: number
+  token: string
+  stdout: string[]
+  stderr: string[]
+  exited: Promise<number | null>
+}
+
+/** Starts `schemata serve --port 0` and waits for its first stdout line. */
+async function startServe(env: Record<string, string>, args: string[] = ['--port', '0']): Promise<Running> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
+    env: { ...process.env, DATABASE_URL: '', SCHEMATA_DATA_DIR: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const stdout: string[] = []
+  const stderr: string[] = []
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)))
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk))
+  const first = await new Promise<string>((done, fail) => {
+    let buffer = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      buffer += chunk
+      const lines = buffer.split('\n')
+      buffer = lines.pop() ?? ''
+      stdout.push(...lines)
+      if (stdout.length > 0) done(stdout[0] as string)
+    })
+    void exited.then((code) => fail(new Error(`serve exited with ${code}: ${stderr.join('')}`)))
+  })
+  const match = /^Console: http:\/\/localhost:(\d+)\/\?token=([A-Za-z0-9_-]+)$/.exec(first)
+  if (!match) throw new Error(`unexpected first line: ${first}`)
+  return { child, port: Number(match[1]), token: match[2] as string, stdout, stderr, exited }
+}
+
+let t: TestDatabase
+let serve: Running
+
+beforeAll(async () => {
+  t = await createTestDatabase(inject('embeddedAdminUrl'))
+  await t.tenancy.migrate()
+  await seedDemo(t.tenancy)
+  serve = await startServe({ DATABASE_URL: t.url })
+}, 120_000)
+
+afterAll(async () => {
+  if (serve && serve.child.exitCode === null) {
+    serve.child.kill('SIGKILL')
+    await serve.exited
+  }
+  await t?.drop()
+})
+
+function rpc(name: string, input: unknown, windowId: string): Promise<Reply> {
+  return send(serve.port, {
+    method: 'POST',
+    path: `/rpc/${name}`,
+    headers: { authorization: `Bearer ${serve.token}`, 'content-type': 'application/json', 'x-schemata-window': windowId },
+    body: JSON.stringify(input),
+  })
+}
+
+describe('schemata serve', () => {
+  it('prints the console URL first, then the tenant API line', async () => {
+    expect(serve.token).toMatch(/^[A-Za-z0-9_-]{32}$/)
+    await vi.waitFor(() => expect(serve.stdout.length).toBeGreaterThan(1))
+    expect(serve.stdout[1]).toMatch(new RegExp(`^Tenant API: http://<schema>\\.localhost:${serve.port}/api/`))
+  })
+
+  it('serves the contract over RPC with the real dispatcher, one active tenant per tab', async () => {
+    const list = await rpc('tenants/list', {}, 'tab-1')
+    expect(list.status).toBe(200)
+    expect((list.json as { result: { schema: string }[] }).result.map((x) => x.schema)).toEqual(['acme', 'globex', 'initech'])
+
+    expect((await rpc('data/customers/list', {}, 'tab-1')).json).toMatchObject({ ok: false, error: { code: 'NO_ACTIVE_TENANT' } })
+    expect((await rpc('data/customers/list', {}, 'tab-1')).status).toBe(409)
+
+    expect((await rpc('tenants/switch', { schema: 'acme' }, 'tab-1')).status).toBe(200)
+    expect((await rpc('tenants/switch', { schema: 'globex' }, 'tab-2')).status).toBe(200)
+    const names = async (tab: string): Promise<string[]> =>
+      ((await rpc('data/customers/list', {}, tab)).json as { result: { name: string }[] }).result.map((c) => c.name).sort()
+    expect(await names('tab-1')).toEqual(['Marvin Martian', 'Road Runner Logistics', 'Wile E. Coyote'])
+    expect(await names('tab-2')).toEqual(['Hank Scorpio', 'Homer Simpson'])
+
+    const invalid = await rpc('tenants/switch', { schema: 'acme', extra: true }, 'tab-1')
+    expect(invalid.status).toBe(400)
+    expect(invalid.json).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
+    const missing = await rpc('tenants/switch', { schema: 'nope' }, 'tab-1')
+    expect(missing.status).toBe(404)
+  })
+
+  it('pushes events over the WebSocket: a created tenant is broadcast to every tab', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${serve.port}/events?window=tab-3&token=${serve.token}`, { origin: `http://localhost:${serve.port}` })
+    const frames: unknown[] = []
+    ws.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString('utf8'))))
+    await new Promise((done, fail) => {
+      ws.once('open', done)
+      ws.once('error', fail)
+    })
+    try {
+      const created = await rpc('tenants/create', { name: 'Umbrella', schema: 'umbrella' }, 'tab-1')
+      expect(created.status).toBe(200)
+      await vi.waitFor(() => expect(frames).toContainEqual({ event: 'tenants/changed', payload: { reason: 'created' } }))
+      // The new tenant is routable at once.
+      const api = await send(serve.port, { path: '/api/tenant', host: `umbrella.localhost:${serve.port}` })
+      expect(api.json).toEqual({ name: 'Umbrella', schema: 'umbrella' })
+    } finally {
+      ws.close()
+    }
+  })
+
+  it('answers the tenant API for the demo tenants, with the demo credentials', async () => {
+    const acme = await send(serve.port, { path: '/api/tenant', host: `acme.localhost:${serve.port}` })
+    expect(acme.json).toEqual({ name: 'Acme Corporation', schema: 'acme' })
+    const login = await send(serve.port, {
+      method: 'POST',
+      path: '/api/login',
+      host: `globex.localhost:${serve.port}`,
+      body: JSON.stringify({ email: 'admin@globex.example', password: 'globex-demo' }),
+    })
+    expect(login.status).toBe(200)
+    const token = (login.json as { token: string }).token
+    const orders = await send(serve.port, { path: '/api/orders', headers: { 'x-tenant': 'globex', authorization: `Bearer ${token}` } })
+    expect((orders.json as { orders: { customerName: string }[] }).orders.map((o) => o.customerName)).toEqual(['Hank Scorpio', 'Homer Simpson', 'Homer Simpson'])
+  })
+
+  it('stops cleanly on SIGTERM with exit code 0', async () => {
+    serve.child.kill('SIGTERM')
+    expect(await serve.exited).toBe(0)
+    expect(serve.stderr.join('')).toContain('stopped')
+  })
+
+  it('rejects a bad --port with exit code 2, and a taken port with exit code 1', async () => {
+    const bad = spawn(process.execPath, [BIN, 'serve', '--port', 'http'], { env: { ...process.env, DATABASE_URL: t.url }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let err = ''
+    bad.stderr.setEncoding('utf8').on('data', (c: string) => (err += c))
+    expect(await new Promise((done) => bad.once('exit', done))).toBe(2)
+    expect(err).toMatch(/^port: --port must be a whole number/m)
+
+    const blocker = createServer()
+    await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done))
+    try {
+      const taken = (blocker.address() as { port: number }).port
+      const busy = spawn(process.execPath, [BIN, 'serve', '--port', String(taken)], { env: { ...process.env, DATABASE_URL: t.url }, stdio: ['ignore', 'pipe', 'pipe'] })
+      let busyErr = ''
+      busy.stderr.setEncoding('utf8').on('data', (c: string) => (busyErr += c))
+      expect(await new Promise((done) => busy.once('exit', done))).toBe(1)
+      expect(busyErr).toContain(`port ${taken} is already in use`)
+    } finally {
+      await new Promise((done) => blocker.close(done))
+    }
+  })
+})
