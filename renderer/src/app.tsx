@@ -1,0 +1,262 @@
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
+import type { TenantInfo } from '../../contract/types.ts'
+import { useConnectionState } from './client/client-context.tsx'
+import { ActiveTenantBanner } from './components/active-tenant-banner.tsx'
+import { CommandPalette, type PaletteCommand } from './components/command-palette.tsx'
+import { CreateTenantDialog } from './components/create-tenant-dialog.tsx'
+import { DropTenantDialog } from './components/drop-tenant-dialog.tsx'
+import { ManageTenantDialog } from './components/manage-tenant-dialog.tsx'
+import { StartupScreen } from './components/startup-screen.tsx'
+import { Empty, ErrorMessage } from './components/states.tsx'
+import { matchesTenantSearch, TenantSidebar } from './components/tenant-sidebar.tsx'
+import { DbStatusProvider, useDbStatus } from './db-status.tsx'
+import { hasPrimaryModifier, modifierLabel } from './lib/platform.ts'
+import { CustomersView } from './views/customers-view.tsx'
+import { DatabaseView } from './views/database-view.tsx'
+import { MigrationsView } from './views/migrations-view.tsx'
+import { OrdersView } from './views/orders-view.tsx'
+import { SegregationView } from './views/segregation-view.tsx'
+import { useWorkspace, WorkspaceProvider } from './workspace.tsx'
+
+export const VIEWS = [
+  { id: 'customers', label: 'Customers', needsTenant: true },
+  { id: 'orders', label: 'Orders', needsTenant: true },
+  { id: 'segregation', label: 'Segregation', needsTenant: false },
+  { id: 'migrations', label: 'Migrations', needsTenant: false },
+  { id: 'database', label: 'Database', needsTenant: false },
+] as const
+export type ViewId = (typeof VIEWS)[number]['id']
+
+function viewFromHash(hash: string): ViewId {
+  const id = hash.replace(/^#\/?/, '')
+  return VIEWS.find((v) => v.id === id)?.id ?? 'customers'
+}
+
+/** The whole console: waits for the database, then the workspace. */
+export function App({ dbPollMs }: { dbPollMs?: { fast: number; slow: number } } = {}) {
+  return (
+    <DbStatusProvider {...(dbPollMs ? { fastPollMs: dbPollMs.fast, slowPollMs: dbPollMs.slow } : {})}>
+      <ReadyGate>
+        <WorkspaceProvider>
+          <Shell />
+        </WorkspaceProvider>
+      </ReadyGate>
+    </DbStatusProvider>
+  )
+}
+
+/** Shows the start-up screen until the database has answered once; later outages show as an alert, not a reset. */
+function ReadyGate({ children }: { children: ReactNode }) {
+  const { status } = useDbStatus()
+  const [ready, setReady] = useState(false)
+  useEffect(() => {
+    if (status?.running) setReady(true)
+  }, [status?.running])
+  return ready || status?.running ? <>{children}</> : <StartupScreen />
+}
+
+type Dialog = { kind: 'create' } | { kind: 'manage'; tenant: TenantInfo } | { kind: 'drop'; tenant: TenantInfo } | null
+
+function Shell() {
+  const workspace = useWorkspace()
+  const { tenants, active, switchTo, switchError, dismissSwitchError, reloadTenants, reloadActive } = workspace
+  const db = useDbStatus()
+  const connection = useConnectionState()
+  const [view, setViewState] = useState<ViewId>(() => viewFromHash(window.location.hash))
+  const [search, setSearch] = useState('')
+  const [paletteOpen, setPaletteOpen] = useState(false)
+  const [dialog, setDialog] = useState<Dialog>(null)
+  const [notice, setNotice] = useState<string | undefined>(undefined)
+  const mod = modifierLabel()
+
+  const setView = useCallback((next: ViewId) => {
+    setViewState(next)
+    window.history.replaceState(window.history.state, '', `#${next}`)
+  }, [])
+
+  useEffect(() => {
+    const onHash = () => setViewState(viewFromHash(window.location.hash))
+    window.addEventListener('hashchange', onHash)
+    return () => window.removeEventListener('hashchange', onHash)
+  }, [])
+
+  useEffect(() => {
+    document.title = active ? `${active.name} (${active.schema}) — Schemata` : 'Schemata'
+  }, [active])
+
+  useEffect(() => {
+    if (notice === undefined) return
+    const timer = setTimeout(() => setNotice(undefined), 4000)
+    return () => clearTimeout(timer)
+  }, [notice])
+
+  const visible = useMemo(() => (tenants ?? []).filter((t) => matchesTenantSearch(t, search)), [tenants, search])
+
+  // Read at key time through a ref, so the listener is installed once and never sees a stale list.
+  const keyState = useRef({ visible, dialog, paletteOpen, switchTo })
+  keyState.current = { visible, dialog, paletteOpen, switchTo }
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (!hasPrimaryModifier(event) || event.shiftKey) return
+      const state = keyState.current
+      if (event.key.toLowerCase() === 'k') {
+        event.preventDefault()
+        if (state.dialog === null) setPaletteOpen((open) => !open)
+        return
+      }
+      const digit = /^Digit([1-9])$/.exec(event.code)?.[1] ?? (/^[1-9]$/.test(event.key) ? event.key : undefined)
+      if (digit === undefined || state.dialog !== null) return
+      const tenant = state.visible[Number(digit) - 1]
+      if (!tenant) return
+      event.preventDefault()
+      setPaletteOpen(false)
+      void state.switchTo(tenant.schema)
+    }
+    window.addEventListener('keydown', onKeyDown)
+    return () => window.removeEventListener('keydown', onKeyDown)
+  }, [])
+
+  const commands = useMemo<PaletteCommand[]>(() => {
+    const list: PaletteCommand[] = VIEWS.map((v) => ({ id: `view:${v.id}`, label: `Go to ${v.label}`, run: () => setView(v.id) }))
+    list.push({ id: 'create', label: 'New tenant…', run: () => setDialog({ kind: 'create' }) })
+    if (active) list.push({ id: 'manage', label: `Manage ${active.name}…`, hint: 'domains, suspend, drop', run: () => setDialog({ kind: 'manage', tenant: active }) })
+    return list
+  }, [active, setView])
+
+  const existingSchemas = useMemo(() => new Set((tenants ?? []).map((t) => t.schema)), [tenants])
+  const currentView = VIEWS.find((v) => v.id === view) ?? VIEWS[0]
+  const suspendedTarget = switchError !== undefined ? tenants?.find((t) => switchError.includes(`to ${t.schema}:`) && t.status === 'suspended') : undefined
+
+  return (
+    <div className="shell">
+      <TenantSidebar
+        visible={visible}
+        search={search}
+        onSearch={setSearch}
+        onCreate={() => setDialog({ kind: 'create' })}
+        onShowDatabase={() => setView('database')}
+      />
+      <main className="main">
+        <ActiveTenantBanner onManage={(tenant) => setDialog({ kind: 'manage', tenant })} onOpenPalette={() => setPaletteOpen(true)} />
+        <nav className="tabs" role="tablist" aria-label="Views">
+          {VIEWS.map((v) => (
+            <button
+              key={v.id}
+              type="button"
+              role="tab"
+              id={`tab-${v.id}`}
+              aria-selected={view === v.id}
+              aria-controls="view-panel"
+              className={`tab ${view === v.id ? 'tab--selected' : ''}`}
+              onClick={() => setView(v.id)}
+              data-testid={`tab-${v.id}`}
+            >
+              {v.label}
+            </button>
+          ))}
+          <span className="tabs__spacer" />
+          {connection !== undefined && (
+            <span className={`live live--${connection}`} data-testid="live-indicator" title="Live updates from the server">
+              <span className="live__dot" aria-hidden="true" />
+              {connection === 'open' ? 'Live' : connection === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
+            </span>
+          )}
+          <button type="button" className="tabs__palette" onClick={() => setPaletteOpen(true)} aria-label="Open command palette">
+            <kbd>{mod}K</kbd>
+          </button>
+        </nav>
+        <div className="alerts">
+          {switchError !== undefined && (
+            <div className="alert alert--error" role="alert" data-testid="switch-error">
+              <span className="alert__message">{switchError}</span>
+              {suspendedTarget && (
+                <button type="button" className="button button--small" onClick={() => setDialog({ kind: 'manage', tenant: suspendedTarget })}>
+                  Manage {suspendedTarget.schema}…
+                </button>
+              )}
+              <button type="button" className="button button--small" onClick={dismissSwitchError} aria-label="Dismiss">
+                ×
+              </button>
+            </div>
+          )}
+          {db.status && !db.status.running && <ErrorMessage title="The database is not running." message={db.status.error ?? 'Waiting for it to come back…'} />}
+          {db.error !== undefined && <ErrorMessage title="Lost contact with the Schemata server." message={db.error} onRetry={() => void db.refresh()} />}
+          {active?.status === 'suspended' && currentView.needsTenant && (
+            <div className="alert alert--warning" role="status">
+              {active.name} is suspended: its data calls are refused until it is resumed.
+            </div>
+          )}
+        </div>
+        <div className="view-panel" id="view-panel" role="tabpanel" aria-labelledby={`tab-${view}`}>
+          {currentView.needsTenant && !active && !workspace.switchingTo ? (
+            <Empty testId="no-tenant">
+              <p className="big-empty__title">No tenant selected</p>
+              <p>
+                Pick one in the list on the left, press <kbd>{mod}K</kbd>, or <kbd>{mod}1</kbd>…<kbd>{mod}9</kbd>.
+              </p>
+            </Empty>
+          ) : view === 'customers' ? (
+            <CustomersView />
+          ) : view === 'orders' ? (
+            <OrdersView />
+          ) : view === 'segregation' ? (
+            <SegregationView />
+          ) : view === 'migrations' ? (
+            <MigrationsView />
+          ) : (
+            <DatabaseView />
+          )}
+        </div>
+      </main>
+
+      {paletteOpen && tenants && (
+        <CommandPalette
+          tenants={tenants}
+          activeSchema={active?.schema}
+          commands={commands}
+          onSwitch={(schema) => void switchTo(schema)}
+          onClose={() => setPaletteOpen(false)}
+        />
+      )}
+      {dialog?.kind === 'create' && (
+        <CreateTenantDialog
+          existingSchemas={existingSchemas}
+          onClose={() => setDialog(null)}
+          onCreated={(tenant) => {
+            setDialog(null)
+            setNotice(`Created ${tenant.name} (${tenant.schema}).`)
+            void reloadTenants()
+            void switchTo(tenant.schema)
+          }}
+        />
+      )}
+      {dialog?.kind === 'manage' && (
+        <ManageTenantDialog
+          key={dialog.tenant.schema}
+          tenant={dialog.tenant}
+          onClose={() => setDialog(null)}
+          onDrop={() => setDialog({ kind: 'drop', tenant: dialog.tenant })}
+          onChanged={(tenant) => {
+            void reloadTenants()
+            if (tenant.schema === active?.schema) void reloadActive()
+          }}
+        />
+      )}
+      {dialog?.kind === 'drop' && (
+        <DropTenantDialog
+          tenant={dialog.tenant}
+          onClose={() => setDialog(null)}
+          onDropped={() => {
+            setDialog(null)
+            setNotice(`Dropped ${dialog.tenant.name} (${dialog.tenant.schema}).`)
+            void reloadTenants()
+            if (dialog.tenant.schema === active?.schema) void reloadActive()
+          }}
+        />
+      )}
+      <div className="toast-region" role="status" aria-live="polite" data-testid="notice">
+        {notice && <div className="toast">{notice}</div>}
+      </div>
+    </div>
+  )
+}

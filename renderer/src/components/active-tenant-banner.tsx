@@ -1,0 +1,79 @@
+import type { TenantInfo } from '../../../contract/types.ts'
+import { modifierLabel } from '../lib/platform.ts'
+import { tenantColors } from '../lib/tenant-color.ts'
+import { useWorkspace } from '../workspace.tsx'
+import { TenantBadge } from './tenant-badge.tsx'
+
+/** The title bar in the active tenant's colour: no one should wonder which tenant they are changing. */
+export function ActiveTenantBanner({ onManage, onOpenPalette }: { onManage: (tenant: TenantInfo) => void; onOpenPalette: () => void }) {
+  const { active, switchingTo, tenants } = useWorkspace()
+  const mod = modifierLabel()
+  const target = switchingTo ? tenants?.find((t) => t.schema === switchingTo) : undefined
+
+  if (switchingTo) {
+    const colors = tenantColors(switchingTo)
+    return (
+      <header className="banner banner--switching" style={{ background: colors.strong }} data-testid="active-tenant-banner" data-schema="" aria-busy="true">
+        <TenantBadge name={target?.name ?? switchingTo} schema={switchingTo} size="large" />
+        <div className="banner__text">
+          <div className="banner__label">Switching to</div>
+          <div className="banner__name">{target?.name ?? switchingTo}</div>
+          <div className="banner__meta">
+            <span className="spinner spinner--light" aria-hidden="true" /> schema <code>{switchingTo}</code>
+          </div>
+        </div>
+      </header>
+    )
+  }
+
+  if (!active) {
+    return (
+      <header className="banner banner--none" data-testid="active-tenant-banner" data-schema="">
+        <div className="banner__text">
+          <div className="banner__label">No tenant selected</div>
+          <div className="banner__name">Pick a tenant</div>
+          <div className="banner__meta">
+            Click one in the list, press <kbd>{mod}K</kbd> to search, or <kbd>{mod}1</kbd> for the first.
+          </div>
+        </div>
+        <div className="banner__actions">
+          <button type="button" className="button button--on-dark" onClick={onOpenPalette}>
+            Switch tenant <kbd>{mod}K</kbd>
+          </button>
+        </div>
+      </header>
+    )
+  }
+
+  const colors = tenantColors(active.schema)
+  return (
+    <header className="banner" style={{ background: colors.strong }} data-testid="active-tenant-banner" data-schema={active.schema} data-hue={colors.hue}>
+      <TenantBadge name={active.name} schema={active.schema} size="large" />
+      <div className="banner__text">
+        <div className="banner__label">Active tenant</div>
+        <h1 className="banner__name" data-testid="active-tenant-name">
+          {active.name}
+        </h1>
+        <div className="banner__meta">
+          schema <code data-testid="active-tenant-schema">{active.schema}</code>
+          {active.domains.length > 0 && (
+            <>
+              {' · '}
+              {active.domains.slice(0, 3).join(', ')}
+              {active.domains.length > 3 ? ` +${active.domains.length - 3}` : ''}
+            </>
+          )}
+          {active.status === 'suspended' && <span className="pill pill--warning banner__pill">suspended</span>}
+        </div>
+      </div>
+      <div className="banner__actions">
+        <button type="button" className="button button--on-dark" onClick={onOpenPalette} data-testid="open-palette">
+          Switch <kbd>{mod}K</kbd>
+        </button>
+        <button type="button" className="button button--on-dark" onClick={() => onManage(active)} data-testid="manage-tenant">
+          Manage
+        </button>
+      </div>
+    </header>
+  )
+}

@@ -1,0 +1,84 @@
+import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react'
+import type { DbStatus } from '../../contract/types.ts'
+import { useClient } from './client/client-context.tsx'
+import { errorMessage } from './lib/format.ts'
+
+/*
+ * The database status, shared by the start-up screen, the sidebar pill and the
+ * Database view. While the database is not up (a first run's initdb takes a few
+ * seconds) it is polled quickly, so the window shows progress instead of
+ * freezing; once up, slowly, plus whatever `db/status` events the main side pushes.
+ */
+
+export interface DbStatusState {
+  status: DbStatus | undefined
+  /** Why the last status call failed (the server is not reachable yet, say). */
+  error: string | undefined
+  /** When this window started waiting, for the "waiting for N s" line. */
+  since: number
+  refresh: () => Promise<void>
+}
+
+const DbStatusContext = createContext<DbStatusState | null>(null)
+
+export function useDbStatus(): DbStatusState {
+  const state = useContext(DbStatusContext)
+  if (!state) throw new Error('useDbStatus() outside <DbStatusProvider>')
+  return state
+}
+
+export function DbStatusProvider({
+  children,
+  fastPollMs = 500,
+  slowPollMs = 15_000,
+}: {
+  children: ReactNode
+  fastPollMs?: number
+  slowPollMs?: number
+}) {
+  const client = useClient()
+  const [status, setStatus] = useState<DbStatus | undefined>(undefined)
+  const [error, setError] = useState<string | undefined>(undefined)
+  const [since] = useState(() => Date.now())
+  const request = useRef(0)
+
+  const refresh = useCallback(async () => {
+    const mine = ++request.current
+    try {
+      const next = await client.call('db/status', {})
+      if (mine !== request.current) return
+      setStatus(next)
+      setError(undefined)
+    } catch (e) {
+      if (mine !== request.current) return
+      setError(errorMessage(e))
+    }
+  }, [client])
+
+  useEffect(
+    () =>
+      client.on('db/status', (next) => {
+        request.current++
+        setStatus(next)
+        setError(undefined)
+      }),
+    [client],
+  )
+
+  const running = status?.running === true
+  useEffect(() => {
+    let stopped = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const tick = async () => {
+      await refresh()
+      if (!stopped) timer = setTimeout(() => void tick(), running ? slowPollMs : fastPollMs)
+    }
+    void tick()
+    return () => {
+      stopped = true
+      if (timer !== undefined) clearTimeout(timer)
+    }
+  }, [refresh, running, fastPollMs, slowPollMs])
+
+  return <DbStatusContext.Provider value={{ status, error, since, refresh }}>{children}</DbStatusContext.Provider>
+}

@@ -1,0 +1,343 @@
+import {
+  ContractError,
+  type CallInput,
+  type CallName,
+  type CallResult,
+  type ContractEvents,
+  type EventName,
+  type SchemataClient,
+} from '../../../contract/contract.ts'
+import type {
+  CustomerDto,
+  DbStatus,
+  MigrationReport,
+  OrderDto,
+  SchemaInfo,
+  TenantInfo,
+  TenantListItem,
+} from '../../../contract/types.ts'
+import { domainProblem, schemaNameProblem, tenantNameProblem } from '../validation.ts'
+
+/*
+ * An in-memory SchemataClient for component tests (and for trying the UI
+ * without a database): tenants with their own customers and orders, one
+ * window's active tenant, and a hook to hold any call so a test can decide
+ * when — and in which order — answers arrive.
+ */
+
+interface MemoryTenant {
+  info: TenantInfo
+  customers: CustomerDto[]
+  orders: OrderDto[]
+  applied: string[]
+}
+
+export interface SeedTenant {
+  name: string
+  schema: string
+  customers?: { name: string; email: string }[]
+}
+
+export interface RecordedCall {
+  name: CallName
+  input: unknown
+  /** The active tenant when the call started (what the server would scope it to). */
+  scope: string | null
+}
+
+const MIGRATIONS = ['0001_create_customers_orders', '0002_create_users']
+const CREATED_AT = '2026-11-26T12:00:00.000Z'
+
+export class MemoryClient implements SchemataClient {
+  readonly calls: RecordedCall[] = []
+  /** Called before a call is answered; return a promise to hold the answer until it settles. */
+  hold: ((call: RecordedCall) => Promise<void> | undefined) | undefined
+  /** Makes the next migration runs fail in this schema (as a broken migration would), until cleared. */
+  failMigration: { schema: string; migration: string; message: string } | undefined
+  db: DbStatus = {
+    mode: 'embedded',
+    running: true,
+    host: '127.0.0.1',
+    port: 54321,
+    database: 'schemata',
+    user: 'postgres',
+    serverVersion: '18.1',
+    dataDir: '/tmp/schemata-test',
+  }
+  private readonly tenants = new Map<string, MemoryTenant>()
+  private readonly listeners = new Map<EventName, Set<(payload: never) => void>>()
+  private active: string | null = null
+  private nextId = 1
+
+  constructor(seed: readonly SeedTenant[] = []) {
+    for (const tenant of seed) this.addTenant(tenant)
+  }
+
+  /** Adds a tenant directly (no events), e.g. to build 5,000 of them. */
+  addTenant(seed: SeedTenant): void {
+    const tenant: MemoryTenant = {
+      info: { name: seed.name, schema: seed.schema, status: 'active', domains: [`${seed.schema}.localhost`], createdAt: CREATED_AT },
+      customers: [],
+      orders: [],
+      applied: [...MIGRATIONS],
+    }
+    for (const c of seed.customers ?? []) tenant.customers.push({ id: this.nextId++, name: c.name, email: c.email, createdAt: CREATED_AT })
+    this.tenants.set(seed.schema, tenant)
+  }
+
+  activeSchema(): string | null {
+    return this.active
+  }
+
+  /** Sends an event to every listener, as the server's push would. */
+  emit<E extends EventName>(event: E, payload: ContractEvents[E]): void {
+    for (const listener of [...(this.listeners.get(event) ?? [])]) (listener as (p: ContractEvents[E]) => void)(payload)
+  }
+
+  on<E extends EventName>(event: E, listener: (payload: ContractEvents[E]) => void): () => void {
+    let set = this.listeners.get(event)
+    if (!set) {
+      set = new Set()
+      this.listeners.set(event, set)
+    }
+    const entry = listener as (payload: never) => void
+    set.add(entry)
+    return () => set.delete(entry)
+  }
+
+  async call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallResult<N>> {
+    // The scope is read when the call starts, as the server reads the window's session.
+    const call: RecordedCall = { name, input, scope: this.active }
+    this.calls.push(call)
+    const held = this.hold?.(call)
+    if (held) await held
+    else await Promise.resolve()
+    return this.answer(name, input, call.scope) as CallResult<N>
+  }
+
+  private scoped(scope: string | null): MemoryTenant {
+    if (scope === null) throw new ContractError({ code: 'NO_ACTIVE_TENANT', message: 'no tenant selected in this window' })
+    const tenant = this.tenants.get(scope)
+    if (!tenant) throw new ContractError({ code: 'TENANT_NOT_FOUND', message: `no tenant with schema "${scope}"`, field: 'schema' })
+    if (tenant.info.status === 'suspended') throw new ContractError({ code: 'TENANT_SUSPENDED', message: `tenant "${scope}" is suspended` })
+    return tenant
+  }
+
+  private tenant(schema: unknown): MemoryTenant {
+    const tenant = typeof schema === 'string' ? this.tenants.get(schema) : undefined
+    if (!tenant) throw new ContractError({ code: 'TENANT_NOT_FOUND', message: `no tenant with schema "${String(schema)}"`, field: 'schema' })
+    return tenant
+  }
+
+  private listItem(tenant: MemoryTenant): TenantListItem {
+    return {
+      ...tenant.info,
+      domains: [...tenant.info.domains],
+      appliedMigrations: tenant.applied.length,
+      pendingMigrations: MIGRATIONS.filter((m) => !tenant.applied.includes(m)),
+      sizeBytes: 65_536,
+    }
+  }
+
+  private invalid(field: string, rule: string): never {
+    throw new ContractError({ code: 'INVALID_INPUT', message: `${field}: ${rule}`, field })
+  }
+
+  private answer(name: CallName, input: Record<string, unknown>, scope: string | null): unknown {
+    switch (name) {
+      case 'db/status':
+        return { ...this.db }
+      case 'tenants/list':
+        return [...this.tenants.values()].map((t) => this.listItem(t))
+      case 'tenants/active':
+        return { tenant: this.active ? (this.tenants.get(this.active)?.info ?? null) : null }
+      case 'tenants/switch': {
+        const tenant = this.tenant(input.schema)
+        this.active = tenant.info.schema
+        return { tenant: { ...tenant.info } }
+      }
+      case 'tenants/create': {
+        const { name: tenantName, schema, domains } = input as { name: string; schema: string; domains?: string[] }
+        const nameProblem = tenantNameProblem(tenantName)
+        if (nameProblem) this.invalid('name', nameProblem)
+        const schemaProblem = schemaNameProblem(schema)
+        if (schemaProblem) this.invalid('schema', schemaProblem)
+        if (this.tenants.has(schema)) throw new ContractError({ code: 'CONFLICT', message: `schema "${schema}" already exists`, field: 'schema' })
+        for (const [i, d] of (domains ?? []).entries()) {
+          const problem = domainProblem(d)
+          if (problem) this.invalid(`domains[${i}]`, problem)
+        }
+        this.addTenant({ name: tenantName, schema })
+        const tenant = this.tenant(schema)
+        if (domains) tenant.info.domains = [...domains]
+        this.emit('tenants/changed', { reason: 'created' })
+        return { ...tenant.info }
+      }
+      case 'tenants/drop': {
+        const tenant = this.tenant(input.schema)
+        if (input.confirm !== tenant.info.schema) this.invalid('confirm', 'must repeat the schema name')
+        this.tenants.delete(tenant.info.schema)
+        if (this.active === tenant.info.schema) this.active = null
+        this.emit('tenants/changed', { reason: 'dropped' })
+        return { dropped: tenant.info.schema }
+      }
+      case 'tenants/set-status': {
+        const tenant = this.tenant(input.schema)
+        tenant.info.status = input.status as TenantInfo['status']
+        return { ...tenant.info }
+      }
+      case 'tenants/set-domains': {
+        const tenant = this.tenant(input.schema)
+        tenant.info.domains = [...(input.domains as string[])]
+        return { ...tenant.info }
+      }
+      case 'data/customers/list': {
+        const tenant = this.scoped(scope)
+        const search = typeof input.search === 'string' ? input.search.toLowerCase() : ''
+        return tenant.customers.filter((c) => search === '' || c.name.toLowerCase().includes(search) || c.email.includes(search)).map((c) => ({ ...c }))
+      }
+      case 'data/customers/create': {
+        const tenant = this.scoped(scope)
+        const customer: CustomerDto = { id: this.nextId++, name: String(input.name), email: String(input.email), createdAt: CREATED_AT }
+        tenant.customers.push(customer)
+        return { ...customer }
+      }
+      case 'data/customers/update': {
+        const tenant = this.scoped(scope)
+        const customer = tenant.customers.find((c) => c.id === input.id)
+        if (!customer) throw new ContractError({ code: 'NOT_FOUND', message: 'no such customer', field: 'id' })
+        if (typeof input.name === 'string') customer.name = input.name
+        if (typeof input.email === 'string') customer.email = input.email
+        return { ...customer }
+      }
+      case 'data/customers/delete': {
+        const tenant = this.scoped(scope)
+        tenant.customers = tenant.customers.filter((c) => c.id !== input.id)
+        tenant.orders = tenant.orders.filter((o) => o.customerId !== input.id)
+        return { deleted: 1 }
+      }
+      case 'data/orders/list':
+        return this.scoped(scope).orders.map((o) => ({ ...o }))
+      case 'data/orders/create': {
+        const tenant = this.scoped(scope)
+        const customer = tenant.customers.find((c) => c.id === input.customerId)
+        if (!customer) throw new ContractError({ code: 'NOT_FOUND', message: 'no such customer', field: 'customerId' })
+        const order: OrderDto = {
+          id: this.nextId++,
+          customerId: customer.id,
+          customerName: customer.name,
+          amountCents: Number(input.amountCents),
+          status: (input.status as OrderDto['status'] | undefined) ?? 'pending',
+          createdAt: CREATED_AT,
+        }
+        tenant.orders.push(order)
+        return { ...order }
+      }
+      case 'data/orders/update': {
+        const order = this.scoped(scope).orders.find((o) => o.id === input.id)
+        if (!order) throw new ContractError({ code: 'NOT_FOUND', message: 'no such order', field: 'id' })
+        if (typeof input.amountCents === 'number') order.amountCents = input.amountCents
+        if (typeof input.status === 'string') order.status = input.status as OrderDto['status']
+        return { ...order }
+      }
+      case 'data/orders/delete': {
+        const tenant = this.scoped(scope)
+        tenant.orders = tenant.orders.filter((o) => o.id !== input.id)
+        return { deleted: 1 }
+      }
+      case 'inspect/schemas': {
+        const schemas: SchemaInfo[] = [
+          { name: 'public', tenant: null, owner: 'postgres', tables: [{ name: 'tenants', estimatedRows: this.tenants.size }] },
+        ]
+        for (const t of this.tenants.values()) {
+          schemas.push({
+            name: t.info.schema,
+            tenant: t.info.name,
+            owner: 'postgres',
+            tables: [
+              { name: 'customers', estimatedRows: t.customers.length },
+              { name: 'orders', estimatedRows: t.orders.length },
+            ],
+          })
+        }
+        return schemas
+      }
+      case 'inspect/session': {
+        const tenant = this.scoped(scope)
+        return {
+          schema: tenant.info.schema,
+          currentUser: `tenant_${tenant.info.schema}`,
+          sessionUser: 'postgres',
+          searchPath: `${tenant.info.schema}, public`,
+          customersTable: `${tenant.info.schema}.customers`,
+        }
+      }
+      case 'inspect/probe-cross-tenant': {
+        const tenant = this.scoped(scope)
+        const target = String(input.target)
+        return {
+          sql: `SELECT count(*) FROM "${target}".customers`,
+          from: tenant.info.schema,
+          target,
+          allowed: false,
+          sqlstate: '42501',
+          message: `permission denied for schema ${target}`,
+        }
+      }
+      case 'migrations/status':
+        return {
+          migrations: [...MIGRATIONS],
+          tenants: [...this.tenants.values()].map((t) => ({
+            schema: t.info.schema,
+            name: t.info.name,
+            applied: [...t.applied],
+            pending: MIGRATIONS.filter((m) => !t.applied.includes(m)),
+          })),
+          sharedPending: [],
+        }
+      case 'migrations/run': {
+        const fleet = [...this.tenants.values()].filter((t) => input.schema === undefined || t.info.schema === input.schema)
+        this.emit('migrations/progress', { type: 'run-start', shared: input.schema === undefined, tenants: fleet.length })
+        const report: MigrationReport = {
+          tenants: [],
+          counts: { total: fleet.length, migrated: 0, upToDate: 0, failed: 0, applied: 0 },
+          durationMs: 5,
+        }
+        fleet.forEach((t, index) => {
+          const failure = this.failMigration?.schema === t.info.schema ? this.failMigration : undefined
+          if (failure) {
+            const { migration, message } = failure
+            this.emit('migrations/progress', { type: 'schema-failed', schema: t.info.schema, index, total: fleet.length, migration, message })
+            report.tenants.push({ schema: t.info.schema, status: 'failed', applied: [], failedMigration: migration, message })
+            report.counts.failed++
+            return
+          }
+          const pending = MIGRATIONS.filter((m) => !t.applied.includes(m))
+          if (pending.length > 0) this.emit('migrations/progress', { type: 'schema-start', schema: t.info.schema, index, total: fleet.length, pending: pending.length })
+          for (const m of pending) {
+            t.applied.push(m)
+            this.emit('migrations/progress', { type: 'migration-applied', schema: t.info.schema, migration: m })
+          }
+          this.emit('migrations/progress', { type: 'schema-done', schema: t.info.schema, index, total: fleet.length, applied: pending })
+          report.tenants.push({ schema: t.info.schema, status: pending.length > 0 ? 'migrated' : 'up-to-date', applied: pending })
+          report.counts.applied += pending.length
+          if (pending.length > 0) report.counts.migrated++
+          else report.counts.upToDate++
+        })
+        this.emit('migrations/progress', { type: 'run-done', report })
+        return report
+      }
+      case 'routing/resolve':
+        return { ok: false, reason: 'none', message: 'not simulated' }
+    }
+  }
+}
+
+/** A promise with its resolve function, for holding a call until the test says so. */
+export function deferred(): { promise: Promise<void>; release: () => void } {
+  let release!: () => void
+  const promise = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  return { promise, release }
+}

@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto'
+import { expect, test } from '../fixtures/tenant-fixture.ts'
+
+/*
+ * The admin console in Chromium against `schemata serve` on a fresh embedded
+ * database seeded with the demo tenants (see fixtures/console-test.ts). Each
+ * test has its own browser context, so its own window id and active tenant.
+ */
+
+const DEMO_CUSTOMERS: Record<string, string[]> = {
+  acme: ['Wile E. Coyote', 'Road Runner Logistics', 'Marvin Martian'],
+  globex: ['Hank Scorpio', 'Homer Simpson'],
+  initech: ['Peter Gibbons', 'Milton Waddams', 'Bill Lumbergh', 'Samir Nagheenanajar'],
+}
+
+test('lists the three demo tenants', async ({ consolePage }) => {
+  const { sidebar } = consolePage.at
+  await expect(sidebar.rows).toHaveCount(3)
+  expect(await Promise.all((await sidebar.rows.all()).map((row) => row.getAttribute('data-schema')))).toEqual(['acme', 'globex', 'initech'])
+  await expect(sidebar.count).toHaveText('3 tenants')
+  await expect(sidebar.dbStatus).toContainText('Embedded PostgreSQL')
+  await expect(consolePage.at.banner.root).toContainText('No tenant selected')
+  // The token left the address bar for sessionStorage.
+  expect(consolePage.page.url()).not.toContain('token=')
+})
+
+test('switches by click, palette and Ctrl+2, and the customers follow', async ({ consolePage }) => {
+  const { page } = consolePage
+  await consolePage.switchByClick('acme')
+  await consolePage.expectCustomers(DEMO_CUSTOMERS.acme ?? [])
+  await expect(consolePage.at.banner.name).toHaveText('Acme Corporation')
+  await expect(page).toHaveTitle(/Acme Corporation \(acme\)/)
+
+  await consolePage.switchByPalette('initch', 'initech')
+  await consolePage.expectCustomers(DEMO_CUSTOMERS.initech ?? [])
+  await expect(page).toHaveTitle(/initech/)
+
+  await consolePage.switchByShortcut(2)
+  await consolePage.expectActive('globex')
+  await consolePage.expectCustomers(DEMO_CUSTOMERS.globex ?? [])
+  await expect(consolePage.at.sidebar.row('globex')).toHaveAttribute('aria-selected', 'true')
+  await expect(consolePage.at.sidebar.row('acme')).toHaveAttribute('aria-selected', 'false')
+})
+
+test('creates a tenant through the dialog, refusing an invalid schema inline', async ({ consolePage, rpc }) => {
+  const form = consolePage.at.createTenant
+  const schema = `umbrella_${randomBytes(3).toString('hex')}`
+  await consolePage.startCreateTenant()
+  await form.name.fill('Umbrella Corporation')
+  await expect(form.schema).toHaveValue('umbrella_corporation')
+  await form.schema.fill('Bad-Name')
+  await expect(form.alerts).toContainText('must match ^[a-z_][a-z0-9_]{0,62}$')
+  await expect(form.schema).toHaveAttribute('aria-invalid', 'true')
+  await form.schema.fill('pg_umbrella')
+  await expect(form.alerts).toContainText('must not start with "pg_"')
+  await form.submit.click()
+  await expect(form.dialog).toBeVisible()
+
+  await form.schema.fill(schema)
+  await expect(form.alerts).toHaveCount(0)
+  await form.submit.click()
+  await expect(form.dialog).toBeHidden()
+  await consolePage.expectActive(schema)
+  await expect(consolePage.at.sidebar.row(schema)).toBeVisible()
+  await consolePage.expectCustomers([])
+
+  await rpc.call('tenants/drop', { schema, confirm: schema })
+  await expect(consolePage.at.sidebar.row(schema)).toHaveCount(0)
+})
+
+test('shows the server’s refusal under the field it names', async ({ consolePage }) => {
+  const form = consolePage.at.createTenant
+  await consolePage.startCreateTenant()
+  await form.name.fill('Acme Imposter')
+  await form.schema.fill(`imposter_${randomBytes(3).toString('hex')}`)
+  // Valid by the rules, but the server knows acme.localhost belongs to acme.
+  await form.domains.fill('acme.localhost')
+  await expect(form.alerts).toHaveCount(0)
+  await form.submit.click()
+  await expect(form.alerts).toContainText('Refused by the server')
+  await expect(form.alerts).toContainText('"acme.localhost" already belongs to another tenant')
+  await expect(form.domains).toHaveAttribute('aria-invalid', 'true')
+  await expect(form.dialog).toBeVisible()
+  await expect(consolePage.at.sidebar.rows).toHaveCount(3)
+})
+
+test('a customer added to one tenant is seen in that tenant only', async ({ tenant, consolePage }) => {
+  await consolePage.switchByClick(tenant.schema)
+  await consolePage.expectCustomers([])
+  await consolePage.addCustomer('Only Here', 'only@here.example')
+  await consolePage.expectCustomers(['Only Here'])
+
+  await consolePage.switchByClick('acme')
+  await consolePage.expectCustomers(DEMO_CUSTOMERS.acme ?? [])
+  await expect(consolePage.at.customers.view).not.toContainText('Only Here')
+
+  await consolePage.switchByClick(tenant.schema)
+  await consolePage.expectCustomers(['Only Here'])
+})
+
+test('the segregation probe shows PostgreSQL refusing another tenant’s table', async ({ consolePage }) => {
+  const at = consolePage.at.segregation
+  await consolePage.switchByClick('globex')
+  await consolePage.openView('segregation')
+  await expect(at.currentUser).toContainText('globex')
+  await expect(at.searchPath).toContainText('globex')
+  await expect(at.schemaCards.and(consolePage.page.locator('[data-schema="globex"]'))).toHaveAttribute('aria-current', 'true')
+
+  await consolePage.probeCrossTenant('acme')
+  await expect(at.probeResult).toHaveAttribute('data-allowed', 'false')
+  await expect(at.probeResult).toContainText('Refused by PostgreSQL')
+  await expect(at.probeMessage).toContainText('permission denied')
+  await expect(at.probeSqlstate).toHaveText('42501')
+})
+
+test('runs migrations with progress reaching 100%', async ({ consolePage }) => {
+  const at = consolePage.at.migrations
+  await consolePage.runMigrations()
+  await expect(at.overall).toHaveAttribute('aria-valuenow', '100')
+  await expect(at.overallLabel).toContainText(/(\d+) \/ \1 tenants · 100%/)
+  await expect(at.run).toBeEnabled()
+  await expect(at.failures).toHaveCount(0)
+  const rows = await at.rows.count()
+  expect(rows).toBeGreaterThanOrEqual(3)
+  await expect(at.tenantBars).toHaveCount(rows)
+  for (const bar of await at.tenantBars.all()) await expect(bar).toHaveAttribute('aria-valuenow', '100')
+  await expect(at.grid.locator('[data-state=pending], [data-state=failed]')).toHaveCount(0)
+})
+
+test('never shows a blank window: a call that fails is a visible alert', async ({ consolePage }) => {
+  const { page } = consolePage
+  await consolePage.switchByClick('acme')
+  await page.route('**/rpc/data/customers/list', (route) =>
+    route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ ok: false, error: { code: 'DATABASE_UNAVAILABLE', message: 'the database went away' } }) }),
+  )
+  await consolePage.switchByClick('globex')
+  await expect(page.getByTestId('customers-error')).toContainText('the database went away')
+  await expect(page.getByTestId('customers-error')).toHaveAttribute('role', 'alert')
+})
