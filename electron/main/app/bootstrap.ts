@@ -1,4 +1,5 @@
 import { connect, type Connection, type DatabaseTarget } from '../db/connect.ts'
+import { type SupervisorEvent, superviseEmbedded } from '../db/embedded-supervisor.ts'
 import { Tenancy } from '../tenancy/service.ts'
 
 export interface AppServices {
@@ -16,7 +17,12 @@ export interface AppServices {
  */
 export async function bootstrapApp(
   target: DatabaseTarget,
-  options: { onProgress?: (step: string) => void; keepDatabaseRunning?: boolean } = {},
+  options: {
+    onProgress?: (step: string) => void
+    keepDatabaseRunning?: boolean
+    /** The embedded server died and was restarted (or could not be): for logs and the UI's status. */
+    onDatabaseEvent?: (event: SupervisorEvent) => void
+  } = {},
 ): Promise<AppServices> {
   const progress = options.onProgress ?? (() => undefined)
   const connection = await connect(target, {
@@ -33,12 +39,27 @@ export async function bootstrapApp(
     await connection.release()
     throw error
   }
+  const supervisor =
+    target.mode === 'embedded' && target.dataDir !== undefined
+      ? superviseEmbedded(connection.db, target.dataDir, (event) => {
+          if (event.type === 'restarted') {
+            // The LISTEN connection died with the server; subscribe again on the new one.
+            void tenancy.resolver
+              .close()
+              .then(() => tenancy.resolver.listen())
+              .catch(() => tenancy.resolver.invalidate())
+          }
+          options.onDatabaseEvent?.(event)
+        })
+      : undefined
   progress('ready')
   return {
     tenancy,
     target,
     connection,
     async shutdown() {
+      // Stop watching first, or the supervisor would restart the server we are about to stop.
+      supervisor?.stop()
       await tenancy.resolver.close()
       await connection.release()
     },

@@ -22,8 +22,8 @@ export interface DatabaseOptions {
 /** The one Sequelize instance of a process, with what is needed to open side connections. */
 export class Database {
   readonly sequelize: Sequelize
-  readonly url: string
-  readonly directUrl: string
+  private currentUrl: string
+  private currentDirectUrl: string
   readonly mode: DatabaseMode
   readonly poolMax: number
   readonly dataDir: string | undefined
@@ -31,8 +31,8 @@ export class Database {
 
   constructor(options: DatabaseOptions) {
     installSequelizeContext()
-    this.url = options.url
-    this.directUrl = options.directUrl ?? options.url
+    this.currentUrl = options.url
+    this.currentDirectUrl = options.directUrl ?? options.url
     this.mode = options.mode
     this.dataDir = options.dataDir
     this.poolMax = options.poolMax ?? 8
@@ -44,6 +44,31 @@ export class Database {
       pool: { max: this.poolMax, min: 0, idle: 10_000, acquire: 30_000 },
       define: { timestamps: false, underscored: true },
     })
+  }
+
+  /** The URL the pool connects to. */
+  get url(): string {
+    return this.currentUrl
+  }
+
+  /** The URL for session-level connections (LISTEN); the pool's URL unless a pooler sits in between. */
+  get directUrl(): string {
+    return this.currentDirectUrl
+  }
+
+  /**
+   * Points new connections at the same database on another address: an
+   * embedded server restarted after a crash may have had to take another port.
+   * Connections to the dead server fail validation and leave the pool.
+   */
+  retarget(url: string): void {
+    const next = new URL(url)
+    const config = (this.sequelize.connectionManager as unknown as { config: Record<string, unknown> }).config
+    config.host = next.hostname
+    config.port = next.port
+    config.password = decodeURIComponent(next.password)
+    this.currentUrl = url
+    this.currentDirectUrl = url
   }
 
   /** Runs a statement and returns its rows; inside a transaction when one is given or ambient. */

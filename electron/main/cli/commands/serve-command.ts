@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url'
 import { bootstrapApp } from '../../app/bootstrap.ts'
 import { createDispatcher } from '../../contract/dispatcher.ts'
 import { SessionStore } from '../../contract/session-store.ts'
+import { offlineDbStatus } from '../../contract/db-handlers.ts'
 import type { RequestsPort } from '../../contract/handler-types.ts'
 import { type SchemataServer, createSchemataServer } from '../../server/index.ts'
 import type { CliContext } from '../cli-context.ts'
@@ -34,7 +35,20 @@ export async function serveCommand(context: CliContext, argv: readonly string[])
   const values = parseFlags(argv, { port: { type: 'string' } })
   const port = intFlag(values, 'port', 0, 65535) ?? DEFAULT_PORT
   const { io } = context
-  const app = await bootstrapApp(context.target, { onProgress: (step) => io.err(step), keepDatabaseRunning: false })
+  let broadcast: SchemataServer['broadcast'] | undefined
+  const app = await bootstrapApp(context.target, {
+    onProgress: (step) => io.err(step),
+    keepDatabaseRunning: false,
+    onDatabaseEvent: (event) => {
+      if (event.type === 'down') io.err(`PostgreSQL stopped unexpectedly (data: ${event.dataDir}); restarting it…`)
+      else if (event.type === 'restarted') io.err(`PostgreSQL restarted on port ${event.port} after ${event.downMs} ms; committed data recovered from its WAL`)
+      else io.err(`PostgreSQL could not be restarted yet: ${event.message}`)
+      broadcast?.('db/status', {
+        ...offlineDbStatus(context.target, event.type === 'restart-failed' ? event.message : undefined),
+        running: event.type === 'restarted',
+      })
+    },
+  })
   let server: SchemataServer
   try {
     const sessions = new SessionStore()
@@ -49,6 +63,7 @@ export async function serveCommand(context: CliContext, argv: readonly string[])
     running = server
     const live = server
     live.onRequestLogged((entry) => live.broadcast('requests/logged', entry))
+    broadcast = live.broadcast
   } catch (error) {
     await app.shutdown()
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
