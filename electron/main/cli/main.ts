@@ -3,6 +3,7 @@ import { type CliContext, createCliContext } from './cli-context.ts'
 import { type CliIo, ExitCode, processIo } from './cli-io.ts'
 import { dbCommand } from './commands/db-command.ts'
 import { demoCommand } from './commands/demo-command.ts'
+import { doctorCommand } from './commands/doctor-command.ts'
 import { migrateCommand } from './commands/migrate-command.ts'
 import { tenantCommand } from './commands/tenant-command.ts'
 
@@ -15,6 +16,8 @@ const USAGE = `usage: schemata <command>
   tenant drop --schema SCHEMA --yes
   tenant suspend | resume --schema SCHEMA
   demo                                      seed demo tenants with sample data
+  doctor [--fix] [--json]                   check tenancy invariants; --fix repairs what is safe
+  serve [--port 4780]                       local server: admin console + tenant API (--port 0: any free port)
 
 environment: DATABASE_URL (external PostgreSQL), SCHEMATA_DATA_DIR (embedded data directory)
 exit codes: 0 success, 2 invalid input, 1 any other failure`
@@ -33,6 +36,8 @@ const commands: Record<string, Command> = {
   migrate: migrateCommand,
   tenant: tenantCommand,
   demo: demoCommand,
+  doctor: doctorCommand,
+  serve: async (context, argv) => (await import('./commands/serve-command.ts')).serveCommand(context, argv),
 }
 
 /** Runs the CLI and returns its exit code; never calls process.exit itself. */

@@ -58,6 +58,21 @@ async function tenantsToMigrate(db: Database, only: string | undefined): Promise
   return rows
 }
 
+/**
+ * Whether a tenant listed at the start of the run has been dropped since. A
+ * dropTenant that got the schema lock first removes the schema before the
+ * migrator reaches it; that is not a failed migration.
+ */
+async function droppedMeanwhile(db: Database, schema: string): Promise<boolean> {
+  try {
+    const [row] = await db.rows<{ gone: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM public.tenants WHERE schema = $1) AS gone', [schema])
+    return row?.gone === true
+  } catch {
+    // The registry cannot be read either: report the migration's own error, not this one.
+    return false
+  }
+}
+
 function outcomeOfFailure(schema: string, error: unknown): SchemaOutcome {
   if (error instanceof MigrationFailedError) {
     const cause = error.cause instanceof Error ? error.cause.message : String(error.cause)
@@ -120,7 +135,7 @@ export async function migrateSchemas(
     emit({ type: 'run-start', shared: runShared, tenants: fleet.length })
     const known = sets.tenant.map((m) => m.name)
     const total = fleet.length
-    report.tenants = await runBounded(fleet, concurrency, async (tenant, index): Promise<SchemaOutcome> => {
+    const outcomes = await runBounded(fleet, concurrency, async (tenant, index): Promise<SchemaOutcome | undefined> => {
       const applied = new Set(tenant.applied)
       const pending = known.filter((name) => !applied.has(name)).length
       if (pending === 0) {
@@ -139,6 +154,11 @@ export async function migrateSchemas(
         emit({ type: 'schema-done', schema: tenant.schema, index, total, applied: names })
         return { schema: tenant.schema, status: names.length > 0 ? 'migrated' : 'up-to-date', applied: names }
       } catch (error) {
+        if (await droppedMeanwhile(db, tenant.schema)) {
+          // Gone, not failed: it leaves the report, and its progress line is closed.
+          emit({ type: 'schema-done', schema: tenant.schema, index, total, applied: [] })
+          return undefined
+        }
         const outcome = outcomeOfFailure(tenant.schema, error)
         emit({
           type: 'schema-failed',
@@ -152,6 +172,7 @@ export async function migrateSchemas(
       }
     })
 
+    report.tenants = outcomes.filter((outcome): outcome is SchemaOutcome => outcome !== undefined)
     for (const outcome of report.tenants) {
       report.counts.total++
       report.counts.applied += outcome.applied.length

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto'
+import type { Database } from '../db/database.ts'
+import { quoteIdent } from '../db/sql.ts'
+import { migrateSchema } from '../migrations/migrate-schema.ts'
+import type { MigrationDefinition } from '../migrations/types.ts'
+import { type SchemaShape, readShapes } from './catalog-shape.ts'
+
+/**
+ * The shape `migrations` produce on an empty schema: a scratch schema is
+ * created and migrated by the real migrator inside a transaction that is
+ * always rolled back, so nothing of it is ever visible to anyone else.
+ */
+export async function referenceShape(db: Database, migrations: readonly MigrationDefinition[]): Promise<SchemaShape> {
+  const schema = `schemata_doctor_ref_${randomBytes(6).toString('hex')}`
+  const transaction = await db.sequelize.transaction()
+  try {
+    await db.exec(`CREATE SCHEMA ${quoteIdent(schema)}`, undefined, transaction)
+    await migrateSchema(db, { schema, migrations, mirrorToCentral: false, transaction, fresh: true })
+    const shapes = await readShapes(db, [schema], transaction)
+    return shapes.get(schema) ?? new Map()
+  } finally {
+    await transaction.rollback()
+  }
+}
+
+/** Builds each distinct reference once: most tenants share one migration level. */
+export class ReferenceShapes {
+  private readonly cache = new Map<string, Promise<SchemaShape>>()
+
+  constructor(private readonly db: Database) {}
+
+  /** The reference for exactly these migrations, applied in the order given. */
+  get(migrations: readonly MigrationDefinition[]): Promise<SchemaShape> {
+    const key = migrations.map((m) => m.name).join('\u0000')
+    let shape = this.cache.get(key)
+    if (!shape) {
+      shape = referenceShape(this.db, migrations)
+      this.cache.set(key, shape)
+    }
+    return shape
+  }
+}
