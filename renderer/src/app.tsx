@@ -15,6 +15,7 @@ import { CustomersView } from './views/customers-view.tsx'
 import { DatabaseView } from './views/database-view.tsx'
 import { MigrationsView } from './views/migrations-view.tsx'
 import { OrdersView } from './views/orders-view.tsx'
+import { RequestsView } from './views/requests-view.tsx'
 import { SegregationView } from './views/segregation-view.tsx'
 import { useWorkspace, WorkspaceProvider } from './workspace.tsx'
 
@@ -22,6 +23,7 @@ export const VIEWS = [
   { id: 'customers', label: 'Customers', needsTenant: true },
   { id: 'orders', label: 'Orders', needsTenant: true },
   { id: 'segregation', label: 'Segregation', needsTenant: false },
+  { id: 'requests', label: 'Requests', needsTenant: false },
   { id: 'migrations', label: 'Migrations', needsTenant: false },
   { id: 'database', label: 'Database', needsTenant: false },
 ] as const
@@ -201,6 +203,8 @@ function Shell() {
             <OrdersView />
           ) : view === 'segregation' ? (
             <SegregationView />
+          ) : view === 'requests' ? (
+            <RequestsView />
           ) : view === 'migrations' ? (
             <MigrationsView />
           ) : (

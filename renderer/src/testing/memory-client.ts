@@ -8,11 +8,13 @@ import {
   type SchemataClient,
 } from '../../../contract/contract.ts'
 import type {
+  ApiRequestLogEntry,
   CustomerDto,
   DbStatus,
   MigrationReport,
   OrderDto,
   SchemaInfo,
+  TenantApiResponse,
   TenantInfo,
   TenantListItem,
 } from '../../../contract/types.ts'
@@ -64,6 +66,10 @@ export class MemoryClient implements SchemataClient {
     serverVersion: '18.1',
     dataDir: '/tmp/schemata-test',
   }
+  /** When false, `requests/*` fail as in Electron with no local server. */
+  tenantApiRunning = true
+  /** The tenant API's request log, newest first (`requests/send` adds to it and emits `requests/logged`). */
+  readonly requestLog: ApiRequestLogEntry[] = []
   private readonly tenants = new Map<string, MemoryTenant>()
   private readonly listeners = new Map<EventName, Set<(payload: never) => void>>()
   private active: string | null = null
@@ -329,7 +335,56 @@ export class MemoryClient implements SchemataClient {
       }
       case 'routing/resolve':
         return { ok: false, reason: 'none', message: 'not simulated' }
+      case 'requests/send':
+        return this.sendTenantApi(input as CallInput<'requests/send'>)
+      case 'requests/log':
+        this.tenantApiUp()
+        return this.requestLog.slice(0, typeof input.limit === 'number' ? input.limit : 200)
     }
+  }
+
+  private tenantApiUp(): void {
+    if (!this.tenantApiRunning) {
+      throw new ContractError({ code: 'NOT_FOUND', message: 'the tenant API server is not running here; start it with "schemata serve"' })
+    }
+  }
+
+  /** The tenant API in miniature: domain, then <schema>.localhost, then X-Tenant; /api/tenant, /api/login, /api/customers. */
+  private sendTenantApi(input: CallInput<'requests/send'>): TenantApiResponse {
+    this.tenantApiUp()
+    const headers = Object.fromEntries(Object.entries(input.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]))
+    const host = input.host.toLowerCase().replace(/:\d+$/, '')
+    const byDomain = [...this.tenants.values()].find((t) => t.info.domains.includes(host))
+    const sub = /(?:^|\.)([a-z0-9_-]+)\.localhost$/.exec(host)?.[1]?.replaceAll('-', '_')
+    const fromHost = byDomain?.info.schema ?? sub
+    const header = headers['x-tenant']
+    const reply = (status: number, body: unknown, tenant: string | null = null, via: ApiRequestLogEntry['via'] = null): TenantApiResponse => {
+      const entry: ApiRequestLogEntry = { id: `req-${this.nextId++}`, time: new Date().toISOString(), method: input.method, host: input.host, path: input.path, tenant, via, status, ms: 1.5 }
+      this.requestLog.unshift(entry)
+      this.emit('requests/logged', entry)
+      const text = JSON.stringify(body)
+      return { status, headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': entry.id }, body: text, truncated: false, json: body, durationMs: 2.5, resolved: { tenant, via }, logEntry: entry }
+    }
+    const refuse = (status: number, code: string, message: string) => reply(status, { error: { code, message } })
+    if (fromHost !== undefined && header !== undefined && header !== fromHost) return refuse(400, 'INVALID_INPUT', `host names "${fromHost}" but X-Tenant names "${header}"`)
+    const schema = fromHost ?? header
+    if (schema === undefined) return refuse(404, 'TENANT_NOT_FOUND', 'no tenant: use a tenant host or an X-Tenant header')
+    const tenant = this.tenants.get(schema)
+    if (!tenant) return refuse(404, 'TENANT_NOT_FOUND', `no tenant "${schema}"`)
+    const via = byDomain ? 'domain' : sub !== undefined ? 'subdomain' : 'header'
+    const ok = (status: number, body: unknown) => reply(status, body, schema, via)
+    const fail = (status: number, code: string, message: string) => ok(status, { error: { code, message } })
+    if (input.path === '/api/tenant') return ok(200, { name: tenant.info.name, schema })
+    if (input.path === '/api/login') {
+      const body = JSON.parse(input.body ?? '{}') as { email?: string; password?: string }
+      if (body.email !== `admin@${schema}.example` || body.password !== `${schema}-demo`) return fail(401, 'UNAUTHORIZED', 'invalid email or password')
+      return ok(200, { token: `memory-token.${schema}`, expiresAt: '2099-01-01T00:00:00.000Z' })
+    }
+    if (input.path === '/api/customers') {
+      if (headers.authorization !== `Bearer memory-token.${schema}`) return fail(401, 'UNAUTHORIZED', 'a bearer token for this tenant is required (POST /api/login)')
+      return ok(200, { customers: tenant.customers })
+    }
+    return fail(404, 'NOT_FOUND', `no endpoint ${input.path}`)
   }
 }
 
