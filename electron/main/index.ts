@@ -84,8 +84,11 @@ function startDatabase(): Promise<StartedServices | undefined> {
     sessions,
     onProgress,
     seedDemoOnFirstRun: process.env.SCHEMATA_DEMO !== 'off',
+    // The tenant API on a free loopback port: the Requests panel sends real requests to it.
+    localServer: { rendererDir: rendererRoot, port: 0, onRequestLogged: (entry) => ipc?.broadcast('requests/logged', entry) },
   }).then(
     async (started) => {
+      if (started.server) console.info(`[schemata] tenant API and browser console: ${started.server.consoleUrl}`)
       startup.ready(createDispatcher(started.services))
       ipc?.broadcast('db/status', await readDbStatus(target, started.services.tenancy.db))
       return started

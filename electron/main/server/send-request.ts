@@ -2,7 +2,7 @@ import { request } from 'node:http'
 import type { z } from 'zod'
 import { contract } from '../../../contract/contract.ts'
 import type { TenantApiResponse } from '../../../contract/types.ts'
-import type { ApiRequestLogEntry, RequestLog } from './request-log.ts'
+import type { RequestLog } from './request-log.ts'
 import { InvalidInputError } from '../errors.ts'
 import { parseInput } from './validate-input.ts'
 

@@ -1,10 +1,9 @@
 import { fileURLToPath } from 'node:url'
 import { bootstrapApp } from '../../app/bootstrap.ts'
-import { createDispatcher } from '../../contract/dispatcher.ts'
 import { SessionStore } from '../../contract/session-store.ts'
 import { offlineDbStatus } from '../../contract/db-handlers.ts'
-import type { RequestsPort } from '../../contract/handler-types.ts'
-import { type SchemataServer, createSchemataServer } from '../../server/index.ts'
+import type { SchemataServer } from '../../server/index.ts'
+import { startLocalServer } from '../../server/start-local-server.ts'
 import type { CliContext } from '../cli-context.ts'
 import { intFlag, parseFlags } from '../parse-args.ts'
 
@@ -51,19 +50,12 @@ export async function serveCommand(context: CliContext, argv: readonly string[])
   })
   let server: SchemataServer
   try {
-    const sessions = new SessionStore()
-    // The Requests panel talks to this very server, which exists only once the dispatcher does.
-    let running: SchemataServer | undefined
-    const requests: RequestsPort = {
-      send: (input) => (running ? running.sendTenantApiRequest(input) : Promise.reject(new Error('server not started'))),
-      log: (limit) => running?.recentRequests(limit) ?? [],
-    }
-    const dispatch = createDispatcher({ tenancy: app.tenancy, target: app.target, sessions, requests })
-    server = await createSchemataServer({ tenancy: app.tenancy, dispatch, sessions, rendererDir: RENDERER_DIR, port })
-    running = server
-    const live = server
-    live.onRequestLogged((entry) => live.broadcast('requests/logged', entry))
-    broadcast = live.broadcast
+    const local = await startLocalServer(
+      { tenancy: app.tenancy, target: app.target, sessions: new SessionStore() },
+      { rendererDir: RENDERER_DIR, port },
+    )
+    server = local.server
+    broadcast = server.broadcast
   } catch (error) {
     await app.shutdown()
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {

@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
+import type { ApiRequestLogEntry } from '../../contract/types.ts'
+import { createDispatcher } from '../../electron/main/contract/dispatcher.ts'
+import type { CallContext } from '../../electron/main/contract/dispatch-types.ts'
+import { SessionStore } from '../../electron/main/contract/session-store.ts'
+import { type StartedServices, startContractServices } from '../../electron/main/contract/start-services.ts'
+import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
+
+/*
+ * The desktop app runs the local server too, so its Requests panel sends real
+ * tenant API requests: the start-up as the Electron shell runs it, against an
+ * external database (DATABASE_URL).
+ */
+describe('the app start-up with its local tenant API server', () => {
+  let t: TestDatabase
+  let started: StartedServices
+  const logged: ApiRequestLogEntry[] = []
+
+  beforeAll(async () => {
+    t = await createTestDatabase(inject('embeddedAdminUrl'))
+    await t.tenancy.createTenant({ name: 'Acme', schema: 'acme' })
+    await t.tenancy.createTenant({ name: 'Globex', schema: 'globex' })
+    started = await startContractServices(
+      { mode: 'external', url: t.url },
+      { sessions: new SessionStore(), localServer: { rendererDir: 'out/renderer', port: 0, onRequestLogged: (e) => logged.push(e) } },
+    )
+  })
+  afterAll(async () => {
+    await started?.shutdown()
+    await t?.drop()
+  })
+
+  it('answers requests/send through the real server and logs them', async () => {
+    expect(started.server?.port).toBeGreaterThan(0)
+    const dispatch = createDispatcher(started.services)
+    const context: CallContext = { session: started.services.sessions.open('w1'), emit: () => undefined, broadcast: () => undefined }
+    const outcome = await dispatch('requests/send', { method: 'GET', host: 'app.globex.localhost', path: '/api/tenant' }, context)
+    expect(outcome).toMatchObject({ ok: true, result: { status: 200, resolved: { tenant: 'globex', via: 'subdomain' } } })
+    const viaHeader = await dispatch('requests/send', { method: 'GET', host: 'localhost', path: '/api/tenant', headers: { 'X-Tenant': 'acme' } }, context)
+    expect(viaHeader).toMatchObject({ ok: true, result: { status: 200, json: { schema: 'acme' } } })
+    const log = await dispatch('requests/log', {}, context)
+    expect(log).toMatchObject({ ok: true })
+    expect(logged.map((e) => e.tenant)).toEqual(['globex', 'acme'])
+  })
+})
