@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import { contract, type CallName } from '../../../contract/contract.ts'
-import { InvalidInputError } from '../errors.ts'
+import { InvalidInputError, quoteForMessage } from '../errors.ts'
 import type { ValidInput } from './handler-types.ts'
 
 type Issue = z.core.$ZodIssue
@@ -52,6 +52,8 @@ function ruleOf(issue: Issue, value: unknown): string {
   }
 }
 
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/
+
 /**
  * Turns the first zod issue into the error the contract promises: INVALID_INPUT
  * with `<field>: <rule>` naming the top-level field (a list entry is named in
@@ -59,14 +61,17 @@ function ruleOf(issue: Issue, value: unknown): string {
  */
 export function invalidInputFromIssue(issue: Issue, input: unknown): InvalidInputError {
   if (issue.code === 'unrecognized_keys') {
-    return new InvalidInputError(issue.keys[0] ?? 'input', 'is not a field of this call')
+    const key = issue.keys[0] ?? ''
+    return FIELD_NAME.test(key)
+      ? new InvalidInputError(key, 'is not a field of this call')
+      : new InvalidInputError('input', `has an unknown field ${quoteForMessage(key)}`)
   }
   const [head, ...rest] = issue.path
   if (head === undefined) {
     return new InvalidInputError('input', issue.code === 'invalid_type' ? 'must be an object' : issue.message)
   }
   const rule = ruleOf(issue, valueAt(input, issue.path))
-  const where = rest.map((key) => (typeof key === 'number' ? `entry ${key + 1}` : String(key))).join(' ')
+  const where = rest.map((key) => (typeof key === 'number' ? `entry ${key + 1}` : quoteForMessage(String(key)))).join(' ')
   return new InvalidInputError(String(head), where === '' ? rule : `${where} ${rule}`)
 }
 

@@ -1,4 +1,5 @@
 import type { Resolution, TenantStatus } from '../../../contract/types.ts'
+import { quoteForMessage } from '../errors.ts'
 
 export type { Resolution }
 
@@ -61,15 +62,15 @@ export function resolveTenant(snapshot: RegistrySnapshot, request: ResolveReques
   const byHost = host ? fromHost(snapshot, host, baseDomain) : undefined
 
   if (byHost && 'unknown' in byHost) {
-    return { ok: false, reason: 'unknown', message: `no tenant for host "${host}"` }
+    return { ok: false, reason: 'unknown', message: `no tenant for host ${quoteForMessage(host, 100)}` }
   }
   if (header) {
-    if (!snapshot.tenants.has(header)) return { ok: false, reason: 'unknown', message: `no tenant "${header}" (X-Tenant)` }
+    if (!snapshot.tenants.has(header)) return { ok: false, reason: 'unknown', message: `no tenant ${quoteForMessage(header, 100)} (X-Tenant)` }
     if (byHost && byHost.schema !== header) {
       return {
         ok: false,
         reason: 'conflict',
-        message: `host "${host}" names tenant "${byHost.schema}" but X-Tenant names "${header}"`,
+        message: `host ${quoteForMessage(host, 100)} names tenant "${byHost.schema}" but X-Tenant names ${quoteForMessage(header, 100)}`,
       }
     }
   }

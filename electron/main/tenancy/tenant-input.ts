@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors.ts'
+import { InvalidInputError, quoteForMessage } from '../errors.ts'
 import { assertSchemaName, domainProblem, tenantNameProblem } from './schema-name.ts'
 
 export interface CreateTenantInput {
@@ -22,8 +22,8 @@ export function validateDomains(domains: unknown, field = 'domains'): string[] {
   const seen = new Set<string>()
   for (const domain of domains as unknown[]) {
     const problem = domainProblem(domain)
-    if (problem !== undefined) throw new InvalidInputError(field, `"${String(domain)}" ${problem}`)
-    if (seen.has(domain as string)) throw new InvalidInputError(field, `"${String(domain)}" is listed twice`)
+    if (problem !== undefined) throw new InvalidInputError(field, `${quoteForMessage(String(domain))} ${problem}`)
+    if (seen.has(domain as string)) throw new InvalidInputError(field, `${quoteForMessage(String(domain))} is listed twice`)
     seen.add(domain as string)
   }
   return [...seen]
