@@ -1,9 +1,10 @@
 import { type Agent, type IncomingHttpHeaders, request } from 'node:http'
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signApiToken, verifyApiToken } from '../../electron/main/auth/api-token.ts'
 import { hashPassword } from '../../electron/main/auth/password.ts'
 import type { CallOutcome, Dispatch } from '../../electron/main/contract/dispatch-types.ts'
 import { RequestLog, type SchemataServer, createSchemataServer } from '../../electron/main/server/index.ts'
+import { serverUnderTest } from '../fixtures/server-under-test.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 
 /*
@@ -78,7 +79,8 @@ function tokenOf(r: Reply): string {
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase(inject('embeddedAdminUrl'))
+  const target = serverUnderTest()
+  t = await createTestDatabase(target.adminUrl, target.directAdminUrl ? { directAdminUrl: target.directAdminUrl } : {})
   await t.tenancy.resolver.listen()
   const { Customer, User } = t.tenancy.models
   for (const schema of ['acme', 'globex', 'limited']) {

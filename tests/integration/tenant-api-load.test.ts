@@ -1,8 +1,9 @@
 import { Agent, type IncomingHttpHeaders, request } from 'node:http'
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashPassword } from '../../electron/main/auth/password.ts'
 import type { CallOutcome, Dispatch } from '../../electron/main/contract/dispatch-types.ts'
 import { RequestLog, type SchemataServer, createSchemataServer } from '../../electron/main/server/index.ts'
+import { serverUnderTest } from '../fixtures/server-under-test.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 
 /*
@@ -69,7 +70,8 @@ function percentile(sorted: readonly number[], p: number): number {
 
 beforeAll(async () => {
   // The pool `schemata serve` runs with (the Database default).
-  t = await createTestDatabase(inject('embeddedAdminUrl'))
+  const target = serverUnderTest()
+  t = await createTestDatabase(target.adminUrl, target.directAdminUrl ? { directAdminUrl: target.directAdminUrl } : {})
   await t.tenancy.resolver.listen()
   const { Customer, User } = t.tenancy.models
   const passwordHash = await hashPassword('load-pw')

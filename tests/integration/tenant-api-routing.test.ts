@@ -1,11 +1,12 @@
 import { type Agent, type IncomingHttpHeaders, request } from 'node:http'
-import { afterAll, beforeAll, describe, expect, it, inject, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { hashPassword } from '../../electron/main/auth/password.ts'
 import type { CallOutcome, Dispatch } from '../../electron/main/contract/dispatch-types.ts'
 import { InvalidInputError } from '../../electron/main/errors.ts'
 import { RequestLog, type ApiRequestLogEntry, type SchemataServer, createSchemataServer, sendTenantApiRequest } from '../../electron/main/server/index.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
 import { Database } from '../../electron/main/db/database.ts'
+import { serverUnderTest } from '../fixtures/server-under-test.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 
 /*
@@ -87,7 +88,8 @@ function customersOf(r: Reply): string[] {
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase(inject('embeddedAdminUrl'))
+  const target = serverUnderTest()
+  t = await createTestDatabase(target.adminUrl, target.directAdminUrl ? { directAdminUrl: target.directAdminUrl } : {})
   await t.tenancy.resolver.listen()
   // acme: its default domain acme.localhost; globex: only an exact domain, so globex.localhost resolves as a subdomain.
   await seed('acme', ['acme.localhost'])
