@@ -43,9 +43,14 @@ const commands: Record<string, Command> = {
 /** Runs the CLI and returns its exit code; never calls process.exit itself. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [name, ...rest] = argv
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.out(USAGE)
-    return name === undefined ? ExitCode.invalidInput : ExitCode.ok
+    return ExitCode.ok
+  }
+  if (name === undefined) {
+    // No command is a usage error: the usage goes to stderr with exit 2.
+    io.err(USAGE)
+    return ExitCode.invalidInput
   }
   const command = commands[name] ?? extraCommands.get(name)
   if (!command) {
