@@ -1,9 +1,9 @@
 import type { Transaction } from 'sequelize'
 import { Umzug } from 'umzug'
 import type { Database } from '../db/database.ts'
-import { quoteIdent } from '../db/sql.ts'
+import { qualified, quoteIdent } from '../db/sql.ts'
 import { MigrationFailedError } from '../errors.ts'
-import { TransactionalLedgerStorage, ledgerTableSql } from './ledger-storage.ts'
+import { LEDGER_TABLE, TransactionalLedgerStorage, ledgerTableSql } from './ledger-storage.ts'
 import { SCHEMA_LOCK_CLASS, schemaLockKey } from './lock-keys.ts'
 import type { MigrationContext, MigrationDefinition } from './types.ts'
 
@@ -40,14 +40,25 @@ export async function migrateSchema(db: Database, options: MigrateSchemaOptions)
     const context = contextFor(db, schema, transaction)
     let current: string | undefined
     try {
-      // One round trip: lock, scope the DDL to the schema, make sure its ledger exists.
-      await db.exec(
-        `SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_CLASS}, ${schemaLockKey(schema)});
+      // One round trip: lock, scope the DDL to the schema, make sure its ledger exists and
+      // read it. The lock is taken in a DO block so that only the ledger's rows come back
+      // (Sequelize concatenates the rows of every statement). Under READ COMMITTED the final
+      // SELECT takes its snapshot after the lock, so it sees what a migrator we waited for committed.
+      const setup = `DO $lock$ BEGIN PERFORM pg_advisory_xact_lock(${SCHEMA_LOCK_CLASS}, ${schemaLockKey(schema)}); END $lock$;
          SET LOCAL search_path TO ${quoteIdent(schema)}, public;
-         ${ledgerTableSql(schema)};`,
-        undefined,
-        transaction,
-      )
+         ${ledgerTableSql(schema)};`
+      let executed: string[] = []
+      if (options.fresh) {
+        await db.exec(setup, undefined, transaction)
+      } else {
+        const rows = await db.rows<{ name: string }>(
+          `${setup} SELECT name FROM ${qualified(schema, LEDGER_TABLE)} ORDER BY name`,
+          undefined,
+          transaction,
+        )
+        executed = rows.map((row) => String(row.name))
+      }
+      const ledger = new TransactionalLedgerStorage(schema, options.mirrorToCentral, context.query, true)
       const umzug = new Umzug<MigrationContext>({
         migrations: options.migrations.map((definition) => ({
           name: definition.name,
@@ -56,7 +67,12 @@ export async function migrateSchema(db: Database, options: MigrateSchemaOptions)
             definition.down ? definition.down(ctx) : Promise.reject(new Error(`${definition.name} has no down()`)),
         })),
         context,
-        storage: new TransactionalLedgerStorage(schema, options.mirrorToCentral, context.query, options.fresh),
+        // What the schema has applied was read above, with the lock: no second round trip for it.
+        storage: {
+          executed: () => Promise.resolve(executed),
+          logMigration: (params) => ledger.logMigration(params),
+          unlogMigration: (params) => ledger.unlogMigration(params),
+        },
         logger: undefined,
       })
       umzug.on('migrating', ({ name }) => {

@@ -212,10 +212,14 @@ export async function listTenants(db: Database, options: RegistryOptions): Promi
             coalesce((SELECT array_agg(d.domain ORDER BY d.is_primary DESC, d.domain)
                         FROM public.domains d WHERE d.tenant_id = t.id), '{}') AS domains,
             coalesce((SELECT array_agg(m.name) FROM public.tenant_migrations m WHERE m.schema = t.schema), '{}') AS applied,
-            (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)
-               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-              WHERE n.nspname = t.schema AND c.relkind IN ('r', 'm', 'p')) AS size_bytes
+            coalesce(s.size_bytes, 0) AS size_bytes
        FROM public.tenants t
+       -- Sizes in one pass over pg_class: it has no index on relnamespace alone, so a
+       -- per-tenant subquery scanned the whole catalog once per tenant (quadratic in N).
+       LEFT JOIN (SELECT n.nspname, sum(pg_total_relation_size(c.oid)) AS size_bytes
+                    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                   WHERE c.relkind IN ('r', 'm', 'p')
+                   GROUP BY n.nspname) s ON s.nspname = t.schema
       ORDER BY t.name, t.schema`,
   )
   return rows.map((row) => {
@@ -250,15 +254,27 @@ export async function tenantsBehind(
   options: Pick<RegistryOptions, 'tenantMigrations'>,
 ): Promise<{ schema: string; pending: string[] }[]> {
   const known = options.tenantMigrations.map((m) => m.name)
-  return db.rows<{ schema: string; pending: string[] }>(
-    `SELECT t.schema,
-            ARRAY(SELECT k FROM unnest($1::text[]) AS k
-                  WHERE NOT EXISTS (SELECT 1 FROM public.tenant_migrations m WHERE m.schema = t.schema AND m.name = k)
-                  ORDER BY k) AS pending
-       FROM public.tenants t
-      WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS k
-                    WHERE NOT EXISTS (SELECT 1 FROM public.tenant_migrations m WHERE m.schema = t.schema AND m.name = k))
-      ORDER BY t.schema`,
+  // One hash anti-join over the whole fleet, answered as one row per distinct pending list
+  // rather than per tenant: at 10,000 tenants, shipping and parsing a row per tenant cost more
+  // than the query itself. `pos` carries PostgreSQL's ORDER BY schema (its collation) across.
+  const groups = await db.rows<{ pending: string[]; schemas: string[]; positions: (string | number)[] }>(
+    `WITH missing AS (
+       SELECT t.schema, k.name
+         FROM public.tenants t CROSS JOIN unnest($1::text[]) AS k(name)
+        WHERE NOT EXISTS (SELECT 1 FROM public.tenant_migrations m WHERE m.schema = t.schema AND m.name = k.name)
+     ), behind AS (
+       SELECT schema, array_agg(name ORDER BY name) AS pending FROM missing GROUP BY schema
+     ), ranked AS (
+       SELECT schema, pending, row_number() OVER (ORDER BY schema) AS pos FROM behind
+     )
+     SELECT pending, array_agg(schema) AS schemas, array_agg(pos) AS positions FROM ranked GROUP BY pending`,
     [known],
   )
+  const result = new Array<{ schema: string; pending: string[] }>(groups.reduce((n, group) => n + group.schemas.length, 0))
+  for (const group of groups) {
+    group.schemas.forEach((schema, i) => {
+      result[Number(group.positions[i]) - 1] = { schema, pending: [...group.pending] }
+    })
+  }
+  return result
 }

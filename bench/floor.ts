@@ -1,0 +1,100 @@
+import { quoteIdent, quoteLiteral } from '../electron/main/db/sql.ts'
+import { ledgerTableSql } from '../electron/main/migrations/ledger-storage.ts'
+import type { MigrationDefinition } from '../electron/main/migrations/types.ts'
+import { tenantRoleName } from '../electron/main/tenancy/role-name.ts'
+
+/**
+ * The floor: what PostgreSQL itself needs for a tenant operation. It is the
+ * same SQL the tenancy core causes — the same DDL text (captured from the very
+ * migration objects the core runs), role, grants, registry and ledger rows —
+ * sent as ONE simple-protocol round trip holding one transaction. Nothing can
+ * do the same work with fewer trips or less server work, so `ratioToFloor`
+ * is pure overhead of the core (client code plus extra round trips).
+ */
+
+/** A migration's SQL, captured by running its `up` against a recording context. */
+export interface CapturedMigration {
+  name: string
+  sql: string[]
+}
+
+/** Records the statements each migration sends; tenant migrations are plain DDL with no bind parameters. */
+export async function captureMigrationSql(migrations: readonly MigrationDefinition[]): Promise<CapturedMigration[]> {
+  const captured: CapturedMigration[] = []
+  for (const migration of migrations) {
+    const sql: string[] = []
+    await migration.up({
+      schema: 'floor_capture',
+      query: (text, bind) => {
+        if (bind !== undefined && bind.length > 0) {
+          return Promise.reject(new Error(`${migration.name}: the floor cannot replay a migration that uses bind parameters`))
+        }
+        // Trailing semicolons would become empty statements once the pieces are joined.
+        sql.push(text.trim().replace(/;+$/, ''))
+        return Promise.resolve([])
+      },
+    })
+    captured.push({ name: migration.name, sql })
+  }
+  return captured
+}
+
+export interface FloorTenant {
+  name: string
+  schema: string
+  domain: string
+}
+
+function ledgerRowsSql(schema: string, names: readonly string[]): string {
+  const own = names.map((name) => `(${quoteLiteral(name)})`).join(', ')
+  const central = names.map((name) => `(${quoteLiteral(schema)}, ${quoteLiteral(name)})`).join(', ')
+  return `INSERT INTO ${quoteIdent(schema)}.schemata_migrations (name) VALUES ${own};
+INSERT INTO public.tenant_migrations (schema, name) VALUES ${central};`
+}
+
+/**
+ * One tenant's creation as one transaction in one round trip: registry and domain
+ * rows, schema, ledger table, role, grants and default privileges (as the core's
+ * `provisionSql`), every tenant migration's DDL, and both ledgers' rows.
+ */
+export function floorCreateTenantSql(database: string, tenant: FloorTenant, migrations: readonly CapturedMigration[]): string {
+  const s = quoteIdent(tenant.schema)
+  const roleName = tenantRoleName(database, tenant.schema)
+  const r = quoteIdent(roleName)
+  return `BEGIN;
+WITH t AS (
+  INSERT INTO public.tenants (name, schema, role)
+  VALUES (${quoteLiteral(tenant.name)}, ${quoteLiteral(tenant.schema)}, ${quoteLiteral(roleName)}) RETURNING id
+)
+INSERT INTO public.domains (tenant_id, domain, is_primary) SELECT t.id, ${quoteLiteral(tenant.domain)}, true FROM t;
+CREATE SCHEMA ${s};
+${ledgerTableSql(tenant.schema)};
+CREATE ROLE ${r} NOLOGIN NOINHERIT;
+GRANT USAGE ON SCHEMA ${s} TO ${r};
+ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${r};
+ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT USAGE, SELECT ON SEQUENCES TO ${r};
+SET LOCAL search_path TO ${s}, public;
+${migrations.flatMap((m) => m.sql).join(';\n')};
+${ledgerRowsSql(tenant.schema, migrations.map((m) => m.name))}
+COMMIT;`
+}
+
+/** Undoes `floorCreateTenantSql` (used for the warm-up tenants only). */
+export function floorDropTenantSql(database: string, schema: string): string {
+  const r = quoteIdent(tenantRoleName(database, schema))
+  return `BEGIN;
+DELETE FROM public.tenants WHERE schema = ${quoteLiteral(schema)};
+DROP SCHEMA ${quoteIdent(schema)} CASCADE;
+DROP OWNED BY ${r};
+DROP ROLE ${r};
+COMMIT;`
+}
+
+/** One schema's share of a fleet migration: its DDL and both ledger rows, one transaction, one round trip. */
+export function floorMigrateSchemaSql(schema: string, migration: CapturedMigration): string {
+  return `BEGIN;
+SET LOCAL search_path TO ${quoteIdent(schema)}, public;
+${migration.sql.join(';\n')};
+${ledgerRowsSql(schema, [migration.name])}
+COMMIT;`
+}

@@ -1,0 +1,94 @@
+import type { BenchResult } from './runner.ts'
+import { checkTargets } from './targets.ts'
+
+const ms = (n: number): string => (n < 0.1 ? `${(n * 1000).toFixed(1)} µs` : `${n.toFixed(n < 10 ? 3 : 1)} ms`)
+const x = (n: number): string => `${n.toFixed(2)} ×`
+const mib = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MiB`
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]?.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? '').length))) ?? []
+  return rows.map((row) => row.map((cell, col) => cell.padEnd(widths[col] ?? 0)).join('  ').trimEnd()).join('\n')
+}
+
+/** The human-readable report: one table per measurement, then the targets. */
+export function formatReport(r: BenchResult): string {
+  const f = r.migrateFleet
+  const sections = [
+    `Schemata bench — ${r.run.tenants} tenants, ${r.run.cpus} × ${r.run.cpuModel}, Node ${r.run.nodeVersion}, PostgreSQL ${r.run.postgresVersion}, ${(r.run.totalMs / 1000).toFixed(1)} s, load average ${r.run.loadAverageStart.toFixed(2)} → ${r.run.loadAverageEnd.toFixed(2)}`,
+    '',
+    table([
+      ['create a tenant', 'p50', 'p95', `first ${r.createTenant.windowSize} p50`, `last ${r.createTenant.windowSize} p50`, 'last/first', 'round trips', 'in pg (mean)', 'client side (mean)', 'ratio p50', 'overhead p50 (paired)'],
+      ...([['floor (raw SQL)', r.floor], ['createTenant', r.createTenant]] as const).map(([label, c]) => [
+        label,
+        ms(c.p50Ms),
+        ms(c.p95Ms),
+        ms(c.first100P50Ms),
+        ms(c.last100P50Ms),
+        x(c.lastToFirstRatio),
+        String(c.roundTripsPerTenant),
+        ms(c.inQueryMeanMs),
+        ms(c.clientSideMeanMs),
+        c === r.createTenant ? x(r.createTenant.ratioToFloor) : '',
+        c === r.createTenant ? `${ms(r.createTenant.overheadP50Ms)} (${ms(r.createTenant.pairedOverheadP50Ms)})` : '',
+      ]),
+    ]),
+    '',
+    table([
+      ['migrate the fleet', 'total', 'per schema', 'floor total', 'floor/schema', 'round trips/schema', 'client side/schema', 'overhead/schema', 'ratio'],
+      ...[f.concurrency1, f.defaultConcurrency].map((run) => [
+        `concurrency ${run.concurrency}`,
+        ms(run.totalMs),
+        ms(run.perSchemaMs),
+        ms(run.floorTotalMs),
+        ms(run.floorPerSchemaMs),
+        `${run.roundTripsPerSchema} (floor ${run.floorRoundTripsPerSchema})`,
+        run.clientSideMsPerSchema === undefined ? '' : ms(run.clientSideMsPerSchema),
+        ms(run.overheadPerSchemaMs),
+        x(run.ratioToFloor),
+      ]),
+    ]),
+    '',
+    table([
+      ['who is behind', 'all behind p50', 'max', 'none behind p50', 'listTenants p50'],
+      [`${r.whoIsBehind.behind} of ${r.whoIsBehind.tenants}`, ms(r.whoIsBehind.p50Ms), ms(r.whoIsBehind.maxMs), ms(r.whoIsBehind.upToDateP50Ms), ms(r.whoIsBehind.listTenantsP50Ms)],
+    ]),
+    '',
+    table([
+      ['PK read', 'p50', 'p99', 'round trips', 'client side (mean)'],
+      ['withTenant', ms(r.scopedRead.scopedP50Ms), ms(r.scopedRead.scopedP99Ms), String(r.scopedRead.roundTripsScoped), ms(r.scopedRead.scopedClientSideMeanMs)],
+      ['unscoped (pool)', ms(r.scopedRead.unscopedP50Ms), ms(r.scopedRead.unscopedP99Ms), String(r.scopedRead.roundTripsUnscoped), ms(r.scopedRead.unscopedClientSideMeanMs)],
+      ['overhead', ms(r.scopedRead.overheadP50Ms), ms(r.scopedRead.overheadP99Ms), '', ''],
+      ['plain pg, unscoped', ms(r.scopedRead.rawPgP50Ms), '', '1', ''],
+      ['plain pg, scoped (floor)', ms(r.scopedRead.floorScopedP50Ms), '', '3', ''],
+      ['floor overhead', ms(r.scopedRead.floorOverheadP50Ms), '', '', ''],
+      ['empty sequelize.transaction()', ms(r.scopedRead.emptyTransactionP50Ms), '', '2', ''],
+    ]),
+    '',
+    table([
+      ['resolve (warm)', 'p50', 'p99'],
+      ['host', ms(r.resolve.hostP50Ms), ms(r.resolve.hostP99Ms)],
+      ['header', ms(r.resolve.headerP50Ms), ms(r.resolve.headerP99Ms)],
+      ['snapshot load', ms(r.resolve.snapshotLoadMs), ''],
+    ]),
+    '',
+    table([
+      ['memory', 'peak', 'end'],
+      ['bench process RSS', mib(r.memory.processPeakRssBytes), ''],
+      [`PostgreSQL RSS (sum of ${r.memory.postgresPeakProcesses} processes)`, mib(r.memory.postgresPeakRssBytes), mib(r.memory.postgresEndRssBytes)],
+      ['PostgreSQL PSS', mib(r.memory.postgresPeakPssBytes), mib(r.memory.postgresEndPssBytes)],
+    ]),
+    '',
+    table([
+      ['test fixture', 'get p50', 'release p50', 'get+release p50', 'p95'],
+      [`${r.testFixture.runs} runs`, ms(r.testFixture.getP50Ms), ms(r.testFixture.releaseP50Ms), ms(r.testFixture.p50Ms), ms(r.testFixture.p95Ms)],
+    ]),
+    '',
+    table([['target', 'measured', ''], ...checkTargets(r).map((c) => [c.target, c.measured, c.holds ? 'holds' : 'MISSED'])]),
+  ]
+  if (r.trace) {
+    for (const [name, statements] of Object.entries(r.trace) as [string, string[]][]) {
+      sections.push('', `trace: ${name} (${statements.length} round trips)`, ...statements.map((s, i) => `  ${i + 1}. ${s}`))
+    }
+  }
+  return sections.join('\n')
+}

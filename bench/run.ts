@@ -1,0 +1,51 @@
+import { writeFile } from 'node:fs/promises'
+import { USAGE, parseBenchArgs } from './options.ts'
+import { formatReport } from './report.ts'
+import { runBench } from './runner.ts'
+import { defaultBenchDataDir, destroyBenchServer } from './server.ts'
+
+/** `npm run bench`: progress on stderr; the report (or, with --json, one JSON line) on stdout. */
+async function main(argv: readonly string[]): Promise<number> {
+  let options
+  try {
+    options = parseBenchArgs(argv)
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`)
+    return 2
+  }
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`)
+    return 0
+  }
+
+  const dataDir = defaultBenchDataDir()
+  // The embedded server is detached and would outlive an interrupted run: stop it and remove its data.
+  let interrupting = false
+  const interrupted = (signal: NodeJS.Signals): void => {
+    if (interrupting) return
+    interrupting = true
+    process.stderr.write(`\n${signal}: stopping the bench server\n`)
+    // Connections die with the server now; their errors must not end the process before the directory is gone.
+    process.on('uncaughtException', (error) => process.stderr.write(`bench: after ${signal}: ${error.message}\n`))
+    void destroyBenchServer(dataDir).finally(() => process.exit(130))
+  }
+  process.once('SIGINT', interrupted)
+  process.once('SIGTERM', interrupted)
+
+  const started = performance.now()
+  const result = await runBench({
+    tenants: options.tenants,
+    iterations: options.iterations,
+    trace: options.trace,
+    dataDir,
+    onProgress: (message) => {
+      process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}\n`)
+    },
+  })
+  const json = JSON.stringify(result)
+  if (options.out !== undefined) await writeFile(options.out, `${JSON.stringify(result, null, 2)}\n`)
+  process.stdout.write(options.json ? `${json}\n` : `${formatReport(result)}\n`)
+  return 0
+}
+
+process.exitCode = await main(process.argv.slice(2))

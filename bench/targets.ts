@@ -1,0 +1,59 @@
+import type { BenchResult } from './runner.ts'
+
+/** One target of issue 5, judged against a run. */
+export interface TargetCheck {
+  target: string
+  measured: string
+  holds: boolean
+}
+
+const fmt = (n: number, digits = 2): string => n.toFixed(digits)
+
+/** Judges a run against the targets; absolute targets that name a tenant count apply only at that count. */
+export function checkTargets(result: BenchResult): TargetCheck[] {
+  const { createTenant, migrateFleet, whoIsBehind, scopedRead, testFixture, run } = result
+  const checks: TargetCheck[] = [
+    {
+      target: 'createTenant p50 ≤ 1.3 × floor p50',
+      measured: `${fmt(createTenant.ratioToFloor)} ×`,
+      holds: createTenant.ratioToFloor <= 1.3,
+    },
+    {
+      target: `last-${createTenant.windowSize} p50 ≤ 1.2 × first-${createTenant.windowSize} p50 (issue: at 10,000)`,
+      measured: `${fmt(createTenant.lastToFirstRatio)} × (floor ${fmt(result.floor.lastToFirstRatio)} ×)`,
+      holds: createTenant.lastToFirstRatio <= 1.2,
+    },
+    {
+      target: 'fleet migration at default concurrency ≤ 1.3 × floor',
+      measured: `${fmt(migrateFleet.ratioToFloor)} ×`,
+      holds: migrateFleet.ratioToFloor <= 1.3,
+    },
+    {
+      target: 'scoped read overhead ≤ 0.2 ms at p50',
+      measured: `${fmt(scopedRead.overheadP50Ms, 3)} ms`,
+      holds: scopedRead.overheadP50Ms <= 0.2,
+    },
+    {
+      target: 'test fixture < 50 ms per tenant',
+      measured: `${fmt(testFixture.p50Ms)} ms p50`,
+      holds: testFixture.p50Ms < 50,
+    },
+  ]
+  if (run.tenants >= 1000) {
+    // Scaled to N: the target is 1,000 tenants in under 3 s.
+    const perThousand = (migrateFleet.defaultConcurrency.totalMs / run.tenants) * 1000
+    checks.push({
+      target: 'fleet migration at default concurrency: 1,000 tenants < 3 s here',
+      measured: `${fmt(perThousand / 1000)} s per 1,000 at N = ${run.tenants}`,
+      holds: perThousand < 3000,
+    })
+  }
+  if (run.tenants >= 10_000) {
+    checks.push({
+      target: '"who is behind" for 10,000 tenants < 100 ms',
+      measured: `${fmt(whoIsBehind.p50Ms)} ms`,
+      holds: whoIsBehind.p50Ms < 100,
+    })
+  }
+  return checks
+}
