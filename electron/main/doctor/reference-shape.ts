@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Database } from '../db/database.ts'
 import { quoteIdent } from '../db/sql.ts'
+import { ledgerTableSql } from '../migrations/ledger-storage.ts'
 import { migrateSchema } from '../migrations/migrate-schema.ts'
 import type { MigrationDefinition } from '../migrations/types.ts'
 import { type SchemaShape, readShapes } from './catalog-shape.ts'
@@ -14,7 +15,12 @@ export async function referenceShape(db: Database, migrations: readonly Migratio
   const schema = `schemata_doctor_ref_${randomBytes(6).toString('hex')}`
   const transaction = await db.sequelize.transaction()
   try {
-    await db.exec(`CREATE SCHEMA ${quoteIdent(schema)}`, undefined, transaction)
+    // Exactly what provisioning gives a new tenant before its migrations: schema, ledger, search_path.
+    await db.exec(
+      `CREATE SCHEMA ${quoteIdent(schema)}; ${ledgerTableSql(schema)}; SET LOCAL search_path TO ${quoteIdent(schema)}, public;`,
+      undefined,
+      transaction,
+    )
     await migrateSchema(db, { schema, migrations, mirrorToCentral: false, transaction, fresh: true })
     const shapes = await readShapes(db, [schema], transaction)
     return shapes.get(schema) ?? new Map()

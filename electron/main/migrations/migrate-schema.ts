@@ -14,7 +14,11 @@ export interface MigrateSchemaOptions {
   mirrorToCentral: boolean
   /** Run inside this transaction (tenant creation) instead of opening one. */
   transaction?: Transaction
-  /** The schema was created in `transaction`: its ledger is known to be empty. */
+  /**
+   * The schema was created in `transaction`, which already set its search_path:
+   * no lock, no ledger read, and no ledger rows written here — the caller
+   * records the returned names itself, in one statement with its own rows.
+   */
   fresh?: boolean
   onMigrated?: (name: string) => void
 }
@@ -48,9 +52,7 @@ export async function migrateSchema(db: Database, options: MigrateSchemaOptions)
          SET LOCAL search_path TO ${quoteIdent(schema)}, public;
          ${ledgerTableSql(schema)};`
       let executed: string[] = []
-      if (options.fresh) {
-        await db.exec(setup, undefined, transaction)
-      } else {
+      if (!options.fresh) {
         const rows = await db.rows<{ name: string }>(
           `${setup} SELECT name FROM ${qualified(schema, LEDGER_TABLE)} ORDER BY name`,
           undefined,
@@ -70,7 +72,7 @@ export async function migrateSchema(db: Database, options: MigrateSchemaOptions)
         // What the schema has applied was read above, with the lock: no second round trip for it.
         storage: {
           executed: () => Promise.resolve(executed),
-          logMigration: (params) => ledger.logMigration(params),
+          logMigration: (params) => (options.fresh ? Promise.resolve() : ledger.logMigration(params)),
           unlogMigration: (params) => ledger.unlogMigration(params),
         },
         logger: undefined,

@@ -1,9 +1,9 @@
 import type { Transaction } from 'sequelize'
 import type { Database } from '../db/database.ts'
 import { SqlState, pgErrorOf } from '../db/pg-error.ts'
-import { quoteIdent } from '../db/sql.ts'
-import { InvalidInputError, TenantNotFoundError } from '../errors.ts'
-import { ledgerTableSql } from '../migrations/ledger-storage.ts'
+import { qualified, quoteIdent } from '../db/sql.ts'
+import { InvalidInputError, TenantNotFoundError, quoteForMessage } from '../errors.ts'
+import { LEDGER_TABLE, ledgerTableSql } from '../migrations/ledger-storage.ts'
 import { SCHEMA_LOCK_CLASS, schemaLockKey } from '../migrations/lock-keys.ts'
 import { migrateSchema } from '../migrations/migrate-schema.ts'
 import type { MigrationDefinition } from '../migrations/types.ts'
@@ -50,20 +50,22 @@ function isSuperuser(db: Database): Promise<boolean> {
 }
 
 /** Maps a constraint violation from tenant creation to the field the user got wrong. */
-function translateCreateError(error: unknown, schema: string): unknown {
+async function translateCreateError(db: Database, error: unknown, schema: string): Promise<unknown> {
   const pg = pgErrorOf(error)
   if (!pg) return error
   if (pg.code === SqlState.uniqueViolation) {
     if (pg.constraint === 'domains_pkey') {
       const domain = /\(domain\)=\(([^)]*)\)/.exec(pg.detail ?? '')?.[1] ?? ''
-      return new InvalidInputError('domains', `"${domain}" already belongs to another tenant`, { cause: error })
+      return new InvalidInputError('domains', `${quoteForMessage(domain, 253)} already belongs to another tenant`, { cause: error })
     }
     return new InvalidInputError('schema', `a tenant with schema "${schema}" already exists`, { cause: error })
   }
   if (pg.code === SqlState.duplicateSchema) {
-    return new InvalidInputError('schema', `schema "${schema}" already exists in the database (not a registered tenant)`, {
-      cause: error,
-    })
+    // CREATE SCHEMA comes first, so a registered tenant's name shows up here too: say which case it is.
+    const registered = (await db.rows('SELECT 1 FROM public.tenants WHERE schema = $1', [schema])).length > 0
+    return registered
+      ? new InvalidInputError('schema', `a tenant with schema "${schema}" already exists`, { cause: error })
+      : new InvalidInputError('schema', `schema "${schema}" already exists in the database (not a registered tenant)`, { cause: error })
   }
   if (pg.code === SqlState.duplicateObject) {
     return new InvalidInputError('schema', `the role for schema "${schema}" already exists in this PostgreSQL server`, {
@@ -77,15 +79,19 @@ function translateCreateError(error: unknown, schema: string): unknown {
 function provisionSql(schema: string, role: string, grantToSelf: boolean): string {
   const s = quoteIdent(schema)
   const r = quoteIdent(role)
-  // The ledger is created before the default privileges, so the tenant role gets no rights on it.
+  // The schema lock first: a drop of the same name still in progress is waited for, not
+  // mistaken for an existing schema. The ledger is created before the default privileges,
+  // so the tenant role gets no rights on it.
   return `
+    SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_CLASS}, ${schemaLockKey(schema)});
     CREATE SCHEMA ${s};
     ${ledgerTableSql(schema)};
     CREATE ROLE ${r} NOLOGIN NOINHERIT;
     ${grantToSelf ? `GRANT ${r} TO CURRENT_USER;` : ''}
     GRANT USAGE ON SCHEMA ${s} TO ${r};
     ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${r};
-    ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT USAGE, SELECT ON SEQUENCES TO ${r};`
+    ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT USAGE, SELECT ON SEQUENCES TO ${r};
+    SET LOCAL search_path TO ${s}, public;`
 }
 
 /**
@@ -99,25 +105,33 @@ export async function createTenant(db: Database, options: RegistryOptions, input
   const grantToSelf = !(await isSuperuser(db))
   try {
     return await db.sequelize.transaction(async (transaction) => {
-      const [row] = await db.rows<{ created_at: Date }>(
-        `WITH t AS (
-           INSERT INTO public.tenants (name, schema, role) VALUES ($1, $2, $3) RETURNING id, created_at
-         ), d AS (
-           INSERT INTO public.domains (tenant_id, domain, is_primary)
-           SELECT t.id, x.domain, x.ord = 1 FROM t, unnest($4::text[]) WITH ORDINALITY AS x(domain, ord)
-         )
-         SELECT created_at FROM t`,
-        [valid.name, valid.schema, role, valid.domains],
-        transaction,
-      )
+      // Round trips are the cost of creating a tenant (the DDL itself is fast), so the work is
+      // batched: one for schema, ledger, role, grants and search_path; one per migration; one
+      // for every row — registry, domains and both ledgers. A duplicate schema fails at the
+      // first, a duplicate domain at the last; either way the transaction leaves nothing.
       await db.exec(provisionSql(valid.schema, role, grantToSelf), undefined, transaction)
-      await migrateSchema(db, {
+      const applied = await migrateSchema(db, {
         schema: valid.schema,
         migrations: options.tenantMigrations,
         mirrorToCentral: true,
         transaction,
         fresh: true,
       })
+      const [row] = await db.rows<{ created_at: Date }>(
+        `WITH t AS (
+           INSERT INTO public.tenants (name, schema, role) VALUES ($1, $2, $3) RETURNING id, created_at
+         ), d AS (
+           INSERT INTO public.domains (tenant_id, domain, is_primary)
+           SELECT t.id, x.domain, x.ord = 1 FROM t, unnest($4::text[]) WITH ORDINALITY AS x(domain, ord)
+         ), own AS (
+           INSERT INTO ${qualified(valid.schema, LEDGER_TABLE)} (name) SELECT unnest($5::text[])
+         ), central AS (
+           INSERT INTO public.tenant_migrations (schema, name) SELECT $2::text, m.name FROM t, unnest($5::text[]) AS m(name)
+         )
+         SELECT created_at FROM t`,
+        [valid.name, valid.schema, role, valid.domains, applied],
+        transaction,
+      )
       return {
         name: valid.name,
         schema: valid.schema,
@@ -128,7 +142,7 @@ export async function createTenant(db: Database, options: RegistryOptions, input
       }
     })
   } catch (error) {
-    throw translateCreateError(error, valid.schema)
+    throw await translateCreateError(db, error, valid.schema)
   }
 }
 
@@ -178,7 +192,7 @@ export async function setTenantDomains(db: Database, schema: string, domains: re
       )
     })
   } catch (error) {
-    throw translateCreateError(error, schema)
+    throw await translateCreateError(db, error, schema)
   }
 }
 
