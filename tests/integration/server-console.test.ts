@@ -1,5 +1,4 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { type Agent, type IncomingHttpHeaders, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, inject, vi } from 'vitest'
@@ -8,50 +7,13 @@ import type { ErrorCode } from '../../contract/types.ts'
 import type { CallContext, CallOutcome, Dispatch } from '../../electron/main/contract/dispatch-types.ts'
 import { RequestLog, type SchemataServer, createSchemataServer } from '../../electron/main/server/index.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
+import { type Reply, send } from '../fixtures/http-send.ts'
 
 /*
  * Browser mode over real HTTP: the console token (query → cookie, bearer),
  * Host and Origin checks, static files, the RPC transport with per-window
  * sessions (against a small fake Dispatch), and WebSocket events.
  */
-
-interface Reply {
-  status: number
-  headers: IncomingHttpHeaders
-  text: string
-  json: unknown
-}
-
-/** One real HTTP request to 127.0.0.1:port with any Host header (fetch cannot set Host). */
-function send(
-  port: number,
-  options: { method?: string; path: string; host?: string; headers?: Record<string, string>; body?: string; agent?: Agent },
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { host: options.host ?? `localhost:${port}`, ...options.headers }
-    if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body))
-    const req = request(
-      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers, agent: options.agent ?? false },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (chunk: Buffer) => chunks.push(chunk))
-        res.on('error', reject)
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8')
-          let json: unknown
-          try {
-            json = text ? JSON.parse(text) : undefined
-          } catch {
-            json = undefined
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json })
-        })
-      },
-    )
-    req.on('error', reject)
-    req.end(options.body)
-  })
-}
 
 const TOKEN = 'console-token-for-tests-0123456789'
 

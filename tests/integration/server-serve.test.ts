@@ -1,5 +1,4 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process'
-import { type Agent, type IncomingHttpHeaders, request } from 'node:http'
 import { createServer } from 'node:net'
 import { resolve } from 'node:path'
 import type { Readable } from 'node:stream'
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, inject, vi } from 'vitest'
 import WebSocket from 'ws'
 import { seedDemo } from '../../electron/main/demo/demo-data.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
+import { type Reply, send } from '../fixtures/http-send.ts'
 
 /*
  * `schemata serve` as a user runs it (the real binary, the real contract
@@ -14,44 +14,6 @@ import { createTestDatabase, type TestDatabase } from '../fixtures/test-database
  * the console URL, RPC calls run in per-tab sessions, events arrive over the
  * WebSocket, the tenant API answers, and SIGTERM stops it cleanly.
  */
-
-interface Reply {
-  status: number
-  headers: IncomingHttpHeaders
-  text: string
-  json: unknown
-}
-
-/** One real HTTP request to 127.0.0.1:port with any Host header (fetch cannot set Host). */
-function send(
-  port: number,
-  options: { method?: string; path: string; host?: string; headers?: Record<string, string>; body?: string; agent?: Agent },
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { host: options.host ?? `localhost:${port}`, ...options.headers }
-    if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body))
-    const req = request(
-      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers, agent: options.agent ?? false },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (chunk: Buffer) => chunks.push(chunk))
-        res.on('error', reject)
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8')
-          let json: unknown
-          try {
-            json = text ? JSON.parse(text) : undefined
-          } catch {
-            json = undefined
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json })
-        })
-      },
-    )
-    req.on('error', reject)
-    req.end(options.body)
-  })
-}
 
 const BIN = resolve('bin/schemata.js')
 

@@ -1,4 +1,3 @@
-import { type Agent, type IncomingHttpHeaders, request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signApiToken, verifyApiToken } from '../../electron/main/auth/api-token.ts'
 import { hashPassword } from '../../electron/main/auth/password.ts'
@@ -6,50 +5,13 @@ import type { CallOutcome, Dispatch } from '../../electron/main/contract/dispatc
 import { RequestLog, type SchemataServer, createSchemataServer } from '../../electron/main/server/index.ts'
 import { serverUnderTest } from '../fixtures/server-under-test.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
+import { type Reply, send } from '../fixtures/http-send.ts'
 
 /*
  * Sign-in per tenant over real HTTP: each tenant's own users table, tokens
  * bound to the tenant, expiry, tampering, no hint about which emails exist,
  * and the failed-login rate limit.
  */
-
-interface Reply {
-  status: number
-  headers: IncomingHttpHeaders
-  text: string
-  json: unknown
-}
-
-/** One real HTTP request to 127.0.0.1:port with any Host header (fetch cannot set Host). */
-function send(
-  port: number,
-  options: { method?: string; path: string; host?: string; headers?: Record<string, string>; body?: string; agent?: Agent },
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { host: options.host ?? `localhost:${port}`, ...options.headers }
-    if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body))
-    const req = request(
-      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers, agent: options.agent ?? false },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (chunk: Buffer) => chunks.push(chunk))
-        res.on('error', reject)
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8')
-          let json: unknown
-          try {
-            json = text ? JSON.parse(text) : undefined
-          } catch {
-            json = undefined
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json })
-        })
-      },
-    )
-    req.on('error', reject)
-    req.end(options.body)
-  })
-}
 
 const noDispatch: Dispatch = () => Promise.resolve<CallOutcome>({ ok: false, error: { code: 'NOT_FOUND', message: 'no RPC in this test' } })
 const SECRET = 'test-secret-of-at-least-16-bytes'

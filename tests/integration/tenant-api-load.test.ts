@@ -1,10 +1,11 @@
-import { Agent, type IncomingHttpHeaders, request } from 'node:http'
+import { Agent } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashPassword } from '../../electron/main/auth/password.ts'
 import type { CallOutcome, Dispatch } from '../../electron/main/contract/dispatch-types.ts'
 import { RequestLog, type SchemataServer, createSchemataServer } from '../../electron/main/server/index.ts'
 import { serverUnderTest } from '../fixtures/server-under-test.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
+import { send } from '../fixtures/http-send.ts'
 
 /*
  * Load: 2,000+ authenticated GET /api/customers over 20 tenants with 50 in
@@ -12,44 +13,6 @@ import { createTestDatabase, type TestDatabase } from '../fixtures/test-database
  * host). Every response is checked: 200, and every row belongs to the tenant
  * asked for. Throughput and p99 are printed, not asserted.
  */
-
-interface Reply {
-  status: number
-  headers: IncomingHttpHeaders
-  text: string
-  json: unknown
-}
-
-/** One real HTTP request to 127.0.0.1:port with any Host header (fetch cannot set Host). */
-function send(
-  port: number,
-  options: { method?: string; path: string; host?: string; headers?: Record<string, string>; body?: string; agent?: Agent },
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { host: options.host ?? `localhost:${port}`, ...options.headers }
-    if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body))
-    const req = request(
-      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers, agent: options.agent ?? false },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (chunk: Buffer) => chunks.push(chunk))
-        res.on('error', reject)
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8')
-          let json: unknown
-          try {
-            json = text ? JSON.parse(text) : undefined
-          } catch {
-            json = undefined
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json })
-        })
-      },
-    )
-    req.on('error', reject)
-    req.end(options.body)
-  })
-}
 
 const TENANTS = 20
 const CUSTOMERS_PER_TENANT = 5

@@ -1,4 +1,3 @@
-import { type Agent, type IncomingHttpHeaders, request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { hashPassword } from '../../electron/main/auth/password.ts'
 import type { CallOutcome, Dispatch } from '../../electron/main/contract/dispatch-types.ts'
@@ -8,6 +7,7 @@ import { Tenancy } from '../../electron/main/tenancy/service.ts'
 import { Database } from '../../electron/main/db/database.ts'
 import { serverUnderTest } from '../fixtures/server-under-test.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
+import { type Reply, send } from '../fixtures/http-send.ts'
 
 /*
  * The routing rules of the tenant API, over real HTTP against a real
@@ -15,44 +15,6 @@ import { createTestDatabase, type TestDatabase } from '../fixtures/test-database
  * for a conflict, 403 for a suspended tenant; the bare host never serves
  * tenant data; paths outside /api/ are not served on tenant hosts.
  */
-
-interface Reply {
-  status: number
-  headers: IncomingHttpHeaders
-  text: string
-  json: unknown
-}
-
-/** One real HTTP request to 127.0.0.1:port with any Host header (fetch cannot set Host). */
-function send(
-  port: number,
-  options: { method?: string; path: string; host?: string; headers?: Record<string, string>; body?: string; agent?: Agent },
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { host: options.host ?? `localhost:${port}`, ...options.headers }
-    if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body))
-    const req = request(
-      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers, agent: options.agent ?? false },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (chunk: Buffer) => chunks.push(chunk))
-        res.on('error', reject)
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8')
-          let json: unknown
-          try {
-            json = text ? JSON.parse(text) : undefined
-          } catch {
-            json = undefined
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json })
-        })
-      },
-    )
-    req.on('error', reject)
-    req.end(options.body)
-  })
-}
 
 const noDispatch: Dispatch = () => Promise.resolve<CallOutcome>({ ok: false, error: { code: 'NOT_FOUND', message: 'no RPC in this test' } })
 
