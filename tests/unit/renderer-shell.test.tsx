@@ -64,7 +64,8 @@ describe('the active tenant', () => {
     expect(banner.textContent).toContain('Initech')
     expect(screen.getByTestId('active-tenant-schema').textContent).toBe('initech')
     expect(banner.dataset.hue).toBe(String(tenantHue('initech')))
-    expect(document.title).toBe('Initech (initech) — Schemata')
+    // The title is set by a passive effect, which React may run after the banner is painted.
+    await waitFor(() => expect(document.title).toBe('Initech (initech) — Schemata'))
   })
 
   it('can be managed: domains saved, suspended and resumed', async () => {
