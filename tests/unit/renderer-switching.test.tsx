@@ -25,12 +25,12 @@ describe('switching tenants', () => {
     await openTenant('acme')
     await waitFor(() => expect(customerNames()).toEqual(['Wile E. Coyote', 'Road Runner Logistics']))
     expect(screen.getByTestId('active-tenant-banner').dataset.schema).toBe('acme')
-    expect(document.title).toContain('Acme Corporation')
+    await waitFor(() => expect(document.title).toContain('Acme Corporation'))
 
     await openTenant('globex')
     await waitFor(() => expect(customerNames()).toEqual(['Hank Scorpio']))
     expect(screen.getByTestId('active-tenant-banner').dataset.schema).toBe('globex')
-    expect(document.title).toContain('globex')
+    await waitFor(() => expect(document.title).toContain('globex'))
     expect(screen.getByRole('option', { name: /Globex/ }).getAttribute('aria-selected')).toBe('true')
   })
 
