@@ -25,12 +25,9 @@ export class TransactionalLedgerStorage implements UmzugStorage<MigrationContext
     private readonly schema: string,
     private readonly mirrorToCentral: boolean,
     private readonly query: MigrationContext['query'],
-    /** A schema created in this same transaction has an empty ledger: skip the read. */
-    private readonly knownEmpty = false,
   ) {}
 
   async executed(): Promise<string[]> {
-    if (this.knownEmpty) return []
     const rows = await this.query(`SELECT name FROM ${qualified(this.schema, LEDGER_TABLE)} ORDER BY name`)
     return rows.map((row) => String(row.name))
   }

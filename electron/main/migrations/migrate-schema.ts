@@ -60,7 +60,7 @@ export async function migrateSchema(db: Database, options: MigrateSchemaOptions)
         )
         executed = rows.map((row) => String(row.name))
       }
-      const ledger = new TransactionalLedgerStorage(schema, options.mirrorToCentral, context.query, true)
+      const ledger = new TransactionalLedgerStorage(schema, options.mirrorToCentral, context.query)
       const umzug = new Umzug<MigrationContext>({
         migrations: options.migrations.map((definition) => ({
           name: definition.name,
