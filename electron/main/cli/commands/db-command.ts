@@ -1,21 +1,9 @@
 import pg from 'pg'
+import type { DbStatus } from '../../../../contract/types.ts'
 import { embeddedStatus, startEmbedded, stopEmbedded } from '../../db/embedded-server.ts'
 import { InvalidInputError } from '../../errors.ts'
 import type { CliContext } from '../cli-context.ts'
 import { parseFlags } from '../parse-args.ts'
-
-/** The stable shape of `schemata db status --json`. */
-export interface DbStatusJson {
-  mode: 'embedded' | 'external'
-  running: boolean
-  host: string | null
-  port: number | null
-  database: string | null
-  user: string | null
-  serverVersion: string | null
-  dataDir: string | null
-  error?: string
-}
 
 async function serverFacts(url: string): Promise<{ serverVersion: string; user: string; database: string }> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 })
@@ -31,8 +19,8 @@ async function serverFacts(url: string): Promise<{ serverVersion: string; user: 
   }
 }
 
-/** Reads the status of the configured database without starting or changing anything. */
-export async function dbStatus(context: CliContext): Promise<DbStatusJson> {
+/** Reads the status of the configured database (the stable shape of `db status --json`: the contract's DbStatus) without starting or changing anything. */
+export async function dbStatus(context: CliContext): Promise<DbStatus> {
   const { target } = context
   if (target.mode === 'external') {
     const url = new URL(target.url as string)
