@@ -23,16 +23,18 @@ export async function captureMigrationSql(migrations: readonly MigrationDefiniti
   const captured: CapturedMigration[] = []
   for (const migration of migrations) {
     const sql: string[] = []
+    const capture = (text: string, bind?: readonly unknown[]): Promise<void> => {
+      if (bind !== undefined && bind.length > 0) {
+        return Promise.reject(new Error(`${migration.name}: the floor cannot replay a migration that uses bind parameters`))
+      }
+      // Trailing semicolons would become empty statements once the pieces are joined.
+      sql.push(text.trim().replace(/;+$/, ''))
+      return Promise.resolve()
+    }
     await migration.up({
       schema: 'floor_capture',
-      query: (text, bind) => {
-        if (bind !== undefined && bind.length > 0) {
-          return Promise.reject(new Error(`${migration.name}: the floor cannot replay a migration that uses bind parameters`))
-        }
-        // Trailing semicolons would become empty statements once the pieces are joined.
-        sql.push(text.trim().replace(/;+$/, ''))
-        return Promise.resolve([])
-      },
+      query: (text, bind) => capture(text, bind).then(() => []),
+      exec: capture,
     })
     captured.push({ name: migration.name, sql })
   }

@@ -55,9 +55,10 @@ export function formatReport(r: BenchResult): string {
     '',
     table([
       ['PK read', 'p50', 'p99', 'round trips', 'client side (mean)'],
-      ['withTenant', ms(r.scopedRead.scopedP50Ms), ms(r.scopedRead.scopedP99Ms), String(r.scopedRead.roundTripsScoped), ms(r.scopedRead.scopedClientSideMeanMs)],
+      ['withTenant, readOnly', ms(r.scopedRead.scopedP50Ms), ms(r.scopedRead.scopedP99Ms), String(r.scopedRead.roundTripsScoped), ms(r.scopedRead.scopedClientSideMeanMs)],
+      ['withTenant, read-write', ms(r.scopedRead.readWriteScopedP50Ms), ms(r.scopedRead.readWriteScopedP99Ms), String(r.scopedRead.roundTripsReadWriteScoped), ''],
       ['unscoped (pool)', ms(r.scopedRead.unscopedP50Ms), ms(r.scopedRead.unscopedP99Ms), String(r.scopedRead.roundTripsUnscoped), ms(r.scopedRead.unscopedClientSideMeanMs)],
-      ['overhead', ms(r.scopedRead.overheadP50Ms), ms(r.scopedRead.overheadP99Ms), '', ''],
+      ['overhead (readOnly / read-write)', `${ms(r.scopedRead.overheadP50Ms)} / ${ms(r.scopedRead.readWriteOverheadP50Ms)}`, ms(r.scopedRead.overheadP99Ms), '', ''],
       ['plain pg, unscoped', ms(r.scopedRead.rawPgP50Ms), '', '1', ''],
       ['plain pg, scoped (floor)', ms(r.scopedRead.floorScopedP50Ms), '', '3', ''],
       ['floor overhead', ms(r.scopedRead.floorOverheadP50Ms), '', '', ''],
@@ -87,7 +88,8 @@ export function formatReport(r: BenchResult): string {
   ]
   if (r.trace) {
     for (const [name, statements] of Object.entries(r.trace) as [string, string[]][]) {
-      sections.push('', `trace: ${name} (${statements.length} round trips)`, ...statements.map((s, i) => `  ${i + 1}. ${s}`))
+      const trips = statements.filter((s) => !s.startsWith('  ⤷')).length
+      sections.push('', `trace: ${name} (${statements.length} statements, ${trips} round trips)`, ...statements.map((s, i) => `  ${i + 1}. ${s}`))
     }
   }
   return sections.join('\n')

@@ -4,7 +4,11 @@ type QueryFn = (this: pg.Client, ...args: unknown[]) => unknown
 
 let installed = false
 let count = 0
+let statements = 0
 let busyMs = 0
+let busySince = 0
+let inFlightTotal = 0
+const inFlight = new WeakMap<pg.Client, number>()
 let captured: string[] | undefined
 
 function textOf(config: unknown): string {
@@ -14,10 +18,11 @@ function textOf(config: unknown): string {
 }
 
 /**
- * Counts every `pg.Client#query` call in this process — Sequelize's pooled
- * connections and our own clients alike. node-postgres sends one query (simple
- * or extended protocol) per network round trip and never pipelines, so calls
- * equal round trips. Installed by the bench only; the product never patches pg.
+ * Counts round trips of every `pg.Client#query` call in this process —
+ * Sequelize's pooled connections and our own clients alike. A statement sent
+ * while its connection has nothing in flight starts a round trip; one sent
+ * behind statements still in flight (a pipelined transaction) rides on theirs.
+ * Installed by the bench only; the product never patches pg.
  */
 export function installRoundTripCounter(): void {
   if (installed) return
@@ -25,15 +30,22 @@ export function installRoundTripCounter(): void {
   const proto = pg.Client.prototype as unknown as { query: QueryFn }
   const original = proto.query
   proto.query = function countedQuery(this: pg.Client, ...args: unknown[]): unknown {
-    count++
-    captured?.push(textOf(args[0]))
-    const start = performance.now()
+    statements++
+    const pending = inFlight.get(this) ?? 0
+    if (pending === 0) count++
+    inFlight.set(this, pending + 1)
+    if (inFlightTotal++ === 0) busySince = performance.now()
+    captured?.push(`${pending === 0 ? '' : '  ⤷ pipelined: '}${textOf(args[0])}`)
+    let settled = false
     const done = (): void => {
-      busyMs += performance.now() - start
+      if (settled) return
+      settled = true
+      inFlight.set(this, (inFlight.get(this) ?? 1) - 1)
+      if (--inFlightTotal === 0) busyMs += performance.now() - busySince
     }
     const last = args[args.length - 1]
     if (typeof last === 'function') {
-      // Callback style (Sequelize): time until the callback runs.
+      // Callback style (Sequelize): done when the callback runs.
       const callback = last as (...results: unknown[]) => unknown
       args[args.length - 1] = (...results: unknown[]): unknown => {
         done()
@@ -48,9 +60,10 @@ export function installRoundTripCounter(): void {
 }
 
 /**
- * Milliseconds spent inside pg queries so far (from the call until the result
- * is back: network, server, protocol parsing). Around a sequential step, the
- * rest of the wall time is client-side work: our code, Sequelize, umzug.
+ * Milliseconds during which at least one pg query was in flight (from the call
+ * until the result is back: network, server, protocol parsing). Around a
+ * sequential step, the rest of the wall time is client-side work: our code,
+ * Sequelize, umzug.
  */
 export function queryMs(): number {
   return busyMs
@@ -61,7 +74,12 @@ export function roundTrips(): number {
   return count
 }
 
-/** Runs `fn` and returns the SQL text of every round trip it made, in order (for tracing). */
+/** Statements sent so far, pipelined or not. */
+export function statementsSent(): number {
+  return statements
+}
+
+/** Runs `fn` and returns the SQL text of every statement it sent, in order, pipelined ones marked (for tracing). */
 export async function captureStatements(fn: () => Promise<unknown>): Promise<string[]> {
   const mine: string[] = []
   captured = mine

@@ -16,6 +16,11 @@ export interface ScopedReadResult {
   overheadP99Ms: number
   roundTripsScoped: number
   roundTripsUnscoped: number
+  /** The same read in a read-write scope (`withTenant` without `readOnly`), which waits for COMMIT. */
+  readWriteScopedP50Ms: number
+  readWriteScopedP99Ms: number
+  readWriteOverheadP50Ms: number
+  roundTripsReadWriteScoped: number
   /** Mean wall time per read not spent waiting on pg: withTenant + Sequelize + our code. */
   scopedClientSideMeanMs: number
   unscopedClientSideMeanMs: number
@@ -52,8 +57,10 @@ interface Target {
 }
 
 /**
- * A primary-key read inside `withTenant` (transaction, tenant lookup, SET LOCAL
- * search_path and role, the read, commit) against the same read without scope
+ * A primary-key read inside `withTenant` — read-only, as a read is (BEGIN READ
+ * ONLY, tenant lookup with SET LOCAL search_path and role, and the read in one
+ * flight; COMMIT not waited for), and also read-write (COMMIT waited for) —
+ * against the same read without scope
  * (schema-qualified, through the same pool). Both alternate on the same tenants
  * so neither gets warmer caches; the plain-pg variants give the floor.
  */
@@ -84,7 +91,10 @@ export async function benchScopedRead(ctx: BenchContext, iterations: number): Pr
       if (rows.length !== 1) throw new Error(`${what} read in ${t.schema} found ${rows.length} rows`)
     }
     const kinds = {
-      scoped: async (t: Target) => expectOne(await tenancy.withTenant(t.schema, (scope) => scope.query(READ, [t.id])), 'scoped', t),
+      scoped: async (t: Target) =>
+        expectOne(await tenancy.withTenant(t.schema, (scope) => scope.query(READ, [t.id]), { readOnly: true }), 'scoped', t),
+      readWriteScoped: async (t: Target) =>
+        expectOne(await tenancy.withTenant(t.schema, (scope) => scope.query(READ, [t.id])), 'read-write scoped', t),
       unscoped: async (t: Target) => expectOne(await db.rows(t.unscopedSql, [t.id]), 'unscoped', t),
       rawPg: async (t: Target) => expectOne((await raw.query(t.unscopedSql, [t.id])).rows, 'plain', t),
       floorScoped: async (t: Target) => {
@@ -98,9 +108,9 @@ export async function benchScopedRead(ctx: BenchContext, iterations: number): Pr
       },
     }
     type Kind = keyof typeof kinds
-    const order: Kind[] = ['scoped', 'unscoped', 'rawPg', 'floorScoped', 'emptyTransaction']
+    const order: Kind[] = ['scoped', 'unscoped', 'readWriteScoped', 'rawPg', 'floorScoped', 'emptyTransaction']
     const samples = Object.fromEntries(order.map((k) => [k, [] as number[]])) as Record<Kind, number[]>
-    const trips: Record<Kind, number> = { scoped: 0, unscoped: 0, rawPg: 0, floorScoped: 0, emptyTransaction: 0 }
+    const trips: Record<Kind, number> = { scoped: 0, unscoped: 0, readWriteScoped: 0, rawPg: 0, floorScoped: 0, emptyTransaction: 0 }
     const inPg: Record<Kind, number> = { ...trips }
 
     const warmup = Math.min(500, iterations)
@@ -123,6 +133,7 @@ export async function benchScopedRead(ctx: BenchContext, iterations: number): Pr
 
     const s = summarize(samples.scoped)
     const u = summarize(samples.unscoped)
+    const rw = summarize(samples.readWriteScoped)
     const rawP50 = summarize(samples.rawPg).p50
     const floorP50 = summarize(samples.floorScoped).p50
     const clientSide = (kind: Kind): number => round3((samples[kind].reduce((a, b) => a + b, 0) - inPg[kind]) / iterations)
@@ -137,6 +148,10 @@ export async function benchScopedRead(ctx: BenchContext, iterations: number): Pr
       overheadP99Ms: round3(s.p99 - u.p99),
       roundTripsScoped: round3(trips.scoped / iterations),
       roundTripsUnscoped: round3(trips.unscoped / iterations),
+      readWriteScopedP50Ms: round3(rw.p50),
+      readWriteScopedP99Ms: round3(rw.p99),
+      readWriteOverheadP50Ms: round3(rw.p50 - u.p50),
+      roundTripsReadWriteScoped: round3(trips.readWriteScoped / iterations),
       scopedClientSideMeanMs: clientSide('scoped'),
       unscopedClientSideMeanMs: clientSide('unscoped'),
       rawPgP50Ms: round3(rawP50),

@@ -12,7 +12,8 @@ export interface TraceResult {
 
 /** Statements shortened to one line, enough to tell them apart. */
 function oneLine(sql: string): string {
-  const flat = sql.replace(/\s+/g, ' ').trim()
+  const pipelined = sql.startsWith('  ⤷')
+  const flat = `${pipelined ? '  ⤷ ' : ''}${sql.replace(/^\s+⤷ /, '').replace(/\s+/g, ' ').trim()}`
   return flat.length > 160 ? `${flat.slice(0, 157)}...` : flat
 }
 

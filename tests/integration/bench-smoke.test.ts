@@ -55,6 +55,9 @@ describe('bench smoke run (20 tenants)', () => {
     }
     expect(result.createTenant).toHaveProperty('ratioToFloor')
     expect(result.migrateFleet).toHaveProperty('ratioToFloor')
-    expect(result.trace?.createTenant.length).toBe(result.createTenant.roundTripsPerTenant)
+    // The trace and the counter agree: statements that start a round trip, the others marked pipelined.
+    const traced = result.trace?.createTenant ?? []
+    expect(traced.filter((statement) => !statement.startsWith('  ⤷')).length).toBe(result.createTenant.roundTripsPerTenant)
+    expect(traced.length).toBeGreaterThanOrEqual(result.createTenant.roundTripsPerTenant)
   })
 })

@@ -50,7 +50,7 @@ describe.each(servers)('isolation on $label', ({ url, skip }) => {
         await new Promise((resolve) => setImmediate(resolve))
         const rows = i % 2 === 0 ? (await Customer.findAll()).map((c) => c.name) : (await scope.query<{ name: string }>('SELECT name FROM customers')).map((r) => r.name)
         const [where] = await scope.query<{ schema: string; user: string }>('SELECT current_schema() AS schema, current_user AS user')
-        if (where?.schema !== schema || where.user !== scope.role) seenForeign.push(`${schema} ran in ${where?.schema} as ${where?.user}`)
+        if (where?.schema !== schema || where.user !== (await scope.role)) seenForeign.push(`${schema} ran in ${where?.schema} as ${where?.user}`)
         for (const name of rows) if (!name.startsWith(`${schema}-`)) seenForeign.push(`${schema} saw ${name}`)
         return rows.length
       })

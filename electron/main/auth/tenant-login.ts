@@ -53,6 +53,7 @@ export async function loginToTenant(
   const { User } = deps.tenancy.models
   const user = await deps.tenancy.withTenant(schema, () =>
     User.findOne({ where: { email }, attributes: ['id', 'email', 'passwordHash'] }),
+    { readOnly: true },
   )
   const stored = user?.passwordHash ?? (await hashForUnknownUsers())
   const matches = await verifyPassword(credentials.password, stored)

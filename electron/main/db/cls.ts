@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { Sequelize } from 'sequelize'
+import { Sequelize, type Transaction } from 'sequelize'
 
 /**
  * Sequelize finds "the current transaction" through a CLS namespace
@@ -30,10 +30,19 @@ class AsyncLocalNamespace {
 }
 
 let installed = false
+const namespace = new AsyncLocalNamespace()
 
 /** Installs the AsyncLocalStorage namespace into Sequelize once per process. */
 export function installSequelizeContext(): void {
   if (installed) return
-  Sequelize.useCLS(new AsyncLocalNamespace())
+  Sequelize.useCLS(namespace)
   installed = true
+}
+
+/** Runs `fn` with `transaction` as Sequelize's current transaction, as `sequelize.transaction(fn)` would. */
+export function runWithSequelizeTransaction<T>(transaction: Transaction, fn: () => Promise<T>): Promise<T> {
+  return namespace.run((context) => {
+    context.set('transaction', transaction)
+    return fn()
+  })
 }

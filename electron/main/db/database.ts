@@ -1,6 +1,7 @@
 import { QueryTypes, Sequelize, type Transaction } from 'sequelize'
 import pg from 'pg'
 import { installSequelizeContext } from './cls.ts'
+import { PipelinedTransaction, type TransactionOptions } from './pipelined-transaction.ts'
 
 /** How the app reaches PostgreSQL: its own embedded server or one named by DATABASE_URL. */
 export type DatabaseMode = 'embedded' | 'external'
@@ -105,6 +106,14 @@ export class Database {
     if (bind !== undefined) options.bind = bind as unknown[]
     if (transaction !== undefined) options.transaction = transaction
     await this.sequelize.query(sql, options)
+  }
+
+  /**
+   * Runs `fn` in a transaction on one pooled connection whose statements are
+   * pipelined (see PipelinedTransaction); Sequelize models inside join it.
+   */
+  transaction<T>(fn: (tx: PipelinedTransaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    return PipelinedTransaction.run(this.sequelize, fn, options)
   }
 
   /** A plain client outside the pool, for work that needs one connection throughout (a held transaction, LISTEN). */

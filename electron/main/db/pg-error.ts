@@ -30,4 +30,5 @@ export const SqlState = {
   duplicateObject: '42710',
   insufficientPrivilege: '42501',
   undefinedTable: '42P01',
+  undefinedFunction: '42883',
 } as const

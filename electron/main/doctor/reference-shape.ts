@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Database } from '../db/database.ts'
+import { PipelinedTransaction } from '../db/pipelined-transaction.ts'
 import { quoteIdent } from '../db/sql.ts'
 import { ledgerTableSql } from '../migrations/ledger-storage.ts'
 import { migrateSchema } from '../migrations/migrate-schema.ts'
@@ -13,16 +14,12 @@ import { type SchemaShape, readShapes } from './catalog-shape.ts'
  */
 export async function referenceShape(db: Database, migrations: readonly MigrationDefinition[]): Promise<SchemaShape> {
   const schema = `schemata_doctor_ref_${randomBytes(6).toString('hex')}`
-  const transaction = await db.sequelize.transaction()
+  const transaction = await PipelinedTransaction.open(db.sequelize)
   try {
     // Exactly what provisioning gives a new tenant before its migrations: schema, ledger, search_path.
-    await db.exec(
-      `CREATE SCHEMA ${quoteIdent(schema)}; ${ledgerTableSql(schema)}; SET LOCAL search_path TO ${quoteIdent(schema)}, public;`,
-      undefined,
-      transaction,
-    )
+    void transaction.send(`CREATE SCHEMA ${quoteIdent(schema)}; ${ledgerTableSql(schema)}; SET LOCAL search_path TO ${quoteIdent(schema)}, public;`)
     await migrateSchema(db, { schema, migrations, mirrorToCentral: false, transaction, fresh: true })
-    const shapes = await readShapes(db, [schema], transaction)
+    const shapes = await readShapes(db, [schema], transaction.sequelizeTransaction)
     return shapes.get(schema) ?? new Map()
   } finally {
     await transaction.rollback()

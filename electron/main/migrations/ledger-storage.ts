@@ -14,47 +14,57 @@ export function ledgerTableSql(schema: string): string {
 }
 
 /**
- * umzug storage that writes through the schema's migration transaction. umzug
- * calls `logMigration` right after `up()` returns; since both use the same
- * transaction, the ledger row commits with the migration's changes or not at
- * all. Tenant schemas mirror each row into `public.tenant_migrations` in the
- * same statement, so the central ledger cannot disagree with the schema's own.
+ * One statement recording `names` in the schema's ledger and, for a tenant, in
+ * `public.tenant_migrations` as well: the central ledger cannot disagree with
+ * the schema's own.
+ */
+export function recordApplied(schema: string, mirrorToCentral: boolean, names: readonly string[]): { sql: string; bind: unknown[] } {
+  const ledger = qualified(schema, LEDGER_TABLE)
+  return mirrorToCentral
+    ? {
+        sql: `WITH own AS (INSERT INTO ${ledger} (name) SELECT unnest($1::text[]))
+              INSERT INTO public.tenant_migrations (schema, name) SELECT $2::text, unnest($1::text[])`,
+        bind: [names, schema],
+      }
+    : { sql: `INSERT INTO ${ledger} (name) SELECT unnest($1::text[])`, bind: [names] }
+}
+
+/**
+ * umzug storage for one schema's migration transaction. The migrator records
+ * the pending migrations' ledger rows itself, in one statement in the same
+ * transaction as their changes (they commit together or not at all); this
+ * storage only tells umzug what was applied before and notes what it applies,
+ * so the migrator can check the two agree.
  */
 export class TransactionalLedgerStorage implements UmzugStorage<MigrationContext> {
+  readonly applied: string[] = []
+
   constructor(
     private readonly schema: string,
     private readonly mirrorToCentral: boolean,
-    private readonly query: MigrationContext['query'],
+    private readonly alreadyApplied: readonly string[],
+    private readonly exec: MigrationContext['exec'],
   ) {}
 
-  async executed(): Promise<string[]> {
-    const rows = await this.query(`SELECT name FROM ${qualified(this.schema, LEDGER_TABLE)} ORDER BY name`)
-    return rows.map((row) => String(row.name))
+  executed(): Promise<string[]> {
+    return Promise.resolve([...this.alreadyApplied])
   }
 
-  async logMigration({ name }: { name: string }): Promise<void> {
-    const ledger = qualified(this.schema, LEDGER_TABLE)
-    if (this.mirrorToCentral) {
-      await this.query(
-        `WITH own AS (INSERT INTO ${ledger} (name) VALUES ($1))
-         INSERT INTO public.tenant_migrations (schema, name) VALUES ($2, $1)`,
-        [name, this.schema],
-      )
-    } else {
-      await this.query(`INSERT INTO ${ledger} (name) VALUES ($1)`, [name])
-    }
+  logMigration({ name }: { name: string }): Promise<void> {
+    this.applied.push(name)
+    return Promise.resolve()
   }
 
   async unlogMigration({ name }: { name: string }): Promise<void> {
     const ledger = qualified(this.schema, LEDGER_TABLE)
     if (this.mirrorToCentral) {
-      await this.query(
+      await this.exec(
         `WITH own AS (DELETE FROM ${ledger} WHERE name = $1)
          DELETE FROM public.tenant_migrations WHERE schema = $2 AND name = $1`,
         [name, this.schema],
       )
     } else {
-      await this.query(`DELETE FROM ${ledger} WHERE name = $1`, [name])
+      await this.exec(`DELETE FROM ${ledger} WHERE name = $1`, [name])
     }
   }
 }

@@ -1,9 +1,10 @@
-import type { Transaction } from 'sequelize'
 import { Umzug } from 'umzug'
 import type { Database } from '../db/database.ts'
+import { SqlState, pgErrorOf } from '../db/pg-error.ts'
+import { PipelinedTransaction } from '../db/pipelined-transaction.ts'
 import { qualified, quoteIdent } from '../db/sql.ts'
 import { MigrationFailedError } from '../errors.ts'
-import { LEDGER_TABLE, TransactionalLedgerStorage, ledgerTableSql } from './ledger-storage.ts'
+import { LEDGER_TABLE, TransactionalLedgerStorage, ledgerTableSql, recordApplied } from './ledger-storage.ts'
 import { SCHEMA_LOCK_CLASS, schemaLockKey } from './lock-keys.ts'
 import type { MigrationContext, MigrationDefinition } from './types.ts'
 
@@ -12,86 +13,122 @@ export interface MigrateSchemaOptions {
   migrations: readonly MigrationDefinition[]
   /** Tenant schemas mirror their ledger into `public.tenant_migrations`; `public` does not. */
   mirrorToCentral: boolean
-  /** Run inside this transaction (tenant creation) instead of opening one. */
-  transaction?: Transaction
+  /** Run inside this transaction (tenant creation) instead of opening and committing one. */
+  transaction?: PipelinedTransaction
   /**
    * The schema was created in `transaction`, which already set its search_path:
    * no lock, no ledger read, and no ledger rows written here — the caller
    * records the returned names itself, in one statement with its own rows.
    */
   fresh?: boolean
+  /**
+   * What the central ledger says the schema has applied, read by a migrator
+   * holding the database-wide migrator lock. With it nothing is waited for
+   * before the migrations go out. Should the schema's own ledger already hold
+   * one of them (it was changed by hand), recording it again violates the
+   * ledger's primary key and the whole transaction rolls back — so nothing is
+   * ever applied twice — and the migrator redoes the schema the careful way.
+   */
+  expectedApplied?: readonly string[]
   onMigrated?: (name: string) => void
 }
 
-/** Binds a MigrationContext to one transaction. */
-function contextFor(db: Database, schema: string, transaction: Transaction): MigrationContext {
-  return {
-    schema,
-    query: (sql, bind) => db.query(sql, bind, transaction),
-  }
+/** The schema's own ledger already held a migration the plan (the central ledger) thought pending. */
+export function isLedgerAhead(error: unknown): boolean {
+  const pg = pgErrorOf(error)
+  return pg?.code === SqlState.uniqueViolation && pg.constraint === `${LEDGER_TABLE}_pkey`
+}
+
+function setupSql(schema: string): string {
+  // The lock first: a second migrator (or a drop) of the same schema waits here. Under READ
+  // COMMITTED each later statement takes its snapshot after the lock, so it sees what a
+  // migrator we waited for committed.
+  return `SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_CLASS}, ${schemaLockKey(schema)});
+    SET LOCAL search_path TO ${quoteIdent(schema)}, public;
+    ${ledgerTableSql(schema)};`
 }
 
 /**
  * Applies the pending `migrations` to one schema, all in one transaction: the
  * schema's changes and both ledger rows commit together or not at all. A
  * transaction-scoped advisory lock on the schema makes a second migrator wait
- * here and then find nothing left to do, so nothing is ever applied twice.
- * Returns the names applied.
+ * and then find nothing left to do, so nothing is ever applied twice.
+ * Statements are pipelined: with `expectedApplied` and migrations that `exec`,
+ * a schema costs one round trip — its COMMIT. Returns the names applied.
  */
 export async function migrateSchema(db: Database, options: MigrateSchemaOptions): Promise<string[]> {
-  const run = async (transaction: Transaction): Promise<string[]> => {
-    const { schema } = options
-    const context = contextFor(db, schema, transaction)
-    let current: string | undefined
-    try {
-      // One round trip: lock, scope the DDL to the schema, make sure its ledger exists and
-      // read it. The lock is taken in a DO block so that only the ledger's rows come back
-      // (Sequelize concatenates the rows of every statement). Under READ COMMITTED the final
-      // SELECT takes its snapshot after the lock, so it sees what a migrator we waited for committed.
-      const setup = `DO $lock$ BEGIN PERFORM pg_advisory_xact_lock(${SCHEMA_LOCK_CLASS}, ${schemaLockKey(schema)}); END $lock$;
-         SET LOCAL search_path TO ${quoteIdent(schema)}, public;
-         ${ledgerTableSql(schema)};`
-      let executed: string[] = []
-      if (!options.fresh) {
-        const rows = await db.rows<{ name: string }>(
-          `${setup} SELECT name FROM ${qualified(schema, LEDGER_TABLE)} ORDER BY name`,
-          undefined,
-          transaction,
-        )
-        executed = rows.map((row) => String(row.name))
-      }
-      const ledger = new TransactionalLedgerStorage(schema, options.mirrorToCentral, context.query)
-      const umzug = new Umzug<MigrationContext>({
-        migrations: options.migrations.map((definition) => ({
-          name: definition.name,
-          up: ({ context: ctx }) => definition.up(ctx),
-          down: ({ context: ctx }) =>
-            definition.down ? definition.down(ctx) : Promise.reject(new Error(`${definition.name} has no down()`)),
-        })),
-        context,
-        // What the schema has applied was read above, with the lock: no second round trip for it.
-        storage: {
-          executed: () => Promise.resolve(executed),
-          logMigration: (params) => (options.fresh ? Promise.resolve() : ledger.logMigration(params)),
-          unlogMigration: (params) => ledger.unlogMigration(params),
-        },
-        logger: undefined,
-      })
-      umzug.on('migrating', ({ name }) => {
-        current = name
-      })
-      umzug.on('migrated', ({ name }) => {
-        current = undefined
-        options.onMigrated?.(name)
-      })
-      const applied = await umzug.up()
-      return applied.map((migration) => migration.name)
-    } catch (error) {
-      // umzug wraps the PostgreSQL error in a MigrationError; keep the original as the cause.
-      const cause = error instanceof Error && error.cause !== undefined ? error.cause : error
-      throw new MigrationFailedError(schema, current, cause)
-    }
+  const { schema } = options
+  const own = options.transaction === undefined
+  const tx = options.transaction ?? (await PipelinedTransaction.open(db.sequelize))
+  // The migration each statement is sent for: a failure seen only at COMMIT is still reported against it.
+  let current: string | undefined
+  const context: MigrationContext = {
+    schema,
+    query: (sql, bind) => tx.rows(sql, bind, current),
+    exec: (sql, bind) => {
+      void tx.send(sql, bind, current)
+      return Promise.resolve()
+    },
   }
-  if (options.transaction) return run(options.transaction)
-  return db.sequelize.transaction((transaction) => run(transaction))
+  try {
+    let executed: readonly string[] = []
+    if (options.fresh) {
+      // Created in this transaction: nothing applied, already locked and on its search_path.
+    } else if (options.expectedApplied !== undefined) {
+      void tx.send(setupSql(schema))
+      executed = options.expectedApplied
+    } else {
+      void tx.send(setupSql(schema))
+      const rows = await tx.rows<{ name: string }>(`SELECT name FROM ${qualified(schema, LEDGER_TABLE)} ORDER BY name`)
+      executed = rows.map((row) => String(row.name))
+      if (options.mirrorToCentral && executed.length > 0) {
+        // The schema's own ledger is the truth: what it holds and the central ledger lacks is copied there.
+        void tx.send(
+          'INSERT INTO public.tenant_migrations (schema, name) SELECT $1::text, unnest($2::text[]) ON CONFLICT DO NOTHING',
+          [schema, executed],
+        )
+      }
+    }
+    const done = new Set(executed)
+    const pending = options.migrations.map((m) => m.name).filter((name) => !done.has(name))
+    if (!options.fresh && pending.length > 0) {
+      // Recorded before they run, in the same transaction: if the schema's own ledger already
+      // holds one, the primary key stops the transaction here, before any of their SQL.
+      const record = recordApplied(schema, options.mirrorToCentral, pending)
+      void tx.send(record.sql, record.bind)
+    }
+    const ledger = new TransactionalLedgerStorage(schema, options.mirrorToCentral, executed, context.exec)
+    const umzug = new Umzug<MigrationContext>({
+      migrations: options.migrations.map((definition) => ({
+        name: definition.name,
+        up: ({ context: ctx }) => definition.up(ctx),
+        down: ({ context: ctx }) =>
+          definition.down ? definition.down(ctx) : Promise.reject(new Error(`${definition.name} has no down()`)),
+      })),
+      context,
+      storage: ledger,
+      logger: undefined,
+    })
+    umzug.on('migrating', ({ name }) => {
+      current = name
+    })
+    umzug.on('migrated', ({ name }) => {
+      current = undefined
+      options.onMigrated?.(name)
+    })
+    await umzug.up()
+    if (ledger.applied.join('\u0000') !== pending.join('\u0000')) {
+      throw new Error(`umzug applied [${ledger.applied.join(', ')}], the ledger recorded [${pending.join(', ')}]`)
+    }
+    if (own) await tx.commit()
+    return ledger.applied
+  } catch (error) {
+    if (own) await tx.rollback()
+    // umzug wraps the PostgreSQL error in a MigrationError; keep the original as the cause.
+    const unwrapped = error instanceof Error && error.cause !== undefined ? error.cause : error
+    const cause = tx.rootCause(unwrapped)
+    const failure = tx.firstFailure()
+    const migration = failure !== undefined && cause === failure.error ? failure.label : current
+    throw new MigrationFailedError(schema, migration, cause)
+  }
 }

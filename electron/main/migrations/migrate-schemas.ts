@@ -2,7 +2,7 @@ import type { Database } from '../db/database.ts'
 import { InvalidInputError, MigrationFailedError, SchemataError, TenantNotFoundError } from '../errors.ts'
 import { assertSchemaName } from '../tenancy/schema-name.ts'
 import type { MigrationEvent, MigrationReport, SchemaOutcome } from './events.ts'
-import { migrateSchema } from './migrate-schema.ts'
+import { isLedgerAhead, migrateSchema } from './migrate-schema.ts'
 import { withMigratorLock } from './migrator-lock.ts'
 import { runBounded } from './run-bounded.ts'
 import type { MigrationDefinition } from './types.ts'
@@ -145,11 +145,19 @@ export async function migrateSchemas(
       }
       emit({ type: 'schema-start', schema: tenant.schema, index, total, pending })
       try {
-        const names = await migrateSchema(db, {
-          schema: tenant.schema,
-          migrations: sets.tenant,
-          mirrorToCentral: true,
-          onMigrated: (migration) => emit({ type: 'migration-applied', schema: tenant.schema, migration }),
+        const migrate = (expectedApplied?: readonly string[]): Promise<string[]> =>
+          migrateSchema(db, {
+            schema: tenant.schema,
+            migrations: sets.tenant,
+            mirrorToCentral: true,
+            ...(expectedApplied === undefined ? {} : { expectedApplied }),
+            onMigrated: (migration) => emit({ type: 'migration-applied', schema: tenant.schema, migration }),
+          })
+        // The central ledger, read under the migrator lock, is the plan; should the schema's own
+        // ledger turn out to be ahead of it (changed by hand), redo that schema reading it first.
+        const names = await migrate(tenant.applied).catch((error: unknown) => {
+          if (error instanceof MigrationFailedError && isLedgerAhead(error.cause)) return migrate()
+          throw error
         })
         emit({ type: 'schema-done', schema: tenant.schema, index, total, applied: names })
         return { schema: tenant.schema, status: names.length > 0 ? 'migrated' : 'up-to-date', applied: names }

@@ -6,6 +6,14 @@ export interface MigrationContext {
    * Without `bind` several statements may be sent in one round trip.
    */
   query: (sql: string, bind?: readonly unknown[]) => Promise<Record<string, unknown>[]>
+  /**
+   * Sends SQL whose result the migration does not need (DDL, backfills) and
+   * returns at once: the statement goes out behind the ones before it and runs
+   * in order in the same transaction, without a round trip of its own. If it
+   * fails, the schema's transaction rolls back and the failure is reported
+   * against this migration. Use `query` when later code depends on the result.
+   */
+  exec: (sql: string, bind?: readonly unknown[]) => Promise<void>
   /** The schema being migrated; for log messages, not for SQL. */
   readonly schema: string
 }

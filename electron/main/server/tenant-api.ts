@@ -52,6 +52,8 @@ const customerInput = z
   .strict()
 
 const MAX_ROWS = 1000
+/** GET endpoints only read: PostgreSQL refuses writes, and the reply need not wait for COMMIT. */
+const READ_ONLY = { readOnly: true } as const
 
 function toCustomerDto(row: Customer): CustomerDto {
   return { id: row.id, name: row.name, email: row.email, createdAt: row.createdAt.toISOString() }
@@ -148,7 +150,7 @@ async function route(req: IncomingMessage, pathname: string, schema: string, opt
     case '/api/customers': {
       if (method === 'GET' || method === 'HEAD') {
         authenticate(req, schema, options)
-        const rows = await backend.withTenant(schema, () => Customer.findAll({ order: [['id', 'ASC']], limit: MAX_ROWS }))
+        const rows = await backend.withTenant(schema, () => Customer.findAll({ order: [['id', 'ASC']], limit: MAX_ROWS }), READ_ONLY)
         return { status: 200, body: { customers: rows.map(toCustomerDto) } }
       }
       if (method === 'POST') {
@@ -168,6 +170,7 @@ async function route(req: IncomingMessage, pathname: string, schema: string, opt
           order: [['id', 'ASC']],
           limit: MAX_ROWS,
         }),
+        READ_ONLY,
       )
       return { status: 200, body: { orders: (rows as OrderWithCustomer[]).map(toOrderDto) } }
     }

@@ -1,32 +1,55 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Transaction } from 'sequelize'
 import type { Database } from '../db/database.ts'
+import { SqlState, pgErrorOf } from '../db/pg-error.ts'
 import { SchemataError, TenantNotFoundError, TenantSuspendedError } from '../errors.ts'
 import { assertSchemaName } from './schema-name.ts'
 
 /** What code inside `withTenant` can see of its scope. */
 export interface TenantScope {
   readonly schema: string
-  readonly role: string
+  /** The scope's transaction, for Sequelize calls that take one explicitly (savepoints). */
   readonly transaction: Transaction
+  /** The tenant's role, once PostgreSQL has entered the scope (rejects like the scope itself). */
+  readonly role: Promise<string>
   /** Runs SQL in the scope's transaction (as the tenant role, search_path tenant then public). */
   query: <T extends object = Record<string, unknown>>(sql: string, bind?: readonly unknown[]) => Promise<T[]>
+}
+
+export interface ScopeOptions {
+  /**
+   * For scopes that only read: BEGIN READ ONLY, so PostgreSQL refuses any
+   * write (25006), and the result comes back without waiting for COMMIT's
+   * answer — a read-only transaction has nothing to make durable.
+   */
+  readOnly?: boolean
 }
 
 const scopes = new AsyncLocalStorage<TenantScope>()
 
 /*
- * One round trip looks the tenant up and, only if it is active, sets the
- * transaction-local search_path and role (set_config(..., true) is SET LOCAL).
- * Doing the lookup in the same statement means a tenant suspended or dropped a
- * moment ago is refused, with no cache to go stale.
+ * schemata_enter_tenant (shared migration 0003) looks the tenant up and, only
+ * if it is active, sets the transaction-local search_path and role
+ * (set_config(..., true) is SET LOCAL); otherwise it raises. Doing the lookup
+ * in the statement means a tenant suspended or dropped a moment ago is
+ * refused, with no cache to go stale — and raising, rather than returning a
+ * status for us to check, is what makes it safe to send the caller's first
+ * query right behind it without waiting.
  */
-const ENTER_SCOPE_SQL = `
-  SELECT t.status, t.role,
-         CASE WHEN t.status = 'active' THEN set_config('search_path', format('%I, public', t.schema), true) END AS search_path,
-         CASE WHEN t.status = 'active' THEN set_config('role', t.role, true) END AS role_set
-    FROM public.tenants t
-   WHERE t.schema = $1`
+const ENTER_SCOPE_SQL = 'SELECT public.schemata_enter_tenant($1) AS role'
+
+/** The refusal of schemata_enter_tenant as our typed error; anything else unchanged. */
+function scopeError(error: unknown, schema: string): unknown {
+  const pg = pgErrorOf(error)
+  if (pg?.detail === 'schemata:tenant-not-found') return new TenantNotFoundError(schema)
+  if (pg?.detail === 'schemata:tenant-suspended') return new TenantSuspendedError(schema)
+  if (pg?.code === SqlState.undefinedFunction) {
+    return new SchemataError('MIGRATION_FAILED', 'shared migrations are pending (0003_enter_tenant_function); run "migrate --shared" first', {
+      cause: error,
+    })
+  }
+  return error
+}
 
 /**
  * Runs `fn` in a transaction scoped to one tenant: search_path is the tenant's
@@ -35,21 +58,52 @@ const ENTER_SCOPE_SQL = `
  * when the transaction ends the pooled connection is exactly as before, which
  * is also what keeps this correct behind PgBouncer in transaction mode. Fails
  * closed: an unknown or suspended tenant gets an error, never `public`.
+ *
+ * BEGIN and the scope are sent without waiting, so `fn`'s first statement
+ * shares their round trip: a one-read scope costs two round trips (that one
+ * and COMMIT) instead of four. `query` hands back no row before the scope is
+ * confirmed, and a model query issued behind a refused scope fails in
+ * PostgreSQL (the transaction is already aborted); either way the refusal is
+ * what `withTenant` throws. With `readOnly` COMMIT is not waited for either,
+ * and a one-read scope costs what the read alone does: one round trip.
  */
-export async function withTenant<T>(db: Database, schema: string, fn: (scope: TenantScope) => Promise<T>): Promise<T> {
+export async function withTenant<T>(
+  db: Database,
+  schema: string,
+  fn: (scope: TenantScope) => Promise<T>,
+  options: ScopeOptions = {},
+): Promise<T> {
   assertSchemaName(schema, 'schema')
-  return db.sequelize.transaction(async (transaction) => {
-    const [row] = await db.rows<{ status: string; role: string }>(ENTER_SCOPE_SQL, [schema], transaction)
-    if (!row) throw new TenantNotFoundError(schema)
-    if (row.status !== 'active') throw new TenantSuspendedError(schema)
-    const scope: TenantScope = {
-      schema,
-      role: row.role,
-      transaction,
-      query: (sql, bind) => db.rows(sql, bind, transaction),
-    }
-    return scopes.run(scope, () => fn(scope))
-  })
+  try {
+    return await db.transaction(async (tx) => {
+      const entered = tx.rows<{ role: string }>(ENTER_SCOPE_SQL, [schema]).then(
+        (rows) => String(rows[0]?.role),
+        (error: unknown) => {
+          throw scopeError(error, schema)
+        },
+      )
+      // Observed here so a scope whose body never looks at it cannot leave an unhandled rejection.
+      entered.catch(() => undefined)
+      const scope: TenantScope = {
+        schema,
+        transaction: tx.sequelizeTransaction,
+        role: entered,
+        query: async <R extends object>(sql: string, bind?: readonly unknown[]) => {
+          const rows = tx.rows<R>(sql, bind)
+          // If the scope is refused this fails too (25P02); the refusal is the error to report.
+          rows.catch(() => undefined)
+          await entered
+          return rows
+        },
+      }
+      const result = await scopes.run(scope, () => fn(scope))
+      // A body that never touched the database must still not succeed in a refused scope.
+      await entered
+      return result
+    }, options)
+  } catch (error) {
+    throw scopeError(error, schema)
+  }
 }
 
 /** The scope the caller runs in, or undefined outside `withTenant`. */

@@ -6,7 +6,7 @@ import { tenantMigrations } from '../../../migrations/tenant/index.ts'
 import { TenantResolver } from '../routing/tenant-resolver.ts'
 import type { Resolution, ResolveRequest } from '../routing/resolve-tenant.ts'
 import { defineTenantModels, type TenantModels } from './models.ts'
-import { type TenantScope, withTenant } from './scope.ts'
+import { type ScopeOptions, type TenantScope, withTenant } from './scope.ts'
 import type { CreateTenantInput } from './tenant-input.ts'
 import {
   type Tenant,
@@ -91,8 +91,8 @@ export class Tenancy {
     return tenantsBehind(this.db, this.registryOptions)
   }
 
-  withTenant<T>(schema: string, fn: (scope: TenantScope) => Promise<T>): Promise<T> {
-    return withTenant(this.db, schema, fn)
+  withTenant<T>(schema: string, fn: (scope: TenantScope) => Promise<T>, options?: ScopeOptions): Promise<T> {
+    return withTenant(this.db, schema, fn, options)
   }
 
   resolve(request: ResolveRequest): Promise<Resolution> {

@@ -1,8 +1,9 @@
 import type { Transaction } from 'sequelize'
 import type { Database } from '../db/database.ts'
 import { SqlState, pgErrorOf } from '../db/pg-error.ts'
+import { PipelinedTransaction } from '../db/pipelined-transaction.ts'
 import { qualified, quoteIdent } from '../db/sql.ts'
-import { InvalidInputError, TenantNotFoundError, quoteForMessage } from '../errors.ts'
+import { InvalidInputError, MigrationFailedError, TenantNotFoundError, quoteForMessage } from '../errors.ts'
 import { LEDGER_TABLE, ledgerTableSql } from '../migrations/ledger-storage.ts'
 import { SCHEMA_LOCK_CLASS, schemaLockKey } from '../migrations/lock-keys.ts'
 import { migrateSchema } from '../migrations/migrate-schema.ts'
@@ -103,47 +104,61 @@ export async function createTenant(db: Database, options: RegistryOptions, input
   const valid = validateTenantInput(input, options.baseDomain)
   const role = tenantRoleName(db.databaseName, valid.schema)
   const grantToSelf = !(await isSuperuser(db))
+  const transaction = await PipelinedTransaction.open(db.sequelize)
   try {
-    return await db.sequelize.transaction(async (transaction) => {
-      // Round trips are the cost of creating a tenant (the DDL itself is fast), so the work is
-      // batched: one for schema, ledger, role, grants and search_path; one per migration; one
-      // for every row — registry, domains and both ledgers. A duplicate schema fails at the
-      // first, a duplicate domain at the last; either way the transaction leaves nothing.
-      await db.exec(provisionSql(valid.schema, role, grantToSelf), undefined, transaction)
-      const applied = await migrateSchema(db, {
-        schema: valid.schema,
-        migrations: options.tenantMigrations,
-        mirrorToCentral: true,
-        transaction,
-        fresh: true,
-      })
-      const [row] = await db.rows<{ created_at: Date }>(
-        `WITH t AS (
-           INSERT INTO public.tenants (name, schema, role) VALUES ($1, $2, $3) RETURNING id, created_at
-         ), d AS (
-           INSERT INTO public.domains (tenant_id, domain, is_primary)
-           SELECT t.id, x.domain, x.ord = 1 FROM t, unnest($4::text[]) WITH ORDINALITY AS x(domain, ord)
-         ), own AS (
-           INSERT INTO ${qualified(valid.schema, LEDGER_TABLE)} (name) SELECT unnest($5::text[])
-         ), central AS (
-           INSERT INTO public.tenant_migrations (schema, name) SELECT $2::text, m.name FROM t, unnest($5::text[]) AS m(name)
-         )
-         SELECT created_at FROM t`,
-        [valid.name, valid.schema, role, valid.domains, applied],
-        transaction,
-      )
-      return {
-        name: valid.name,
-        schema: valid.schema,
-        role,
-        status: 'active' as const,
-        domains: valid.domains,
-        createdAt: (row?.created_at ?? new Date()).toISOString(),
-      }
+    // Round trips are the cost of creating a tenant (the DDL itself is fast), so nothing is
+    // waited for until COMMIT: BEGIN, the schema with its ledger, role, grants and search_path,
+    // every migration's DDL, and one statement for every row — registry, domains and both
+    // ledgers — all go out at once and PostgreSQL runs them in order. A duplicate schema fails
+    // at the first, a duplicate domain at the last; either way the transaction leaves nothing.
+    void transaction.send(provisionSql(valid.schema, role, grantToSelf))
+    const applied = await migrateSchema(db, {
+      schema: valid.schema,
+      migrations: options.tenantMigrations,
+      mirrorToCentral: true,
+      transaction,
+      fresh: true,
     })
+    const inserted = transaction.rows<{ created_at: Date }>(
+      `WITH t AS (
+         INSERT INTO public.tenants (name, schema, role) VALUES ($1, $2, $3) RETURNING id, created_at
+       ), d AS (
+         INSERT INTO public.domains (tenant_id, domain, is_primary)
+         SELECT t.id, x.domain, x.ord = 1 FROM t, unnest($4::text[]) WITH ORDINALITY AS x(domain, ord)
+       ), own AS (
+         INSERT INTO ${qualified(valid.schema, LEDGER_TABLE)} (name) SELECT unnest($5::text[])
+       ), central AS (
+         INSERT INTO public.tenant_migrations (schema, name) SELECT $2::text, m.name FROM t, unnest($5::text[]) AS m(name)
+       )
+       SELECT created_at FROM t`,
+      [valid.name, valid.schema, role, valid.domains, applied],
+    )
+    await transaction.commit()
+    const [row] = await inserted
+    return {
+      name: valid.name,
+      schema: valid.schema,
+      role,
+      status: 'active' as const,
+      domains: valid.domains,
+      createdAt: (row?.created_at ?? new Date()).toISOString(),
+    }
   } catch (error) {
-    throw await translateCreateError(db, error, valid.schema)
+    await transaction.rollback()
+    throw await translateCreateError(db, createFailure(transaction, valid.schema, error), valid.schema)
   }
+}
+
+/**
+ * What to report for a failed creation: the first statement that failed (the
+ * rest only echo it), as a MigrationFailedError when it belonged to a migration.
+ */
+function createFailure(transaction: PipelinedTransaction, schema: string, error: unknown): unknown {
+  if (error instanceof MigrationFailedError) return error
+  const cause = transaction.rootCause(error)
+  const failure = transaction.firstFailure()
+  if (failure?.label !== undefined && failure.error === cause) return new MigrationFailedError(schema, failure.label, cause)
+  return cause
 }
 
 /** Removes a tenant's schema (with its data), role and registry rows, in one transaction. */
