@@ -31,9 +31,11 @@ export interface TransactionOptions {
  * first failure — in send order — is the real one, and it is what `commit`
  * and `run` report.
  *
- * On this machine one round trip costs about as much as the statements of a
- * tenant's creation together; sending BEGIN, the scope and the first query
- * in one flight is what keeps a scoped read close to a bare one.
+ * Why: a round trip costs 0.1–0.2 ms here, far more than BEGIN, the scope or
+ * a ledger insert cost PostgreSQL. Sending them in one flight with the work
+ * they wrap is what keeps a scoped read close to a bare one, and a tenant's
+ * creation or a schema's migration at one round trip, like raw SQL
+ * (bench/README.md has the figures).
  */
 export class PipelinedTransaction {
   /** The same transaction as Sequelize sees it: models inside `run` join it through the CLS context. */
@@ -175,10 +177,13 @@ export class PipelinedTransaction {
   }
 
   private commitInBackground(): void {
-    this.send('COMMIT').then(
-      () => this.end(true),
-      (error: unknown) => this.end(pgErrorOf(error) !== undefined),
-    )
+    this.send('COMMIT')
+      .then(
+        () => this.end(true),
+        (error: unknown) => this.end(pgErrorOf(error) !== undefined),
+      )
+      // Nobody waits for this: a failure to hand the connection back must not become an unhandled rejection.
+      .catch(() => undefined)
     this.closeForStatements()
   }
 
