@@ -49,6 +49,22 @@ function setupSql(schema: string): string {
 }
 
 /**
+ * The schema's own ledger, read under its lock. It is the truth: for a tenant,
+ * what it holds and the central ledger lacks is copied there.
+ */
+async function readLedger(tx: PipelinedTransaction, schema: string, mirrorToCentral: boolean): Promise<string[]> {
+  const rows = await tx.rows<{ name: string }>(`SELECT name FROM ${qualified(schema, LEDGER_TABLE)} ORDER BY name`)
+  const names = rows.map((row) => String(row.name))
+  if (mirrorToCentral && names.length > 0) {
+    void tx.send('INSERT INTO public.tenant_migrations (schema, name) SELECT $1::text, unnest($2::text[]) ON CONFLICT DO NOTHING', [
+      schema,
+      names,
+    ])
+  }
+  return names
+}
+
+/**
  * Applies the pending `migrations` to one schema, all in one transaction: the
  * schema's changes and both ledger rows commit together or not at all. A
  * transaction-scoped advisory lock on the schema makes a second migrator wait
@@ -59,7 +75,8 @@ function setupSql(schema: string): string {
 export async function migrateSchema(db: Database, options: MigrateSchemaOptions): Promise<string[]> {
   const { schema } = options
   const own = options.transaction === undefined
-  const tx = options.transaction ?? (await PipelinedTransaction.open(db.sequelize))
+  // The schema's setup (lock, search_path, ledger table) rides in BEGIN's message when the transaction is ours.
+  const tx = options.transaction ?? (await PipelinedTransaction.open(db.sequelize, options.fresh ? {} : { prelude: setupSql(schema) }))
   // The migration each statement is sent for: a failure seen only at COMMIT is still reported against it.
   let current: string | undefined
   const context: MigrationContext = {
@@ -72,22 +89,9 @@ export async function migrateSchema(db: Database, options: MigrateSchemaOptions)
   }
   try {
     let executed: readonly string[] = []
-    if (options.fresh) {
-      // Created in this transaction: nothing applied, already locked and on its search_path.
-    } else if (options.expectedApplied !== undefined) {
-      void tx.send(setupSql(schema))
-      executed = options.expectedApplied
-    } else {
-      void tx.send(setupSql(schema))
-      const rows = await tx.rows<{ name: string }>(`SELECT name FROM ${qualified(schema, LEDGER_TABLE)} ORDER BY name`)
-      executed = rows.map((row) => String(row.name))
-      if (options.mirrorToCentral && executed.length > 0) {
-        // The schema's own ledger is the truth: what it holds and the central ledger lacks is copied there.
-        void tx.send(
-          'INSERT INTO public.tenant_migrations (schema, name) SELECT $1::text, unnest($2::text[]) ON CONFLICT DO NOTHING',
-          [schema, executed],
-        )
-      }
+    if (!options.fresh) {
+      if (!own) void tx.send(setupSql(schema))
+      executed = options.expectedApplied ?? (await readLedger(tx, schema, options.mirrorToCentral))
     }
     const done = new Set(executed)
     const pending = options.migrations.map((m) => m.name).filter((name) => !done.has(name))

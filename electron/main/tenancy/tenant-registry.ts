@@ -104,14 +104,13 @@ export async function createTenant(db: Database, options: RegistryOptions, input
   const valid = validateTenantInput(input, options.baseDomain)
   const role = tenantRoleName(db.databaseName, valid.schema)
   const grantToSelf = !(await isSuperuser(db))
-  const transaction = await PipelinedTransaction.open(db.sequelize)
+  // Round trips are the cost of creating a tenant (the DDL itself is fast), so nothing is
+  // waited for until COMMIT: BEGIN, the schema with its ledger, role, grants and search_path,
+  // every migration's DDL, and one statement for every row — registry, domains and both
+  // ledgers — all go out at once and PostgreSQL runs them in order. A duplicate schema fails
+  // at the first, a duplicate domain at the last; either way the transaction leaves nothing.
+  const transaction = await PipelinedTransaction.open(db.sequelize, { prelude: provisionSql(valid.schema, role, grantToSelf) })
   try {
-    // Round trips are the cost of creating a tenant (the DDL itself is fast), so nothing is
-    // waited for until COMMIT: BEGIN, the schema with its ledger, role, grants and search_path,
-    // every migration's DDL, and one statement for every row — registry, domains and both
-    // ledgers — all go out at once and PostgreSQL runs them in order. A duplicate schema fails
-    // at the first, a duplicate domain at the last; either way the transaction leaves nothing.
-    void transaction.send(provisionSql(valid.schema, role, grantToSelf))
     const applied = await migrateSchema(db, {
       schema: valid.schema,
       migrations: options.tenantMigrations,
