@@ -70,6 +70,28 @@ describe('PipelinedTransaction', () => {
     expect(await tableExists('public.pipe_d')).toBe(false)
   })
 
+  it('queued statements leave before anything else on the connection, Sequelize queries included', async () => {
+    const seen = await t.db.transaction(async (tx) => {
+      tx.queue('CREATE TABLE public.pipe_q (n int)')
+      tx.queue('INSERT INTO public.pipe_q VALUES (7)')
+      // Through Sequelize on the transaction's connection, not through tx: must still see the queued work.
+      return t.db.rows<{ n: number }>('SELECT n FROM public.pipe_q', undefined, tx.sequelizeTransaction)
+    })
+    expect(seen).toEqual([{ n: 7 }])
+  })
+
+  it('queued statements and COMMIT share one message; a failure among them rolls back and is reported with its label', async () => {
+    const tx = await PipelinedTransaction.open(t.db.sequelize)
+    tx.queue('CREATE TABLE public.pipe_r (n int)', '0100_first')
+    tx.queue('INSERT INTO public.pipe_r VALUES (1)', '0100_first')
+    tx.queue('INSERT INTO public.pipe_r VALUES (1/0)', '0101_second')
+    await expect(tx.commit()).rejects.toMatchObject({ code: '22012' })
+    expect(tx.firstFailure()?.label).toBe('0101_second')
+    expect(await tableExists('public.pipe_r')).toBe(false)
+    // The connection was rolled back and returned healthy: the pool of one still works.
+    expect(await t.db.rows('SELECT 3 AS n')).toEqual([{ n: 3 }])
+  })
+
   it('labels the failure with what the statement was sent for', async () => {
     const tx = await PipelinedTransaction.open(t.db.sequelize)
     void tx.send('SELECT 1')

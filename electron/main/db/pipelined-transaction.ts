@@ -17,6 +17,11 @@ export interface StatementFailure {
 
 const IN_FAILED_TRANSACTION = '25P02'
 
+/** A simple-protocol message with several statements answers with one result each; the last is COMMIT's. */
+function lastResult(result: pg.QueryResult | pg.QueryResult[]): pg.QueryResult {
+  return Array.isArray(result) ? (result[result.length - 1] as pg.QueryResult) : result
+}
+
 export interface TransactionOptions {
   /** BEGIN READ ONLY: PostgreSQL refuses writes (25006), and COMMIT is not waited for. */
   readOnly?: boolean
@@ -52,6 +57,8 @@ export class PipelinedTransaction {
   private finished = false
   /** The socket is holding writes until the end of this tick. */
   private corked = false
+  /** Statements waiting to leave as one message (see `queue`). */
+  private queued: { statements: string[]; label: string | undefined } | undefined
 
   private constructor(
     private readonly sequelize: Sequelize,
@@ -62,6 +69,15 @@ export class PipelinedTransaction {
     // Sequelize runs a query "in" a transaction on `transaction.connection`; that is all it needs.
     Object.assign(this.sequelizeTransaction, { connection: client })
     client.pipeline = true
+    // Whatever else talks to this connection while we hold it (Sequelize, through the
+    // transaction object) must come after the statements still queued: it goes through this.
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown
+    Object.assign(client, {
+      query: (...args: unknown[]): unknown => {
+        void this.flushQueued()
+        return query(...args)
+      },
+    })
     const begin = options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN'
     void this.send(options.prelude === undefined ? begin : `${begin}; ${options.prelude}`)
   }
@@ -101,6 +117,33 @@ export class PipelinedTransaction {
    */
   send(sql: string, bind?: readonly unknown[], label?: string): Promise<pg.QueryResult> {
     if (this.closed) return Promise.reject(new Error('the transaction has already ended'))
+    void this.flushQueued()
+    return this.dispatch(sql, bind, label)
+  }
+
+  /**
+   * Queues statements without bind parameters whose results nobody reads
+   * (DDL). Consecutive ones with the same label leave as one protocol message
+   * — together with COMMIT, if that comes next — at the latest when anything
+   * else is sent: each message is a reply the server flushes and the client
+   * reads, which is most of what a schema's migration costs beyond the SQL.
+   */
+  queue(sql: string, label?: string): void {
+    if (this.closed) throw new Error('the transaction has already ended')
+    if (this.queued !== undefined && this.queued.label !== label) void this.flushQueued()
+    this.queued ??= { statements: [], label }
+    this.queued.statements.push(sql)
+  }
+
+  private flushQueued(suffix?: string): Promise<pg.QueryResult | pg.QueryResult[]> | undefined {
+    const queued = this.queued
+    if (queued === undefined) return undefined
+    this.queued = undefined
+    const text = [...queued.statements, ...(suffix === undefined ? [] : [suffix])].join(';\n')
+    return this.dispatch(text, undefined, queued.label)
+  }
+
+  private dispatch(sql: string, bind: readonly unknown[] | undefined, label: string | undefined): Promise<pg.QueryResult> {
     this.coalesceWrites()
     const result: Promise<pg.QueryResult> =
       bind === undefined ? this.client.query(sql) : this.client.query(sql, bind as unknown[])
@@ -109,6 +152,14 @@ export class PipelinedTransaction {
       this.failure ??= { error, label }
     })
     return result
+  }
+
+  /** COMMIT, in the same message as the statements still queued if there are any. */
+  private sendCommit(): Promise<pg.QueryResult> {
+    const merged = this.flushQueued('COMMIT')
+    const committing = merged === undefined ? this.dispatch('COMMIT', undefined, undefined) : merged.then(lastResult)
+    this.closeForStatements()
+    return committing
   }
 
   /** Sends a statement and resolves with its rows. */
@@ -133,15 +184,19 @@ export class PipelinedTransaction {
 
   /** Commits; throws the first failed statement if the transaction had been aborted. */
   async commit(): Promise<void> {
-    const committing = this.send('COMMIT')
-    this.closeForStatements()
     let outcome: pg.QueryResult
     try {
-      outcome = await committing
+      outcome = await this.sendCommit()
     } catch (error) {
-      // PostgreSQL answered (a deferred constraint, a serialization failure): the transaction is
-      // over and the connection fine. No answer at all: its state is unknown, so it goes.
-      await this.end(pgErrorOf(error) !== undefined)
+      if (pgErrorOf(error) === undefined) {
+        // No answer at all: the connection's state is unknown, so it goes.
+        await this.end(false)
+      } else {
+        // PostgreSQL answered. Either COMMIT failed (a deferred constraint: the transaction is
+        // over) or a statement sent with it did (the transaction is open and aborted); ROLLBACK
+        // ends the latter and is harmless after the former.
+        await this.finishWith('ROLLBACK')
+      }
       throw this.rootCause(error)
     }
     await this.end(true)
@@ -153,12 +208,17 @@ export class PipelinedTransaction {
     }
   }
 
-  /** Rolls back; a connection that cannot even roll back is destroyed rather than pooled. */
+  /** Rolls back (statements still queued are dropped); a connection that cannot even roll back is destroyed. */
   async rollback(): Promise<void> {
     if (this.closed) return
+    this.queued = undefined
     this.closeForStatements()
+    await this.finishWith('ROLLBACK')
+  }
+
+  private async finishWith(sql: string): Promise<void> {
     let healthy = true
-    await this.client.query('ROLLBACK').catch(() => {
+    await this.client.query(sql).catch(() => {
       healthy = false
     })
     await this.end(healthy)
@@ -183,14 +243,13 @@ export class PipelinedTransaction {
   }
 
   private commitInBackground(): void {
-    this.send('COMMIT')
+    this.sendCommit()
       .then(
         () => this.end(true),
-        (error: unknown) => this.end(pgErrorOf(error) !== undefined),
+        (error: unknown) => (pgErrorOf(error) === undefined ? this.end(false) : this.finishWith('ROLLBACK')),
       )
       // Nobody waits for this: a failure to hand the connection back must not become an unhandled rejection.
       .catch(() => undefined)
-    this.closeForStatements()
   }
 
   /** No statement may be sent any more; Sequelize refuses to use the transaction too. */
@@ -204,6 +263,8 @@ export class PipelinedTransaction {
     this.finished = true
     this.closeForStatements()
     this.client.pipeline = false
+    // Back to the prototype's query for the next holder of the connection.
+    delete (this.client as { query?: unknown }).query
     const manager = this.sequelize.connectionManager
     if (healthy) manager.releaseConnection(this.client)
     else await manager.destroyConnection(this.client).catch(() => undefined)

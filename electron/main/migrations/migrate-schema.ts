@@ -83,7 +83,8 @@ export async function migrateSchema(db: Database, options: MigrateSchemaOptions)
     schema,
     query: (sql, bind) => tx.rows(sql, bind, current),
     exec: (sql, bind) => {
-      void tx.send(sql, bind, current)
+      if (bind === undefined || bind.length === 0) tx.queue(sql, current)
+      else void tx.send(sql, bind, current)
       return Promise.resolve()
     },
   }

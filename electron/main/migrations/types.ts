@@ -8,9 +8,10 @@ export interface MigrationContext {
   query: (sql: string, bind?: readonly unknown[]) => Promise<Record<string, unknown>[]>
   /**
    * Sends SQL whose result the migration does not need (DDL, backfills) and
-   * returns at once: the statement goes out behind the ones before it and runs
-   * in order in the same transaction, without a round trip of its own. If it
-   * fails, the schema's transaction rolls back and the failure is reported
+   * returns at once: the statement goes out behind the ones before it (with
+   * the migration's other `exec` calls and the COMMIT, in one message) and
+   * runs in order in the same transaction, without a round trip of its own. If
+   * it fails, the schema's transaction rolls back and the failure is reported
    * against this migration. Use `query` when later code depends on the result.
    */
   exec: (sql: string, bind?: readonly unknown[]) => Promise<void>

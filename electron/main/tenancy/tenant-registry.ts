@@ -105,19 +105,15 @@ export async function createTenant(db: Database, options: RegistryOptions, input
   const role = tenantRoleName(db.databaseName, valid.schema)
   const grantToSelf = !(await isSuperuser(db))
   // Round trips are the cost of creating a tenant (the DDL itself is fast), so nothing is
-  // waited for until COMMIT: BEGIN, the schema with its ledger, role, grants and search_path,
-  // every migration's DDL, and one statement for every row — registry, domains and both
-  // ledgers — all go out at once and PostgreSQL runs them in order. A duplicate schema fails
-  // at the first, a duplicate domain at the last; either way the transaction leaves nothing.
+  // waited for until COMMIT: BEGIN with the schema, its ledger, role, grants and search_path;
+  // one statement for every row — registry, domains and both ledgers; every migration's DDL
+  // with the COMMIT — all go out at once and PostgreSQL runs them in order. A duplicate schema
+  // fails at the first, a duplicate domain at the second; either way nothing is left.
   const transaction = await PipelinedTransaction.open(db.sequelize, { prelude: provisionSql(valid.schema, role, grantToSelf) })
   try {
-    const applied = await migrateSchema(db, {
-      schema: valid.schema,
-      migrations: options.tenantMigrations,
-      mirrorToCentral: true,
-      transaction,
-      fresh: true,
-    })
+    // A new schema gets every migration, in order; its ledger rows go with the registry rows,
+    // before the DDL, so a duplicate domain is refused before any table is built.
+    const applied = options.tenantMigrations.map((m) => m.name)
     const inserted = transaction.rows<{ created_at: Date }>(
       `WITH t AS (
          INSERT INTO public.tenants (name, schema, role) VALUES ($1, $2, $3) RETURNING id, created_at
@@ -132,6 +128,14 @@ export async function createTenant(db: Database, options: RegistryOptions, input
        SELECT created_at FROM t`,
       [valid.name, valid.schema, role, valid.domains, applied],
     )
+    const ran = await migrateSchema(db, {
+      schema: valid.schema,
+      migrations: options.tenantMigrations,
+      mirrorToCentral: true,
+      transaction,
+      fresh: true,
+    })
+    if (ran.join('\u0000') !== applied.join('\u0000')) throw new Error(`createTenant: ran [${ran.join(', ')}] but recorded [${applied.join(', ')}]`)
     await transaction.commit()
     const [row] = await inserted
     return {
