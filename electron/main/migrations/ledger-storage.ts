@@ -1,5 +1,5 @@
 import type { UmzugStorage } from 'umzug'
-import { qualified } from '../db/sql.ts'
+import { qualified, quoteLiteral } from '../db/sql.ts'
 import type { MigrationContext } from './types.ts'
 
 /** Name of the per-schema ledger table; each schema knows what it has. */
@@ -27,6 +27,29 @@ export function recordApplied(schema: string, mirrorToCentral: boolean, names: r
         bind: [names, schema],
       }
     : { sql: `INSERT INTO ${ledger} (name) SELECT unnest($1::text[])`, bind: [names] }
+}
+
+/** How migration files are named (`0001_create_registry`): what `recordAppliedInline` accepts. */
+export const MIGRATION_NAME = /^[0-9]{4}_[a-z0-9_]{1,100}$/
+
+/**
+ * `recordApplied` with the values written into the statement, so it can ride
+ * in BEGIN's simple-protocol message (which takes no bind parameters) — one
+ * protocol message fewer per schema, the difference between 1.3 × and 1.2 ×
+ * the floor in a fleet migration here. The exception to "values are bind
+ * parameters" is narrow: only an allow-listed schema name and migration names
+ * from our own code that match MIGRATION_NAME reach it, and they are quoted
+ * by the one literal helper all the same.
+ */
+export function recordAppliedInline(schema: string, mirrorToCentral: boolean, names: readonly string[]): string {
+  for (const name of names) {
+    if (!MIGRATION_NAME.test(name)) throw new Error(`migration name ${JSON.stringify(name)} does not match ${String(MIGRATION_NAME)}`)
+  }
+  const ledger = qualified(schema, LEDGER_TABLE)
+  const own = `INSERT INTO ${ledger} (name) VALUES ${names.map((name) => `(${quoteLiteral(name)})`).join(', ')}`
+  if (!mirrorToCentral) return own
+  const central = names.map((name) => `(${quoteLiteral(schema)}, ${quoteLiteral(name)})`).join(', ')
+  return `${own};\nINSERT INTO public.tenant_migrations (schema, name) VALUES ${central}`
 }
 
 /**

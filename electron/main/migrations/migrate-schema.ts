@@ -4,7 +4,7 @@ import { SqlState, pgErrorOf } from '../db/pg-error.ts'
 import { PipelinedTransaction } from '../db/pipelined-transaction.ts'
 import { qualified, quoteIdent } from '../db/sql.ts'
 import { MigrationFailedError } from '../errors.ts'
-import { LEDGER_TABLE, TransactionalLedgerStorage, ledgerTableSql, recordApplied } from './ledger-storage.ts'
+import { LEDGER_TABLE, TransactionalLedgerStorage, ledgerTableSql, recordApplied, recordAppliedInline } from './ledger-storage.ts'
 import { SCHEMA_LOCK_CLASS, schemaLockKey } from './lock-keys.ts'
 import type { MigrationContext, MigrationDefinition } from './types.ts'
 
@@ -48,6 +48,12 @@ function setupSql(schema: string): string {
     ${ledgerTableSql(schema)};`
 }
 
+/** The migrations not in `applied`, in order: what umzug will run. */
+function pendingOf(migrations: readonly MigrationDefinition[], applied: readonly string[]): string[] {
+  const done = new Set(applied)
+  return migrations.map((m) => m.name).filter((name) => !done.has(name))
+}
+
 /**
  * The schema's own ledger, read under its lock. It is the truth: for a tenant,
  * what it holds and the central ledger lacks is copied there.
@@ -75,8 +81,17 @@ async function readLedger(tx: PipelinedTransaction, schema: string, mirrorToCent
 export async function migrateSchema(db: Database, options: MigrateSchemaOptions): Promise<string[]> {
   const { schema } = options
   const own = options.transaction === undefined
-  // The schema's setup (lock, search_path, ledger table) rides in BEGIN's message when the transaction is ours.
-  const tx = options.transaction ?? (await PipelinedTransaction.open(db.sequelize, options.fresh ? {} : { prelude: setupSql(schema) }))
+  // Planned from the central ledger: the ledger rows can be written before anything is read.
+  const planned =
+    options.expectedApplied === undefined ? undefined : pendingOf(options.migrations, options.expectedApplied)
+  // The schema's setup (lock, search_path, ledger table) — and, when planned, the ledger rows — ride
+  // in BEGIN's message when the transaction is ours.
+  let prelude: string | undefined
+  if (own && !options.fresh) {
+    prelude = setupSql(schema)
+    if (planned !== undefined && planned.length > 0) prelude += `;\n${recordAppliedInline(schema, options.mirrorToCentral, planned)}`
+  }
+  const tx = options.transaction ?? (await PipelinedTransaction.open(db.sequelize, prelude === undefined ? {} : { prelude }))
   // The migration each statement is sent for: a failure seen only at COMMIT is still reported against it.
   let current: string | undefined
   const context: MigrationContext = {
@@ -94,9 +109,9 @@ export async function migrateSchema(db: Database, options: MigrateSchemaOptions)
       if (!own) void tx.send(setupSql(schema))
       executed = options.expectedApplied ?? (await readLedger(tx, schema, options.mirrorToCentral))
     }
-    const done = new Set(executed)
-    const pending = options.migrations.map((m) => m.name).filter((name) => !done.has(name))
-    if (!options.fresh && pending.length > 0) {
+    const pending = pendingOf(options.migrations, executed)
+    const recorded = own && planned !== undefined
+    if (!options.fresh && !recorded && pending.length > 0) {
       // Recorded before they run, in the same transaction: if the schema's own ledger already
       // holds one, the primary key stops the transaction here, before any of their SQL.
       const record = recordApplied(schema, options.mirrorToCentral, pending)
