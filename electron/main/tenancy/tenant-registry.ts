@@ -164,22 +164,31 @@ function createFailure(transaction: PipelinedTransaction, schema: string, error:
   return cause
 }
 
-/** Removes a tenant's schema (with its data), role and registry rows, in one transaction. */
+/**
+ * Removes a tenant's schema (with its data), role and registry rows, in one
+ * transaction of two round trips: BEGIN with the schema lock and the registry
+ * delete, which hands back the role; then the drops with COMMIT.
+ */
 export async function dropTenant(db: Database, schema: string): Promise<void> {
   assertSchemaName(schema, 'schema')
-  await db.sequelize.transaction(async (transaction) => {
-    // Wait for a migrator working on this schema instead of dropping under it.
-    await db.exec(`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_CLASS}, ${schemaLockKey(schema)})`, undefined, transaction)
-    const [row] = await db.rows<{ role: string; role_exists: boolean }>(
+  // Wait for a migrator working on this schema instead of dropping under it.
+  const transaction = await PipelinedTransaction.open(db.sequelize, {
+    prelude: `SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_CLASS}, ${schemaLockKey(schema)})`,
+  })
+  try {
+    const [row] = await transaction.rows<{ role: string; role_exists: boolean }>(
       `WITH d AS (DELETE FROM public.tenants WHERE schema = $1 RETURNING role)
        SELECT d.role, EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = d.role) AS role_exists FROM d`,
       [schema],
-      transaction,
     )
     if (!row) throw new TenantNotFoundError(schema)
-    const dropRole = row.role_exists ? `DROP OWNED BY ${quoteIdent(row.role)}; DROP ROLE ${quoteIdent(row.role)};` : ''
-    await db.exec(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE; ${dropRole}`, undefined, transaction)
-  })
+    transaction.queue(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`)
+    if (row.role_exists) transaction.queue(`DROP OWNED BY ${quoteIdent(row.role)}; DROP ROLE ${quoteIdent(row.role)}`)
+    await transaction.commit()
+  } catch (error) {
+    await transaction.rollback()
+    throw transaction.rootCause(error)
+  }
 }
 
 /** Suspends or resumes a tenant; a suspended tenant's scope is refused. */
