@@ -1,5 +1,5 @@
 import { quoteIdent, quoteLiteral } from '../electron/main/db/sql.ts'
-import { ledgerTableSql } from '../electron/main/migrations/ledger-storage.ts'
+import { ledgerTableSql, recordAppliedInline } from '../electron/main/migrations/ledger-storage.ts'
 import type { MigrationDefinition } from '../electron/main/migrations/types.ts'
 import { tenantRoleName } from '../electron/main/tenancy/role-name.ts'
 
@@ -47,13 +47,6 @@ export interface FloorTenant {
   domain: string
 }
 
-function ledgerRowsSql(schema: string, names: readonly string[]): string {
-  const own = names.map((name) => `(${quoteLiteral(name)})`).join(', ')
-  const central = names.map((name) => `(${quoteLiteral(schema)}, ${quoteLiteral(name)})`).join(', ')
-  return `INSERT INTO ${quoteIdent(schema)}.schemata_migrations (name) VALUES ${own};
-INSERT INTO public.tenant_migrations (schema, name) VALUES ${central};`
-}
-
 /**
  * One tenant's creation as one transaction in one round trip: registry and domain
  * rows, schema, ledger table, role, grants and default privileges (as the core's
@@ -77,7 +70,7 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT SELECT, INSERT, UPDATE, DELETE ON 
 ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT USAGE, SELECT ON SEQUENCES TO ${r};
 SET LOCAL search_path TO ${s}, public;
 ${migrations.flatMap((m) => m.sql).join(';\n')};
-${ledgerRowsSql(tenant.schema, migrations.map((m) => m.name))}
+${recordAppliedInline(tenant.schema, true, migrations.map((m) => m.name))};
 COMMIT;`
 }
 
@@ -97,6 +90,6 @@ export function floorMigrateSchemaSql(schema: string, migration: CapturedMigrati
   return `BEGIN;
 SET LOCAL search_path TO ${quoteIdent(schema)}, public;
 ${migration.sql.join(';\n')};
-${ledgerRowsSql(schema, [migration.name])}
+${recordAppliedInline(schema, true, [migration.name])};
 COMMIT;`
 }

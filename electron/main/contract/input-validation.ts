@@ -18,7 +18,8 @@ function describeType(expected: string): string {
   }
 }
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+/** The value at a zod issue's path in the raw input (undefined where the path leaves it). */
+export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let value = input
   for (const key of path) {
     if (value === null || typeof value !== 'object') return undefined

@@ -175,6 +175,11 @@ export class PipelinedTransaction {
     return this.failure
   }
 
+  /** That first failure, if `cause` is its error (and not, say, the caller's own). */
+  failureOf(cause: unknown): StatementFailure | undefined {
+    return this.failure !== undefined && cause === this.failure.error ? this.failure : undefined
+  }
+
   /** `error`, unless it only reports that an earlier statement had already aborted the transaction. */
   rootCause(error: unknown): unknown {
     if (this.failure === undefined) return error

@@ -18,7 +18,7 @@ export async function referenceShape(db: Database, migrations: readonly Migratio
   try {
     // Exactly what provisioning gives a new tenant before its migrations: schema, ledger, search_path.
     void transaction.send(`CREATE SCHEMA ${quoteIdent(schema)}; ${ledgerTableSql(schema)}; SET LOCAL search_path TO ${quoteIdent(schema)}, public;`)
-    await migrateSchema(db, { schema, migrations, mirrorToCentral: false, transaction, fresh: true })
+    await migrateSchema(db, { schema, migrations, mirrorToCentral: false, freshIn: transaction })
     const shapes = await readShapes(db, [schema], transaction.sequelizeTransaction)
     return shapes.get(schema) ?? new Map()
   } finally {

@@ -13,14 +13,13 @@ export interface MigrateSchemaOptions {
   migrations: readonly MigrationDefinition[]
   /** Tenant schemas mirror their ledger into `public.tenant_migrations`; `public` does not. */
   mirrorToCentral: boolean
-  /** Run inside this transaction (tenant creation) instead of opening and committing one. */
-  transaction?: PipelinedTransaction
   /**
-   * The schema was created in `transaction`, which already set its search_path:
-   * no lock, no ledger read, and no ledger rows written here — the caller
-   * records the returned names itself, in one statement with its own rows.
+   * The schema was created in this transaction (tenant creation), which
+   * already set its search_path and will commit: no lock, no ledger read, and
+   * no ledger rows written here — the caller records the returned names itself,
+   * in one statement with its own rows.
    */
-  fresh?: boolean
+  freshIn?: PipelinedTransaction
   /**
    * What the central ledger says the schema has applied, read by a migrator
    * holding the database-wide migrator lock. With it nothing is waited for
@@ -79,20 +78,45 @@ async function readLedger(tx: PipelinedTransaction, schema: string, mirrorToCent
  * a schema costs one round trip — its COMMIT. Returns the names applied.
  */
 export async function migrateSchema(db: Database, options: MigrateSchemaOptions): Promise<string[]> {
+  if (options.freshIn) return applyPending(options.freshIn, options, [])
   const { schema } = options
-  const own = options.transaction === undefined
-  // Planned from the central ledger: the ledger rows can be written before anything is read.
-  const planned =
-    options.expectedApplied === undefined ? undefined : pendingOf(options.migrations, options.expectedApplied)
-  // The schema's setup (lock, search_path, ledger table) — and, when planned, the ledger rows — ride
-  // in BEGIN's message when the transaction is ours.
-  let prelude: string | undefined
-  if (own && !options.fresh) {
-    prelude = setupSql(schema)
-    if (planned !== undefined && planned.length > 0) prelude += `;\n${recordAppliedInline(schema, options.mirrorToCentral, planned)}`
+  const planned = options.expectedApplied
+  // The schema's setup (lock, search_path, ledger table) rides in BEGIN's message; so do the
+  // ledger rows when the plan is known: recorded before the migrations run, in the same
+  // transaction, so if the schema's own ledger already holds one, its primary key stops the
+  // transaction before any of their SQL.
+  const pendingByPlan = planned === undefined ? [] : pendingOf(options.migrations, planned)
+  const prelude =
+    pendingByPlan.length === 0
+      ? setupSql(schema)
+      : `${setupSql(schema)}\n${recordAppliedInline(schema, options.mirrorToCentral, pendingByPlan)}`
+  const tx = await PipelinedTransaction.open(db.sequelize, { prelude })
+  try {
+    let executed = planned
+    if (executed === undefined) {
+      executed = await readLedger(tx, schema, options.mirrorToCentral)
+      const pending = pendingOf(options.migrations, executed)
+      if (pending.length > 0) {
+        const record = recordApplied(schema, options.mirrorToCentral, pending)
+        void tx.send(record.sql, record.bind)
+      }
+    }
+    const applied = await applyPending(tx, options, executed)
+    await tx.commit()
+    return applied
+  } catch (error) {
+    await tx.rollback()
+    throw error instanceof MigrationFailedError ? error : migrationFailure(tx, schema, error, undefined)
   }
-  const tx = options.transaction ?? (await PipelinedTransaction.open(db.sequelize, prelude === undefined ? {} : { prelude }))
-  // The migration each statement is sent for: a failure seen only at COMMIT is still reported against it.
+}
+
+/**
+ * Runs the migrations `executed` lacks through umzug, in `tx`; the ledger rows
+ * are the caller's. Each statement is labelled with its migration, so a
+ * failure PostgreSQL reports only at COMMIT still names it.
+ */
+async function applyPending(tx: PipelinedTransaction, options: MigrateSchemaOptions, executed: readonly string[]): Promise<string[]> {
+  const { schema } = options
   let current: string | undefined
   const context: MigrationContext = {
     schema,
@@ -104,19 +128,6 @@ export async function migrateSchema(db: Database, options: MigrateSchemaOptions)
     },
   }
   try {
-    let executed: readonly string[] = []
-    if (!options.fresh) {
-      if (!own) void tx.send(setupSql(schema))
-      executed = options.expectedApplied ?? (await readLedger(tx, schema, options.mirrorToCentral))
-    }
-    const pending = pendingOf(options.migrations, executed)
-    const recorded = own && planned !== undefined
-    if (!options.fresh && !recorded && pending.length > 0) {
-      // Recorded before they run, in the same transaction: if the schema's own ledger already
-      // holds one, the primary key stops the transaction here, before any of their SQL.
-      const record = recordApplied(schema, options.mirrorToCentral, pending)
-      void tx.send(record.sql, record.bind)
-    }
     const ledger = new TransactionalLedgerStorage(schema, options.mirrorToCentral, executed, context.exec)
     const umzug = new Umzug<MigrationContext>({
       migrations: options.migrations.map((definition) => ({
@@ -137,18 +148,21 @@ export async function migrateSchema(db: Database, options: MigrateSchemaOptions)
       options.onMigrated?.(name)
     })
     await umzug.up()
+    const pending = pendingOf(options.migrations, executed)
     if (ledger.applied.join('\u0000') !== pending.join('\u0000')) {
       throw new Error(`umzug applied [${ledger.applied.join(', ')}], the ledger recorded [${pending.join(', ')}]`)
     }
-    if (own) await tx.commit()
     return ledger.applied
   } catch (error) {
-    if (own) await tx.rollback()
-    // umzug wraps the PostgreSQL error in a MigrationError; keep the original as the cause.
-    const unwrapped = error instanceof Error && error.cause !== undefined ? error.cause : error
-    const cause = tx.rootCause(unwrapped)
-    const failure = tx.firstFailure()
-    const migration = failure !== undefined && cause === failure.error ? failure.label : current
-    throw new MigrationFailedError(schema, migration, cause)
+    throw migrationFailure(tx, schema, error, current)
   }
+}
+
+/** A failure in one schema as MigrationFailedError: PostgreSQL's first error, with the migration it belongs to. */
+function migrationFailure(tx: PipelinedTransaction, schema: string, error: unknown, current: string | undefined): MigrationFailedError {
+  // umzug wraps the PostgreSQL error in a MigrationError; keep the original as the cause.
+  const unwrapped = error instanceof Error && error.cause !== undefined ? error.cause : error
+  const cause = tx.rootCause(unwrapped)
+  const failed = tx.failureOf(cause)
+  return new MigrationFailedError(schema, failed ? failed.label : current, cause)
 }

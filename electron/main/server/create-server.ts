@@ -16,7 +16,8 @@ import { handleRpc, rpcErrorReply } from './rpc-transport.ts'
 import { type TenantApiResponse, sendTenantApiRequestTo } from './send-request.ts'
 import { resolveStaticFile, sendStaticFile } from './static-files.ts'
 import { type TenantApiBackend, handleTenantApi } from './tenant-api.ts'
-import { type SessionSource, WindowSessions, parseWindowId } from './window-sessions.ts'
+import { SessionStore } from '../contract/session-store.ts'
+import { type SessionSource, parseWindowId } from './window-sessions.ts'
 
 export interface SchemataServerOptions {
   /** The tenancy core (or any object with the same routing, scope and model members). */
@@ -116,7 +117,8 @@ export async function createSchemataServer(options: SchemataServerOptions): Prom
   const consoleToken = options.consoleToken ?? randomConsoleToken()
   if (consoleToken.length < 16) throw new RangeError('consoleToken must be at least 16 characters')
   const hub = new EventHub()
-  const sessions = options.sessions ?? new WindowSessions()
+  // Ids come from clients, so the store is bounded (least recently used tabs start over).
+  const sessions = options.sessions ?? new SessionStore({ capacity: 1000 })
   const limiter = new LoginRateLimiter(options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT, now)
   await prepareLogin()
 

@@ -10,7 +10,7 @@ export type { SchemataServer, SchemataServerOptions } from './create-server.ts'
 export { type ApiRequestLogEntry, RequestLog, type RequestLogListener, onRequestLogged, recentRequests } from './request-log.ts'
 export { type TenantApiRequest, type TenantApiResponse, tenantApiRequestInput } from './send-request.ts'
 export { httpStatusFor } from './http-errors.ts'
-export { type SessionSource, WINDOW_HEADER, WindowSessions } from './window-sessions.ts'
+export { type SessionSource, WINDOW_HEADER } from './window-sessions.ts'
 
 let running: SchemataServer | undefined
 

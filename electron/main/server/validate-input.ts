@@ -1,14 +1,6 @@
 import type { z } from 'zod'
+import { valueAt } from '../contract/input-validation.ts'
 import { InvalidInputError } from '../errors.ts'
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let value = input
-  for (const key of path) {
-    if (value === null || typeof value !== 'object') return undefined
-    value = (value as Record<PropertyKey, unknown>)[key]
-  }
-  return value
-}
 
 /**
  * Validates untrusted input against a schema; the first problem becomes an

@@ -17,34 +17,3 @@ export function parseWindowId(value: unknown, field: string): string {
 export interface SessionSource {
   open(id: string): WindowSession
 }
-
-/**
- * One WindowSession per browser tab (its own active tenant), created on first
- * use. Ids come from clients, so the map is bounded: past `capacity` the least
- * recently used session is forgotten (that tab starts over with no active tenant).
- */
-export class WindowSessions implements SessionSource {
-  private readonly sessions = new Map<string, WindowSession>()
-
-  constructor(private readonly capacity = 1000) {}
-
-  open(id: string): WindowSession {
-    let session = this.sessions.get(id)
-    if (session) {
-      // Map keeps insertion order: re-inserting marks it most recently used.
-      this.sessions.delete(id)
-    } else {
-      session = { id, activeTenant: null }
-      if (this.sessions.size >= this.capacity) {
-        const oldest = this.sessions.keys().next().value
-        if (oldest !== undefined) this.sessions.delete(oldest)
-      }
-    }
-    this.sessions.set(id, session)
-    return session
-  }
-
-  get size(): number {
-    return this.sessions.size
-  }
-}

@@ -89,9 +89,8 @@ export async function withTenant<T>(
         transaction: tx.sequelizeTransaction,
         role: entered,
         query: async <R extends object>(sql: string, bind?: readonly unknown[]) => {
+          // If the scope is refused this fails too (25P02); the refusal, awaited first, is what is thrown.
           const rows = tx.rows<R>(sql, bind)
-          // If the scope is refused this fails too (25P02); the refusal is the error to report.
-          rows.catch(() => undefined)
           await entered
           return rows
         },

@@ -128,14 +128,8 @@ export async function createTenant(db: Database, options: RegistryOptions, input
        SELECT created_at FROM t`,
       [valid.name, valid.schema, role, valid.domains, applied],
     )
-    const ran = await migrateSchema(db, {
-      schema: valid.schema,
-      migrations: options.tenantMigrations,
-      mirrorToCentral: true,
-      transaction,
-      fresh: true,
-    })
-    if (ran.join('\u0000') !== applied.join('\u0000')) throw new Error(`createTenant: ran [${ran.join(', ')}] but recorded [${applied.join(', ')}]`)
+    // Checks that umzug ran exactly these, in this order (all of them, the schema being new).
+    await migrateSchema(db, { schema: valid.schema, migrations: options.tenantMigrations, mirrorToCentral: true, freshIn: transaction })
     await transaction.commit()
     const [row] = await inserted
     return {
@@ -159,9 +153,8 @@ export async function createTenant(db: Database, options: RegistryOptions, input
 function createFailure(transaction: PipelinedTransaction, schema: string, error: unknown): unknown {
   if (error instanceof MigrationFailedError) return error
   const cause = transaction.rootCause(error)
-  const failure = transaction.firstFailure()
-  if (failure?.label !== undefined && failure.error === cause) return new MigrationFailedError(schema, failure.label, cause)
-  return cause
+  const migration = transaction.failureOf(cause)?.label
+  return migration === undefined ? cause : new MigrationFailedError(schema, migration, cause)
 }
 
 /**
@@ -172,10 +165,8 @@ function createFailure(transaction: PipelinedTransaction, schema: string, error:
 export async function dropTenant(db: Database, schema: string): Promise<void> {
   assertSchemaName(schema, 'schema')
   // Wait for a migrator working on this schema instead of dropping under it.
-  const transaction = await PipelinedTransaction.open(db.sequelize, {
-    prelude: `SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_CLASS}, ${schemaLockKey(schema)})`,
-  })
-  try {
+  const prelude = `SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_CLASS}, ${schemaLockKey(schema)})`
+  await db.transaction(async (transaction) => {
     const [row] = await transaction.rows<{ role: string; role_exists: boolean }>(
       `WITH d AS (DELETE FROM public.tenants WHERE schema = $1 RETURNING role)
        SELECT d.role, EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = d.role) AS role_exists FROM d`,
@@ -184,11 +175,7 @@ export async function dropTenant(db: Database, schema: string): Promise<void> {
     if (!row) throw new TenantNotFoundError(schema)
     transaction.queue(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`)
     if (row.role_exists) transaction.queue(`DROP OWNED BY ${quoteIdent(row.role)}; DROP ROLE ${quoteIdent(row.role)}`)
-    await transaction.commit()
-  } catch (error) {
-    await transaction.rollback()
-    throw transaction.rootCause(error)
-  }
+  }, { prelude })
 }
 
 /** Suspends or resumes a tenant; a suspended tenant's scope is refused. */
