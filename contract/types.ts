@@ -176,3 +176,6 @@ export interface TenantApiResponse {
   /** The server's log entry for this request, when it was an /api request. */
   logEntry: ApiRequestLogEntry | null
 }
+
+/** What one call answers across any transport (IPC, HTTP): its result, or an error envelope. */
+export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: ErrorEnvelope }

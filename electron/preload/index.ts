@@ -1,8 +1,7 @@
 import { contextBridge, ipcRenderer } from 'electron'
 import { CALL_NAMES, type EventName } from '../../contract/contract.ts'
-import type { ErrorEnvelope } from '../../contract/types.ts'
-import type { CallOutcome } from '../main/contract/dispatch-types.ts'
-import { CALL_CHANNEL, EVENT_CHANNEL, isEventName } from '../main/ipc/channels.ts'
+import type { CallOutcome, ErrorEnvelope } from '../../contract/types.ts'
+import { CALL_CHANNEL, EVENT_CHANNEL, isEventName } from '../../contract/channels.ts'
 import { methodNameOf } from './bridge-api.ts'
 
 /*

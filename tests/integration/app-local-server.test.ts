@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
 import type { ApiRequestLogEntry } from '../../contract/types.ts'
-import { createDispatcher } from '../../electron/main/contract/dispatcher.ts'
-import type { CallContext } from '../../electron/main/contract/dispatch-types.ts'
-import { SessionStore } from '../../electron/main/contract/session-store.ts'
-import { type StartedServices, startContractServices } from '../../electron/main/contract/start-services.ts'
+import { createDispatcher } from '../../electron/main/handlers/dispatcher.ts'
+import type { CallContext } from '../../electron/main/handlers/dispatch-types.ts'
+import { SessionStore } from '../../electron/main/handlers/session-store.ts'
+import { type StartedServices, startContractServices } from '../../electron/main/handlers/start-services.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 
 /*

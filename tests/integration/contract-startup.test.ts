@@ -1,9 +1,9 @@
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { readDbStatus } from '../../electron/main/contract/db-handlers.ts'
-import { SessionStore } from '../../electron/main/contract/session-store.ts'
-import { startContractServices } from '../../electron/main/contract/start-services.ts'
+import { readDbStatus } from '../../electron/main/handlers/db-handlers.ts'
+import { SessionStore } from '../../electron/main/handlers/session-store.ts'
+import { startContractServices } from '../../electron/main/handlers/start-services.ts'
 import { embeddedStatus, stopEmbedded } from '../../electron/main/db/embedded-server.ts'
 
 /*

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signApiToken, verifyApiToken } from '../../electron/main/auth/api-token.ts'
 import { hashPassword } from '../../electron/main/auth/password.ts'
-import type { CallOutcome, Dispatch } from '../../electron/main/contract/dispatch-types.ts'
+import type { CallOutcome, Dispatch } from '../../electron/main/handlers/dispatch-types.ts'
 import { RequestLog, type SchemataServer, createSchemataServer } from '../../electron/main/server/index.ts'
 import { serverUnderTest } from '../fixtures/server-under-test.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'

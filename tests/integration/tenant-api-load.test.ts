@@ -1,7 +1,7 @@
 import { Agent } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashPassword } from '../../electron/main/auth/password.ts'
-import type { CallOutcome, Dispatch } from '../../electron/main/contract/dispatch-types.ts'
+import type { CallOutcome, Dispatch } from '../../electron/main/handlers/dispatch-types.ts'
 import { RequestLog, type SchemataServer, createSchemataServer } from '../../electron/main/server/index.ts'
 import { serverUnderTest } from '../fixtures/server-under-test.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'

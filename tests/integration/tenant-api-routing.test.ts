@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { hashPassword } from '../../electron/main/auth/password.ts'
-import type { CallOutcome, Dispatch } from '../../electron/main/contract/dispatch-types.ts'
+import type { CallOutcome, Dispatch } from '../../electron/main/handlers/dispatch-types.ts'
 import { InvalidInputError } from '../../electron/main/errors.ts'
 import { RequestLog, type ApiRequestLogEntry, type SchemataServer, createSchemataServer, sendTenantApiRequest } from '../../electron/main/server/index.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'

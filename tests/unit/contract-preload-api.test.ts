@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { CALL_NAMES } from '../../contract/contract.ts'
-import { CALL_CHANNEL, EVENT_CHANNEL, EVENT_NAMES, isEventName } from '../../electron/main/ipc/channels.ts'
+import { CALL_CHANNEL, EVENT_CHANNEL, EVENT_NAMES, isEventName } from '../../contract/channels.ts'
 import { type MethodName, methodNameOf } from '../../electron/preload/bridge-api.ts'
 
 describe('preload API derived from the contract', () => {

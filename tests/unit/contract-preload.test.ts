@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { CALL_NAMES } from '../../contract/contract.ts'
-import type { CallOutcome } from '../../electron/main/contract/dispatch-types.ts'
+import type { CallOutcome } from '../../electron/main/handlers/dispatch-types.ts'
 import type { SchemataBridge } from '../../electron/preload/bridge-api.ts'
 
 /*

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SessionStore } from '../../electron/main/contract/session-store.ts'
+import { SessionStore } from '../../electron/main/handlers/session-store.ts'
 
 describe('SessionStore', () => {
   it('gives each window its own session and active tenant', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
-import type { CallContext, Dispatch } from '../../electron/main/contract/dispatch-types.ts'
-import { createStartupDispatcher } from '../../electron/main/contract/startup-dispatcher.ts'
+import type { CallContext, Dispatch } from '../../electron/main/handlers/dispatch-types.ts'
+import { createStartupDispatcher } from '../../electron/main/handlers/startup-dispatcher.ts'
 
 const context: CallContext = { session: { id: 'w', activeTenant: null }, emit: vi.fn(), broadcast: vi.fn() }
 

@@ -1,8 +1,8 @@
 import { BrowserWindow, ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron'
-import type { CallOutcome, Dispatch, EventSink } from '../contract/dispatch-types.ts'
-import type { SessionStore } from '../contract/session-store.ts'
+import type { CallOutcome, Dispatch, EventSink } from '../handlers/dispatch-types.ts'
+import type { SessionStore } from '../handlers/session-store.ts'
 import { isTrustedSender } from '../window/window-options.ts'
-import { CALL_CHANNEL, EVENT_CHANNEL } from './channels.ts'
+import { CALL_CHANNEL, EVENT_CHANNEL } from '../../../contract/channels.ts'
 
 export interface ContractIpcOptions {
   /** Where calls go; called per call, so the start-up dispatcher can hand over to the real one. */

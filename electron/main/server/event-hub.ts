@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocket, WebSocketServer } from 'ws'
-import type { EventSink } from '../contract/dispatch-types.ts'
+import type { EventSink } from '../handlers/dispatch-types.ts'
 import type { ErrorEnvelope } from '../../../contract/types.ts'
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }

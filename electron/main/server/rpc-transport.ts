@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import { isCallName } from '../../../contract/contract.ts'
-import type { Dispatch } from '../contract/dispatch-types.ts'
+import type { Dispatch } from '../handlers/dispatch-types.ts'
 import { SchemataError } from '../errors.ts'
 import type { EventHub } from './event-hub.ts'
 import { HttpError, NotFoundError, type JsonReply, errorReply, httpStatusFor } from './http-errors.ts'

@@ -1,6 +1,6 @@
 import type { ApiRequestLogEntry } from '../../../contract/types.ts'
-import { createDispatcher } from '../contract/dispatcher.ts'
-import type { ContractServices, RequestsPort } from '../contract/handler-types.ts'
+import { createDispatcher } from '../handlers/dispatcher.ts'
+import type { ContractServices, RequestsPort } from '../handlers/handler-types.ts'
 import type { SchemataServer } from './create-server.ts'
 import { createSchemataServer } from './index.ts'
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { valueAt } from '../contract/input-validation.ts'
+import { valueAt } from '../handlers/input-validation.ts'
 import { InvalidInputError } from '../errors.ts'
 
 /**

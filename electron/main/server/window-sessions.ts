@@ -1,4 +1,4 @@
-import type { WindowSession } from '../contract/dispatch-types.ts'
+import type { WindowSession } from '../handlers/dispatch-types.ts'
 import { InvalidInputError } from '../errors.ts'
 
 /** The header that names the browser tab making an RPC call. */

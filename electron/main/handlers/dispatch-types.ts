@@ -1,5 +1,7 @@
 import type { ContractEvents, EventName } from '../../../contract/contract.ts'
-import type { ErrorEnvelope } from '../../../contract/types.ts'
+import type { CallOutcome } from '../../../contract/types.ts'
+
+export type { CallOutcome }
 
 /** One window (Electron) or browser tab (browser mode): each has its own active tenant. */
 export interface WindowSession {
@@ -18,7 +20,6 @@ export interface CallContext {
   broadcast: EventSink
 }
 
-export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: ErrorEnvelope }
 
 /**
  * The transport-free entry of the contract: validates `name` and `input` (both

@@ -1,4 +1,4 @@
-import type { EventName } from '../../../contract/contract.ts'
+import type { EventName } from './contract.ts'
 
 /** The one invoke channel: `ipcRenderer.invoke(CALL_CHANNEL, name, input)` → CallOutcome. */
 export const CALL_CHANNEL = 'schemata:call'
