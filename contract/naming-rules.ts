@@ -32,6 +32,7 @@ export function schemaNameProblem(schema: unknown): string | undefined {
   }
   if (schema === 'public') return 'must not be "public" (it holds the shared tables)'
   if (schema === 'information_schema') return 'must not be "information_schema" (a system schema)'
+  if (schema === 'schemata_stats') return 'must not be "schemata_stats" (it holds the statement statistics)'
   if (schema.startsWith('pg_')) return 'must not start with "pg_" (reserved for system schemas)'
   if (RESERVED_WORDS.has(schema)) return `must not be the SQL reserved word "${schema}"`
   return undefined

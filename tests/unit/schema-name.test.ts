@@ -18,6 +18,7 @@ describe('schema name rules', () => {
     ['pg_ prefix', 'pg_catalog2'],
     ['public', 'public'],
     ['information_schema', 'information_schema'],
+    ['the statistics schema', 'schemata_stats'],
     ['reserved word select', 'select'],
     ['reserved word user', 'user'],
     ['reserved word table', 'table'],

@@ -10,6 +10,7 @@ import { dataDirLayout, type DataDirLayout } from './data-dir.ts'
 import { freePort } from './free-port.ts'
 import { pgBinaries, type PgBinaries } from './pg-binaries.ts'
 import { quoteIdent } from './sql.ts'
+import { STATEMENT_STATS_LIBRARY, installStatementStats } from './statement-stats-setup.ts'
 
 /** How to reach the embedded server, and whether this call is the one that started it. */
 export interface EmbeddedConnection {
@@ -41,6 +42,11 @@ export interface StartEmbeddedOptions {
   database?: string
   /** Called with a human-readable step before each slow phase. */
   onProgress?: (step: string) => void
+  /**
+   * Preload pg_stat_statements (per-tenant cost, `schemata top`) when this call
+   * starts the server; default true. A running server is joined as it is.
+   */
+  statementStats?: boolean
 }
 
 const HOST = '127.0.0.1'
@@ -53,7 +59,9 @@ const LOG_TAIL_LINES = 25
 /** Starts (or joins) the embedded server of a data root, initialising the cluster on first use. */
 export async function startEmbedded(opts: StartEmbeddedOptions): Promise<EmbeddedConnection> {
   const layout = dataDirLayout(opts.dataDir)
-  return serialised(layout.root, () => start(layout, opts.database ?? 'schemata', opts.onProgress ?? (() => {})))
+  return serialised(layout.root, () =>
+    start(layout, opts.database ?? 'schemata', opts.onProgress ?? (() => {}), opts.statementStats ?? true),
+  )
 }
 
 /** Stops the server of a data root if one runs; returns whether one was running. */
@@ -76,7 +84,12 @@ export async function embeddedStatus(dataDir: string): Promise<EmbeddedStatus> {
 // ---------------------------------------------------------------------------------------------
 // start / stop
 
-async function start(layout: DataDirLayout, database: string, progress: (step: string) => void): Promise<EmbeddedConnection> {
+async function start(
+  layout: DataDirLayout,
+  database: string,
+  progress: (step: string) => void,
+  statementStats: boolean,
+): Promise<EmbeddedConnection> {
   assertShellSafePath(layout.root)
   const bins = await pgBinaries()
   const runAs = await serverUser()
@@ -103,13 +116,18 @@ async function start(layout: DataDirLayout, database: string, progress: (step: s
   if (server === undefined) {
     await clearStaleServerFiles(layout.pg)
     progress('starting PostgreSQL…')
-    ;({ server, startedHere } = await startServer(layout, bins, runAs))
+    ;({ server, startedHere } = await startServer(layout, bins, runAs, statementStats))
   }
   if (server.port === undefined) {
     throw new DatabaseUnavailableError(`${path.join(layout.pg, 'postmaster.pid')} names no port`)
   }
 
   const serverVersion = await ensureDatabase(server.port, credentials, database)
+  if (startedHere && statementStats) {
+    // Every start passes the preload, so a cluster made by an older version has it after a restart.
+    // Not fatal: without it only the per-tenant statistics are missing, and `schemata top` says why.
+    await installStatementStats({ host: HOST, port: server.port, ...credentials, database }).catch(() => undefined)
+  }
   return {
     host: HOST,
     port: server.port,
@@ -140,7 +158,12 @@ interface StartedServer {
   startedHere: boolean
 }
 
-async function startServer(layout: DataDirLayout, bins: PgBinaries, runAs: RunAs | undefined): Promise<StartedServer> {
+async function startServer(
+  layout: DataDirLayout,
+  bins: PgBinaries,
+  runAs: RunAs | undefined,
+  statementStats: boolean,
+): Promise<StartedServer> {
   // The last port first, so a restarted server keeps its URL; a fresh one whenever that is taken.
   let port = (await lastPort(layout.pg)) ?? (await freePort(HOST))
   let lastFailure = ''
@@ -148,7 +171,7 @@ async function startServer(layout: DataDirLayout, bins: PgBinaries, runAs: RunAs
     const logOffset = await fileSize(layout.log)
     const result = await run(
       bins.pgCtl,
-      ['start', '-w', '-D', layout.pg, '-l', layout.log, '-o', serverOptions(port, layout.pg)],
+      ['start', '-w', '-D', layout.pg, '-l', layout.log, '-o', serverOptions(port, layout.pg, statementStats)],
       // Detached: the postmaster must outlive this process (a CLI command) and its terminal's Ctrl-C.
       { runAs, cwd: layout.root, detached: true },
     )
@@ -171,8 +194,9 @@ async function startServer(layout: DataDirLayout, bins: PgBinaries, runAs: RunAs
 const PORT_CONFLICT = /Address already in use|could not create any TCP\/IP sockets|\.s\.PGSQL\.\d+\.lock/
 
 /** The `-o` string for pg_ctl; pg_ctl hands it to `sh -c`, so the socket directory is shell-quoted. */
-function serverOptions(port: number, pgDir: string): string {
+function serverOptions(port: number, pgDir: string, statementStats: boolean): string {
   const options = ['-p', String(port), '-c', 'listen_addresses=127.0.0.1']
+  if (statementStats) options.push('-c', `shared_preload_libraries=${STATEMENT_STATS_LIBRARY}`)
   if (process.platform === 'win32') return options.join(' ')
   // The socket goes into the cluster dir (no /var/run/postgresql needed). A path too long for sun_path,
   // or one that postgres would split as a list, gets no socket at all: we only connect over TCP.
