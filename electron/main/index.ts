@@ -1,11 +1,9 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BrowserWindow, Menu, app, session } from 'electron'
-import { createDispatcher } from './handlers/dispatcher.ts'
+import { type RunningApp, startApp } from './app/start-app.ts'
 import { SessionStore } from './handlers/session-store.ts'
-import { startContractServices, type StartedServices } from './handlers/start-services.ts'
 import { createStartupDispatcher } from './handlers/startup-dispatcher.ts'
-import { readDbStatus } from './handlers/db-handlers.ts'
 import { targetFromEnvironment } from './db/connect.ts'
 import { ContractIpc } from './ipc/contract-ipc.ts'
 import { registerRendererScheme, serveRenderer } from './ipc/renderer-protocol.ts'
@@ -42,7 +40,7 @@ if (target.mode === 'embedded' && target.dataDir !== undefined && process.env.SC
 const sessions = new SessionStore()
 const startup = createStartupDispatcher(target)
 let ipc: ContractIpc | undefined
-let starting: Promise<StartedServices | undefined> | undefined
+let starting: Promise<RunningApp | undefined> | undefined
 let stopping: Promise<void> | undefined
 let stopped = false
 
@@ -75,23 +73,25 @@ function createWindow(): BrowserWindow {
   return window
 }
 
-function startDatabase(): Promise<StartedServices | undefined> {
-  const onProgress = (step: string): void => {
-    startup.progress(step)
-    ipc?.broadcast('db/status', startup.offlineStatus())
-  }
-  return startContractServices(target, {
+function startDatabase(): Promise<RunningApp | undefined> {
+  return startApp({
+    target,
     sessions,
-    onProgress,
     seedDemoOnFirstRun: process.env.SCHEMATA_DEMO !== 'off',
     // The tenant API on a free loopback port: the Requests panel sends real requests to it.
-    localServer: { rendererDir: rendererRoot, port: 0, onRequestLogged: (entry) => ipc?.broadcast('requests/logged', entry) },
+    server: { rendererDir: rendererRoot, port: 0, optional: true },
+    onProgress: (step) => {
+      startup.progress(step)
+      ipc?.broadcast('db/status', startup.offlineStatus())
+    },
+    onDbStatus: (status) => ipc?.broadcast('db/status', status),
+    onRequestLogged: (entry) => ipc?.broadcast('requests/logged', entry),
   }).then(
-    async (started) => {
-      if (started.server) console.info(`[schemata] tenant API and browser console: ${started.server.consoleUrl}`)
-      startup.ready(createDispatcher(started.services))
-      ipc?.broadcast('db/status', await readDbStatus(target, started.services.tenancy.db))
-      return started
+    async (running) => {
+      if (running.server) console.info(`[schemata] tenant API and browser console: ${running.server.consoleUrl}`)
+      startup.ready(running.dispatch)
+      ipc?.broadcast('db/status', await running.dbStatus())
+      return running
     },
     (error: unknown) => {
       console.error('[schemata] the database could not be started:', error)
@@ -104,8 +104,8 @@ function startDatabase(): Promise<StartedServices | undefined> {
 
 async function stopDatabase(): Promise<void> {
   ipc?.dispose()
-  const started = await starting
-  await started?.shutdown()
+  const running = await starting
+  await running?.stop()
 }
 
 function onReady(): void {

@@ -3,7 +3,7 @@ import type { ApiRequestLogEntry } from '../../contract/types.ts'
 import { createDispatcher } from '../../electron/main/handlers/dispatcher.ts'
 import type { CallContext } from '../../electron/main/handlers/dispatch-types.ts'
 import { SessionStore } from '../../electron/main/handlers/session-store.ts'
-import { type StartedServices, startContractServices } from '../../electron/main/handlers/start-services.ts'
+import { type RunningApp, startApp } from '../../electron/main/app/start-app.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 
 /*
@@ -13,20 +13,22 @@ import { createTestDatabase, type TestDatabase } from '../fixtures/test-database
  */
 describe('the app start-up with its local tenant API server', () => {
   let t: TestDatabase
-  let started: StartedServices
+  let started: RunningApp
   const logged: ApiRequestLogEntry[] = []
 
   beforeAll(async () => {
     t = await createTestDatabase(inject('embeddedAdminUrl'))
     await t.tenancy.createTenant({ name: 'Acme', schema: 'acme' })
     await t.tenancy.createTenant({ name: 'Globex', schema: 'globex' })
-    started = await startContractServices(
-      { mode: 'external', url: t.url },
-      { sessions: new SessionStore(), localServer: { rendererDir: 'out/renderer', port: 0, onRequestLogged: (e) => logged.push(e) } },
-    )
+    started = await startApp({
+      target: { mode: 'external', url: t.url },
+      sessions: new SessionStore(),
+      server: { rendererDir: 'out/renderer', port: 0, optional: true },
+      onRequestLogged: (e) => logged.push(e),
+    })
   })
   afterAll(async () => {
-    await started?.shutdown()
+    await started?.stop()
     await t?.drop()
   })
 

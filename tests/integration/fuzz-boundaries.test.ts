@@ -2,11 +2,11 @@ import { request } from 'node:http'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
 import { CALL_NAMES, type CallName } from '../../contract/contract.ts'
+import { type RunningApp, startApp } from '../../electron/main/app/start-app.ts'
 import { hashPassword } from '../../electron/main/auth/password.ts'
 import { createDispatcher } from '../../electron/main/handlers/dispatcher.ts'
 import type { CallContext, CallOutcome } from '../../electron/main/handlers/dispatch-types.ts'
 import { SessionStore } from '../../electron/main/handlers/session-store.ts'
-import { startLocalServer, type LocalServer } from '../../electron/main/server/start-local-server.ts'
 import { hostileString } from '../fixtures/hostile-strings.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 
@@ -18,7 +18,7 @@ import { createTestDatabase, type TestDatabase } from '../fixtures/test-database
  */
 
 let t: TestDatabase
-let local: LocalServer
+let local: RunningApp
 let tried = 0
 const sessions = new SessionStore()
 
@@ -28,10 +28,10 @@ beforeAll(async () => {
   await t.tenancy.createTenant({ name: 'Other', schema: 'other' })
   const passwordHash = await hashPassword('fuzz-pass')
   await t.tenancy.withTenant('fuzz', () => t.tenancy.models.User.create({ email: 'admin@fuzz.example', passwordHash, role: 'admin' }))
-  local = await startLocalServer({ tenancy: t.tenancy, target: { mode: 'external', url: t.url }, sessions }, { rendererDir: 'out/renderer', port: 0 })
+  local = await startApp({ target: { mode: 'external', url: t.url }, sessions, server: { rendererDir: 'out/renderer', port: 0 } })
 })
 afterAll(async () => {
-  await local?.server.close()
+  await local?.stop()
   await t?.drop()
   console.info(`fuzz-boundaries: ${tried} hostile inputs tried`)
 })
@@ -47,6 +47,12 @@ function hostileValue(): fc.Arbitrary<unknown> {
     fc.array(hostileString(), { maxLength: 3 }),
     fc.dictionary(hostileString(), hostileString(), { maxKeys: 3 }),
   )
+}
+
+/** The local server's port (the start fails without one: the server is not optional here). */
+function serverPort(): number {
+  if (!local.server) throw new Error('the local server is not running')
+  return local.server.port
 }
 
 function context(window: string): CallContext {
@@ -138,7 +144,7 @@ interface Answer {
 /** A raw HTTP request, so headers and bodies can be anything a client could send. */
 function raw(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: local.server.port, method, path, headers }, (res) => {
+    const req = request({ host: '127.0.0.1', port: serverPort(), method, path, headers }, (res) => {
       let text = ''
       res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk))
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
@@ -153,7 +159,7 @@ const headerSafe = (s: string): string => s.replace(/[^\x20-\x7e]/g, '')
 
 describe('hostile input to the tenant API', () => {
   it('login and customer fields: 4xx naming the field, or stored byte for byte; never 5xx', async () => {
-    const port = local.server.port
+    const port = serverPort()
     const login = await raw('POST', '/api/login', { host: `fuzz.localhost:${port}`, 'content-type': 'application/json' }, JSON.stringify({ email: 'admin@fuzz.example', password: 'fuzz-pass' }))
     const token = (JSON.parse(login.body) as { token: string }).token
     await fc.assert(
@@ -175,7 +181,7 @@ describe('hostile input to the tenant API', () => {
   })
 
   it('hostile Host and X-Tenant headers and paths never reach tenant data or a 5xx', async () => {
-    const port = local.server.port
+    const port = serverPort()
     await fc.assert(
       fc.asyncProperty(hostileString(), hostileString(), hostileString(), async (host, header, path) => {
         tried++

@@ -1,9 +1,6 @@
 import { fileURLToPath } from 'node:url'
-import { bootstrapApp } from '../../app/bootstrap.ts'
-import { SessionStore } from '../../handlers/session-store.ts'
-import { offlineDbStatus } from '../../handlers/db-handlers.ts'
-import type { SchemataServer } from '../../server/index.ts'
-import { startLocalServer } from '../../server/start-local-server.ts'
+import { type RunningApp, startApp } from '../../app/start-app.ts'
+import type { SupervisorEvent } from '../../db/embedded-supervisor.ts'
 import type { CliContext } from '../cli-context.ts'
 import { intFlag, parseFlags } from '../parse-args.ts'
 
@@ -34,46 +31,36 @@ export async function serveCommand(context: CliContext, argv: readonly string[])
   const values = parseFlags(argv, { port: { type: 'string' } })
   const port = intFlag(values, 'port', 0, 65535) ?? DEFAULT_PORT
   const { io } = context
-  let broadcast: SchemataServer['broadcast'] | undefined
-  const app = await bootstrapApp(context.target, {
-    onProgress: (step) => io.err(step),
-    keepDatabaseRunning: false,
-    onDatabaseEvent: (event) => {
-      if (event.type === 'down') io.err(`PostgreSQL stopped unexpectedly (data: ${event.dataDir}); restarting it…`)
-      else if (event.type === 'restarted') io.err(`PostgreSQL restarted on port ${event.port} after ${event.downMs} ms; committed data recovered from its WAL`)
-      else io.err(`PostgreSQL could not be restarted yet: ${event.message}`)
-      broadcast?.('db/status', {
-        ...offlineDbStatus(context.target, event.type === 'restart-failed' ? event.message : undefined),
-        running: event.type === 'restarted',
-      })
-    },
-  })
-  let server: SchemataServer
+  let app: RunningApp
   try {
-    const local = await startLocalServer(
-      { tenancy: app.tenancy, target: app.target, sessions: new SessionStore() },
-      { rendererDir: RENDERER_DIR, port },
-    )
-    server = local.server
-    broadcast = server.broadcast
+    app = await startApp({
+      target: context.target,
+      server: { rendererDir: RENDERER_DIR, port },
+      onProgress: (step) => io.err(step),
+      onDatabaseEvent: (event) => io.err(describeDatabaseEvent(event)),
+    })
   } catch (error) {
-    await app.shutdown()
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(`port ${port} is already in use (choose another with --port, or --port 0 for any free one)`, { cause: error })
     }
     throw error
   }
+  const { server } = app
+  if (server === undefined) throw new Error('the local server did not start')
   const stopping = untilStopSignal()
   io.out(`Console: ${server.consoleUrl}`)
   io.out(`Tenant API: http://<schema>.localhost:${server.port}/api/tenant (or a tenant's domain, or any host with X-Tenant: <schema>)`)
   io.err('serving on 127.0.0.1; press Ctrl+C to stop')
   const signal = await stopping
   io.err(`${signal}: stopping…`)
-  try {
-    await server.close()
-  } finally {
-    await app.shutdown()
-  }
+  await app.stop()
   io.err('stopped')
   return 0
+}
+
+/** One stderr line for what the embedded-server supervisor saw. */
+function describeDatabaseEvent(event: SupervisorEvent): string {
+  if (event.type === 'down') return `PostgreSQL stopped unexpectedly (data: ${event.dataDir}); restarting it…`
+  if (event.type === 'restarted') return `PostgreSQL restarted on port ${event.port} after ${event.downMs} ms; committed data recovered from its WAL`
+  return `PostgreSQL could not be restarted yet: ${event.message}`
 }
