@@ -12,7 +12,7 @@ export const STATEMENT_STATS_LIBRARY = 'pg_stat_statements'
  */
 export const STATEMENT_STATS_SCHEMA = 'schemata_stats'
 
-/** A superuser connection to the database the app uses. */
+/** A superuser connection to the database the app uses (or its URL). */
 export interface SuperuserTarget {
   host: string
   port: number
@@ -27,8 +27,9 @@ export interface SuperuserTarget {
  * (pg_read_all_stats). Needs a superuser: the extension is not a trusted one.
  * Idempotent; an extension someone already created elsewhere is left where it is.
  */
-export async function installStatementStats(target: SuperuserTarget): Promise<void> {
-  const client = new pg.Client({ ...target, connectionTimeoutMillis: 10_000 })
+export async function installStatementStats(target: SuperuserTarget | string): Promise<void> {
+  const where = typeof target === 'string' ? { connectionString: target } : target
+  const client = new pg.Client({ ...where, connectionTimeoutMillis: 10_000 })
   client.on('error', () => {})
   await client.connect()
   try {

@@ -1,0 +1,130 @@
+import type { ActivityOverview, TenantActivityDetail, TenantSizes } from '../../../contract/activity-types.ts'
+import type { Database } from '../db/database.ts'
+import { TenantNotFoundError } from '../errors.ts'
+import { ActivityHistory, type OverviewQuery } from './activity-history.ts'
+import { takeActivitySample } from './activity-sample.ts'
+import { readTopStatements, statementStatsSource } from './statement-stats.ts'
+import { readSessionsOf } from './tenant-sessions.ts'
+import { readTenantSizes, zeroSizes } from './tenant-sizes.ts'
+
+export interface MonitorOptions {
+  /** Time between samples while someone watches (default 2 s). */
+  intervalMs?: number
+  /** How far back the history goes (default 10 min). */
+  keepMs?: number
+  /** Sizes are re-read at most this often (default 30 s): they move slowly and cost a stat() per file. */
+  sizesEveryMs?: number
+  /** Sampling stops when nobody asked for this long (default 5 min); the next question starts it again. */
+  idleMs?: number
+  now?: () => number
+}
+
+/**
+ * Samples one database's per-tenant activity in the background while someone
+ * (the console's Activity view) keeps asking, and answers from the history:
+ * rates over the last minutes need samples taken before the question.
+ */
+export class ActivityMonitor {
+  readonly intervalMs: number
+  private readonly keepMs: number
+  private readonly sizesEveryMs: number
+  private readonly idleMs: number
+  private readonly now: () => number
+  private history: ActivityHistory
+  private timer: NodeJS.Timeout | undefined
+  private sampling: Promise<void> | undefined
+  private lastAskedMs = 0
+  private sizes: { atMs: number; sizes: Map<string, TenantSizes> } | undefined
+
+  constructor(
+    private readonly db: Database,
+    options: MonitorOptions = {},
+  ) {
+    this.intervalMs = options.intervalMs ?? 2_000
+    this.keepMs = options.keepMs ?? 10 * 60_000
+    this.sizesEveryMs = options.sizesEveryMs ?? 30_000
+    this.idleMs = options.idleMs ?? 5 * 60_000
+    this.now = options.now ?? Date.now
+    this.history = new ActivityHistory(this.keepMs)
+  }
+
+  /** Takes a sample now (joining one under way) and adds it to the history. */
+  sampleNow(): Promise<void> {
+    this.sampling ??= this.sample().finally(() => {
+      this.sampling = undefined
+    })
+    return this.sampling
+  }
+
+  private async sample(): Promise<void> {
+    const startMs = this.now()
+    const reuse = this.sizes !== undefined && startMs - this.sizes.atMs < this.sizesEveryMs ? this.sizes.sizes : undefined
+    const sample = await takeActivitySample(this.db, reuse ? { sizes: reuse } : {})
+    if (!reuse) this.sizes = { atMs: startMs, sizes: new Map(sample.tenants.map((t) => [t.schema, t.sizes])) }
+    this.history.add(sample, startMs, reuse === undefined)
+  }
+
+  /** The ranked overview; starts background sampling if it was not running. */
+  async overview(query: OverviewQuery): Promise<ActivityOverview> {
+    this.lastAskedMs = this.now()
+    const last = this.history.last
+    if (!last || this.now() - last.atMs >= this.intervalMs / 2) await this.sampleNow()
+    this.schedule()
+    const overview = this.history.overview(query, this.intervalMs)
+    if (!overview) throw new Error('no activity sample was taken')
+    return overview
+  }
+
+  /** One tenant's top statements (cumulative since the statistics were reset), sizes and live sessions. */
+  async detail(schema: string, limit: number): Promise<TenantActivityDetail> {
+    const [tenant] = await this.db.rows<{ name: string; role: string }>('SELECT name, role FROM public.tenants WHERE schema = $1', [schema])
+    if (!tenant) throw new TenantNotFoundError(schema)
+    const source = await statementStatsSource(this.db)
+    const top = 'fn' in source ? await readTopStatements(this.db, source, tenant.role, limit) : undefined
+    const sizes = (await readTenantSizes(this.db, schema)).get(schema) ?? zeroSizes()
+    return {
+      schema,
+      name: tenant.name,
+      statementStats: source.status,
+      statements: top?.statements ?? [],
+      totals: top?.totals ?? null,
+      sizes,
+      sessions: await readSessionsOf(this.db, schema),
+    }
+  }
+
+  private schedule(): void {
+    if (this.timer) return
+    const tick = (): void => {
+      if (this.now() - this.lastAskedMs > this.idleMs) {
+        this.stop()
+        return
+      }
+      this.sampleNow().then(
+        () => {
+          if (this.timer) this.timer = setTimeout(tick, this.intervalMs).unref()
+        },
+        // The database went away (or the pool closed): stop; the next question starts afresh.
+        () => this.stop(),
+      )
+    }
+    this.timer = setTimeout(tick, this.intervalMs).unref()
+  }
+
+  /** Stops background sampling and forgets the history. */
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+    this.history = new ActivityHistory(this.keepMs)
+    this.sizes = undefined
+  }
+}
+
+const monitors = new WeakMap<Database, ActivityMonitor>()
+
+/** The one monitor of a database (created on first use). */
+export function activityMonitorFor(db: Database): ActivityMonitor {
+  let monitor = monitors.get(db)
+  if (!monitor) monitors.set(db, (monitor = new ActivityMonitor(db)))
+  return monitor
+}
