@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { ActivityOverview, TenantActivityDetail } from './activity-types.ts'
 import type {
   ActiveTenant,
   ApiRequestLogEntry,
@@ -115,6 +116,23 @@ export const contract = {
     result: returns<Resolution>(),
   },
   'db/status': { input: empty, result: returns<DbStatus>() },
+
+  // What each tenant costs (pg_stat_statements by tenant role, sizes, live sessions).
+  'activity/overview': {
+    input: z
+      .object({
+        rankBy: z.enum(['time', 'calls', 'size']).optional(),
+        windowSeconds: z.number().int().min(10).max(600).optional(),
+        noisyShare: z.number().min(0.05).max(1).optional(),
+        limit: z.number().int().min(1).max(1000).optional(),
+      })
+      .strict(),
+    result: returns<ActivityOverview>(),
+  },
+  'activity/tenant': {
+    input: z.object({ schema: schemaName, limit: z.number().int().min(1).max(100).optional() }).strict(),
+    result: returns<TenantActivityDetail>(),
+  },
 
   // The Requests panel: a real HTTP request to the local server with a typed Host and headers.
   'requests/send': {

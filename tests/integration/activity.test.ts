@@ -3,6 +3,8 @@ import { ActivityHistory } from '../../electron/main/activity/activity-history.t
 import { ActivityMonitor } from '../../electron/main/activity/activity-monitor.ts'
 import { takeActivitySample } from '../../electron/main/activity/activity-sample.ts'
 import { installStatementStats } from '../../electron/main/db/statement-stats-setup.ts'
+import { createDispatcher } from '../../electron/main/handlers/dispatcher.ts'
+import { SessionStore } from '../../electron/main/handlers/session-store.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 
 /*
@@ -146,6 +148,35 @@ describe('per-tenant statement statistics (embedded)', () => {
     const overview = history.overview({ rankBy: 'calls', windowMs: 60_000, noisyShare: 0.5, limit: 5 }, 2_000)
     expect(overview?.tenants[0]?.series).toEqual([0, 5])
     expect(overview?.tenants[0]?.noisy).toBe(false) // the only tenant with activity is nobody's neighbour
+  })
+})
+
+describe('the activity calls of the contract', () => {
+  const call = async (name: 'activity/overview' | 'activity/tenant', input: unknown) => {
+    const sessions = new SessionStore()
+    const unexpected: unknown[] = []
+    const dispatch = createDispatcher(
+      { tenancy: t.tenancy, target: { mode: 'external', url: t.url }, sessions },
+      { logUnexpected: (_name, error) => unexpected.push(error) },
+    )
+    const session = sessions.open('w')
+    const outcome = await dispatch(name, input, { session, emit: () => undefined, broadcast: () => undefined })
+    expect(unexpected).toEqual([])
+    return outcome
+  }
+
+  it('answers the overview and a tenant’s detail', async () => {
+    const overview = await call('activity/overview', { rankBy: 'calls', windowSeconds: 60 })
+    expect(overview.ok && (overview.result as { tenantCount: number }).tenantCount).toBe(3)
+    const detail = await call('activity/tenant', { schema: 'busy' })
+    expect(detail.ok && (detail.result as { name: string }).name).toBe('BUSY')
+  })
+
+  it('refuses bad input with the field named, and an unknown tenant as not found', async () => {
+    expect(await call('activity/tenant', { schema: 'nobody_here' })).toMatchObject({ ok: false, error: { code: 'TENANT_NOT_FOUND' } })
+    expect(await call('activity/tenant', { schema: 'Bad-Name' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'schema' } })
+    expect(await call('activity/overview', { rankBy: 'rows' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'rankBy' } })
+    expect(await call('activity/overview', { windowSeconds: 5 })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'windowSeconds' } })
   })
 })
 

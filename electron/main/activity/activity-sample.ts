@@ -1,5 +1,6 @@
 import type { ActivitySample, StatementCounters, StatementStatsStatus, TenantSizes } from '../../../contract/activity-types.ts'
 import type { Database } from '../db/database.ts'
+import { SqlState, pgErrorOf } from '../db/pg-error.ts'
 import { StatementStatsGoneError, readTenantCounters, statementStatsSource, zeroCounters } from './statement-stats.ts'
 import { readTenantSessions, noSessions } from './tenant-sessions.ts'
 import { readTenantSizes, zeroSizes } from './tenant-sizes.ts'
@@ -15,8 +16,15 @@ export interface SampleOptions {
 
 /** One look at what every tenant costs: statement counters, sizes, live sessions. */
 export async function takeActivitySample(db: Database, options: SampleOptions = {}): Promise<ActivitySample> {
-  const tenants = await db.rows<{ schema: string; name: string }>('SELECT schema, name FROM public.tenants ORDER BY schema')
   const source = await statementStatsSource(db)
+  let tenants: { schema: string; name: string }[]
+  try {
+    tenants = await db.rows<{ schema: string; name: string }>('SELECT schema, name FROM public.tenants ORDER BY schema')
+  } catch (error) {
+    // A database the shared migrations have not reached yet has no tenants to report on.
+    if (pgErrorOf(error)?.code !== SqlState.undefinedTable) throw error
+    return { at: new Date().toISOString(), database: db.databaseName, statementStats: source.status, other: null, tenants: [] }
+  }
   let statementStats: StatementStatsStatus = source.status
   let counters: Map<string, StatementCounters> | undefined
   let other: StatementCounters | null = null

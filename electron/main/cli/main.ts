@@ -6,6 +6,7 @@ import { demoCommand } from './commands/demo-command.ts'
 import { doctorCommand } from './commands/doctor-command.ts'
 import { migrateCommand } from './commands/migrate-command.ts'
 import { tenantCommand } from './commands/tenant-command.ts'
+import { topCommand } from './commands/top-command.ts'
 
 const USAGE = `usage: schemata <command>
 
@@ -18,6 +19,7 @@ const USAGE = `usage: schemata <command>
   demo                                      seed demo tenants with sample data
   doctor [--fix] [--json]                   check tenancy invariants; --fix repairs what is safe
   serve [--port 4780]                       local server: admin console + tenant API (--port 0: any free port)
+  top [--interval S] [--sort KEY] [--json]  what each tenant costs: statements, sessions, sizes (see top --help)
 
 environment: DATABASE_URL (external PostgreSQL), SCHEMATA_DATA_DIR (embedded data directory)
 exit codes: 0 success, 2 invalid input, 1 any other failure`
@@ -37,6 +39,7 @@ const commands: Record<string, Command> = {
   tenant: tenantCommand,
   demo: demoCommand,
   doctor: doctorCommand,
+  top: topCommand,
   serve: async (context, argv) => (await import('./commands/serve-command.ts')).serveCommand(context, argv),
 }
 

@@ -1,3 +1,4 @@
+import { activityHandlers } from './activity-handlers.ts'
 import { dataHandlers } from './data-handlers.ts'
 import { dbHandlers } from './db-handlers.ts'
 import type { HandlerTable } from './handler-types.ts'
@@ -14,4 +15,5 @@ export const handlers: HandlerTable = {
   ...inspectHandlers,
   ...routingHandlers,
   ...dbHandlers,
+  ...activityHandlers,
 }
