@@ -167,6 +167,8 @@ describe('schemata serve', () => {
       busy.stderr.setEncoding('utf8').on('data', (c: string) => (busyErr += c))
       expect(await new Promise((done) => busy.once('exit', done))).toBe(1)
       expect(busyErr).toContain(`port ${taken} is already in use`)
+      // Reported before the database is opened: no start-up step ran.
+      expect(busyErr).not.toMatch(/applying pending migrations|starting PostgreSQL|^ready$/m)
     } finally {
       await new Promise((done) => blocker.close(done))
     }

@@ -7,6 +7,8 @@ import type { CliIo } from './cli-io.ts'
 export interface CliContext {
   io: CliIo
   target: DatabaseTarget
+  /** The environment the command runs in (SCHEMATA_DEMO, BROWSER, …). */
+  env: NodeJS.ProcessEnv
   /**
    * Opens the core for the duration of `fn`, starting the embedded server on
    * demand (and stopping it after, if this command started it). With
@@ -20,6 +22,7 @@ export function createCliContext(io: CliIo, env: NodeJS.ProcessEnv): CliContext 
   return {
     io,
     target,
+    env,
     async withTenancy(fn, options) {
       const connection = await connect(target, { onProgress: (step) => io.err(step) })
       const tenancy = new Tenancy(connection.db)

@@ -18,7 +18,7 @@ const USAGE = `usage: schemata <command>
   tenant suspend | resume --schema SCHEMA
   demo                                      seed demo tenants with sample data
   doctor [--fix] [--json]                   check tenancy invariants; --fix repairs what is safe
-  serve [--port 4780]                       local server: admin console + tenant API (--port 0: any free port)
+  serve [--port 4780] [--open]              local server: admin console + tenant API (--port 0: any free port)
   top [--interval S] [--sort KEY] [--json]  what each tenant costs: statements, sessions, sizes (see top --help)
 
 environment: DATABASE_URL (external PostgreSQL), SCHEMATA_DATA_DIR (embedded data directory)

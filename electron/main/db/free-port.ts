@@ -18,3 +18,17 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
     })
   })
 }
+
+/**
+ * Whether `port` can be listened on right now: undefined if so, else the
+ * error code (EADDRINUSE, EACCES). Lets a command report a clash before it
+ * starts anything slow; the real listen can still lose a race and reports it too.
+ */
+export function portUnavailable(port: number, host = '127.0.0.1'): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.unref()
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message))
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(undefined)))
+  })
+}

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
@@ -6,26 +6,16 @@ import { fileURLToPath } from 'node:url'
 import { _electron, test as base, type ElectronApplication, type Page } from '@playwright/test'
 import { stopEmbedded } from '../../../electron/main/db/embedded-server.ts'
 import type { SchemataBridge } from '../../../electron/preload/bridge-api.ts'
+import { findElectronBinary } from '../../../scripts/electron-binary.ts'
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url))
 
 /**
- * Where the Electron executable is, without `require('electron')`: that call
- * downloads the binary when it is missing, which fails (and hangs) offline.
- * Same rules as electron's own index.js: ELECTRON_OVERRIDE_DIST_PATH, else
- * node_modules/electron/dist/<path.txt>.
+ * Where the Electron executable is, without downloading it (the one rule,
+ * shared with `npm start`: scripts/electron-binary.ts).
  */
 export function electronExecutable(): string | undefined {
-  const pkg = path.join(repoRoot, 'node_modules', 'electron')
-  const pathFile = path.join(pkg, 'path.txt')
-  const relative = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : undefined
-  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH
-  const candidate = override
-    ? path.join(override, relative ?? (process.platform === 'win32' ? 'electron.exe' : 'electron'))
-    : relative === undefined
-      ? undefined
-      : path.join(pkg, 'dist', relative)
-  return candidate !== undefined && existsSync(candidate) ? candidate : undefined
+  return findElectronBinary()
 }
 
 export const SKIP_REASON =

@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url'
 import { type RunningApp, startApp } from '../../app/start-app.ts'
 import type { SupervisorEvent } from '../../db/embedded-supervisor.ts'
+import { portUnavailable } from '../../db/free-port.ts'
 import type { CliContext } from '../cli-context.ts'
+import { openInBrowser } from '../open-browser.ts'
 import { intFlag, parseFlags } from '../parse-args.ts'
 
 /** The built renderer, relative to this source file (the CLI runs from source through tsx). */
@@ -22,26 +24,42 @@ function untilStopSignal(): Promise<NodeJS.Signals> {
   })
 }
 
+const IN_USE = (port: number): string => `port ${port} is already in use on 127.0.0.1 (choose another with --port, or --port 0 for any free one)`
+
+/** Refuses a port that is taken before the database is started, so a clash costs no start-up. */
+async function assertPortAvailable(port: number): Promise<void> {
+  if (port === 0) return
+  const problem = await portUnavailable(port)
+  // Not invalid input (exit 1, not 2): the same command works once the port is free.
+  if (problem === 'EADDRINUSE') throw new Error(IN_USE(port))
+  if (problem !== undefined) throw new Error(`cannot listen on 127.0.0.1:${port} (${problem}); choose another with --port`)
+}
+
 /**
- * `schemata serve [--port 4780]`: the admin console and the tenant API on
- * 127.0.0.1 until SIGINT/SIGTERM. The first stdout line is the console URL
- * with this run's token; `--port 0` picks a free port.
+ * `schemata serve [--port 4780] [--open]`: the admin console and the tenant
+ * API on 127.0.0.1 until SIGINT/SIGTERM. The first stdout line is the console
+ * URL with this run's token; `--port 0` picks a free port; `--open` opens it
+ * in the default browser. A fresh embedded database gets the demo tenants
+ * (SCHEMATA_DEMO=off skips them), as the app's first run does.
  */
 export async function serveCommand(context: CliContext, argv: readonly string[]): Promise<number> {
-  const values = parseFlags(argv, { port: { type: 'string' } })
+  const values = parseFlags(argv, { port: { type: 'string' }, open: { type: 'boolean' } })
   const port = intFlag(values, 'port', 0, 65535) ?? DEFAULT_PORT
   const { io } = context
+  await assertPortAvailable(port)
   let app: RunningApp
   try {
     app = await startApp({
       target: context.target,
+      seedDemoOnFirstRun: context.env.SCHEMATA_DEMO !== 'off',
       server: { rendererDir: RENDERER_DIR, port },
       onProgress: (step) => io.err(step),
       onDatabaseEvent: (event) => io.err(describeDatabaseEvent(event)),
     })
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new Error(`port ${port} is already in use (choose another with --port, or --port 0 for any free one)`, { cause: error })
+      // Taken between the check above and the listen.
+      throw new Error(IN_USE(port), { cause: error })
     }
     throw error
   }
@@ -51,6 +69,11 @@ export async function serveCommand(context: CliContext, argv: readonly string[])
   io.out(`Console: ${server.consoleUrl}`)
   io.out(`Tenant API: http://<schema>.localhost:${server.port}/api/tenant (or a tenant's domain, or any host with X-Tenant: <schema>)`)
   io.err('serving on 127.0.0.1; press Ctrl+C to stop')
+  if (values.open) {
+    void openInBrowser(server.consoleUrl, context.env).then((problem) => {
+      if (problem !== undefined) io.err(`could not open a browser (${problem}): open the Console URL above yourself`)
+    })
+  }
   const signal = await stopping
   io.err(`${signal}: stopping…`)
   await app.stop()
