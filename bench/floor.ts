@@ -1,4 +1,5 @@
 import { quoteIdent, quoteLiteral } from '../electron/main/db/sql.ts'
+import { createTenantRoleSql, dropTenantRoleSql } from '../electron/main/db/tenant-sql.ts'
 import { ledgerTableSql, recordAppliedInline } from '../electron/main/migrations/ledger-storage.ts'
 import type { MigrationDefinition } from '../electron/main/migrations/types.ts'
 import { tenantRoleName } from '../electron/main/tenancy/role-name.ts'
@@ -55,7 +56,6 @@ export interface FloorTenant {
 export function floorCreateTenantSql(database: string, tenant: FloorTenant, migrations: readonly CapturedMigration[]): string {
   const s = quoteIdent(tenant.schema)
   const roleName = tenantRoleName(database, tenant.schema)
-  const r = quoteIdent(roleName)
   return `BEGIN;
 WITH t AS (
   INSERT INTO public.tenants (name, schema, role)
@@ -64,10 +64,7 @@ WITH t AS (
 INSERT INTO public.domains (tenant_id, domain, is_primary) SELECT t.id, ${quoteLiteral(tenant.domain)}, true FROM t;
 CREATE SCHEMA ${s};
 ${ledgerTableSql(tenant.schema)};
-CREATE ROLE ${r} NOLOGIN NOINHERIT;
-GRANT USAGE ON SCHEMA ${s} TO ${r};
-ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${r};
-ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT USAGE, SELECT ON SEQUENCES TO ${r};
+${createTenantRoleSql(tenant.schema, roleName, { grantToSelf: false })};
 SET LOCAL search_path TO ${s}, public;
 ${migrations.flatMap((m) => m.sql).join(';\n')};
 ${recordAppliedInline(tenant.schema, true, migrations.map((m) => m.name))};
@@ -76,12 +73,10 @@ COMMIT;`
 
 /** Undoes `floorCreateTenantSql` (used for the warm-up tenants only). */
 export function floorDropTenantSql(database: string, schema: string): string {
-  const r = quoteIdent(tenantRoleName(database, schema))
   return `BEGIN;
 DELETE FROM public.tenants WHERE schema = ${quoteLiteral(schema)};
 DROP SCHEMA ${quoteIdent(schema)} CASCADE;
-DROP OWNED BY ${r};
-DROP ROLE ${r};
+${dropTenantRoleSql(tenantRoleName(database, schema))};
 COMMIT;`
 }
 

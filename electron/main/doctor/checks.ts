@@ -1,4 +1,5 @@
 import { qualified, quoteIdent } from '../db/sql.ts'
+import { TENANT_SEQUENCE_PRIVILEGES, TENANT_TABLE_PRIVILEGES } from '../db/tenant-sql.ts'
 import { LEDGER_TABLE } from '../migrations/ledger-storage.ts'
 import type { MigrationDefinition } from '../migrations/types.ts'
 import { tenantRoleName } from '../tenancy/role-name.ts'
@@ -6,10 +7,6 @@ import { type ShapeDifference, type ShapeItem, diffShapes } from './catalog-shap
 import type { CheckName, DiagnosedFinding, Repair, Severity } from './findings.ts'
 import { type AclEntry, type DatabaseFacts, type DefaultAclEntry, type RegisteredTenant, type RoleFacts, groupBy } from './inspect.ts'
 import type { ReferenceShapes } from './reference-shape.ts'
-
-/** What provisioning grants a tenant role on its tables and sequences (see tenant-registry's provisionSql). */
-export const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] as const
-export const SEQUENCE_PRIVILEGES = ['USAGE', 'SELECT'] as const
 
 /** Privilege keywords as aclexplode names them; only these ever reach a GRANT or REVOKE. */
 const KNOWN_PRIVILEGES = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'MAINTAIN', 'USAGE', 'CREATE'])
@@ -279,7 +276,7 @@ function checkTablePrivileges(list: FindingList, facts: DatabaseFacts, acl: AclI
       }
       continue
     }
-    const expected: readonly string[] = kind === 'S' ? SEQUENCE_PRIVILEGES : TABLE_PRIVILEGES
+    const expected: readonly string[] = kind === 'S' ? TENANT_SEQUENCE_PRIVILEGES : TENANT_TABLE_PRIVILEGES
     const missing = expected.filter((p) => !has.has(p))
     const extra = [...has].filter((p) => !expected.includes(p)).sort()
     const sql: string[] = []
@@ -314,8 +311,8 @@ function checkDefaultPrivileges(
   const r = quoteIdent(role)
   const entries = acl.defaultBySchema.get(schema) ?? []
   for (const [objtype, noun, expected] of [
-    ['r', 'TABLES', TABLE_PRIVILEGES],
-    ['S', 'SEQUENCES', SEQUENCE_PRIVILEGES],
+    ['r', 'TABLES', TENANT_TABLE_PRIVILEGES],
+    ['S', 'SEQUENCES', TENANT_SEQUENCE_PRIVILEGES],
   ] as const) {
     const mine = entries.filter((e) => e.objtype === objtype && e.definer === facts.currentUser && e.grantee === role)
     const has = new Set(mine.map((e) => e.privilege))

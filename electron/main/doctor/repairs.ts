@@ -1,12 +1,11 @@
 import type { Transaction } from 'sequelize'
 import type { Database } from '../db/database.ts'
 import { qualified, quoteIdent } from '../db/sql.ts'
+import { createTenantRoleSql, dropTenantRoleSql, grantExistingObjectsSql, lockSchemaSql } from '../db/tenant-sql.ts'
 import { SchemataError } from '../errors.ts'
 import { LEDGER_TABLE } from '../migrations/ledger-storage.ts'
-import { SCHEMA_LOCK_CLASS, schemaLockKey } from '../migrations/lock-keys.ts'
 import { tenantRoleName } from '../tenancy/role-name.ts'
 import type { Tenancy } from '../tenancy/service.ts'
-import { SEQUENCE_PRIVILEGES, TABLE_PRIVILEGES } from './checks.ts'
 import type { Repair } from './findings.ts'
 
 /** A precondition of a repair no longer holds: something changed since the diagnosis. */
@@ -22,7 +21,7 @@ export class RepairRefusedError extends SchemataError {
  */
 async function underSchemaLock(db: Database, schema: string, fn: (transaction: Transaction) => Promise<void>): Promise<void> {
   await db.sequelize.transaction(async (transaction) => {
-    await db.exec(`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_CLASS}, ${schemaLockKey(schema)})`, undefined, transaction)
+    await db.exec(lockSchemaSql(schema), undefined, transaction)
     await fn(transaction)
   })
 }
@@ -44,7 +43,7 @@ async function ownedCount(db: Database, role: string, transaction: Transaction):
 /** Drops a role that owns nothing: DROP OWNED then only revokes what it was granted in this database. */
 async function dropUnownedRole(db: Database, role: string, transaction: Transaction): Promise<void> {
   if ((await ownedCount(db, role, transaction)) > 0) throw new RepairRefusedError(`role "${role}" owns objects now; left alone`)
-  await db.exec(`DROP OWNED BY ${quoteIdent(role)}; DROP ROLE ${quoteIdent(role)}`, undefined, transaction)
+  await db.exec(dropTenantRoleSql(role), undefined, transaction)
 }
 
 async function createRole(db: Database, schema: string, role: string): Promise<void> {
@@ -59,18 +58,10 @@ async function createRole(db: Database, schema: string, role: string): Promise<v
     )
     if (!state?.registered || !state.schema_exists) throw new RepairRefusedError(`tenant "${schema}" changed meanwhile; left alone`)
     if (state.role_exists) return
-    const s = quoteIdent(schema)
-    const r = quoteIdent(role)
-    // The same grants provisioning gives, then the ledger taken back out of "ALL TABLES".
+    // The grants provisioning gives, and what default privileges would have given the tables
+    // that exist already, but for the ledger.
     await db.exec(
-      `CREATE ROLE ${r} NOLOGIN NOINHERIT;
-       ${state.superuser ? '' : `GRANT ${r} TO CURRENT_USER;`}
-       GRANT USAGE ON SCHEMA ${s} TO ${r};
-       ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT ${TABLE_PRIVILEGES.join(', ')} ON TABLES TO ${r};
-       ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT ${SEQUENCE_PRIVILEGES.join(', ')} ON SEQUENCES TO ${r};
-       GRANT ${TABLE_PRIVILEGES.join(', ')} ON ALL TABLES IN SCHEMA ${s} TO ${r};
-       GRANT ${SEQUENCE_PRIVILEGES.join(', ')} ON ALL SEQUENCES IN SCHEMA ${s} TO ${r};
-       REVOKE ALL ON TABLE ${qualified(schema, LEDGER_TABLE)} FROM ${r};`,
+      `${createTenantRoleSql(schema, role, { grantToSelf: !state.superuser })};\n${grantExistingObjectsSql(schema, role, [LEDGER_TABLE])}`,
       undefined,
       transaction,
     )

@@ -3,9 +3,9 @@ import type { Database } from '../db/database.ts'
 import { SqlState, pgErrorOf } from '../db/pg-error.ts'
 import { PipelinedTransaction } from '../db/pipelined-transaction.ts'
 import { qualified, quoteIdent } from '../db/sql.ts'
+import { lockSchemaSql } from '../db/tenant-sql.ts'
 import { MigrationFailedError } from '../errors.ts'
 import { LEDGER_TABLE, TransactionalLedgerStorage, ledgerTableSql, recordApplied, recordAppliedInline } from './ledger-storage.ts'
-import { SCHEMA_LOCK_CLASS, schemaLockKey } from './lock-keys.ts'
 import type { MigrationContext, MigrationDefinition } from './types.ts'
 
 export interface MigrateSchemaOptions {
@@ -42,7 +42,7 @@ function setupSql(schema: string): string {
   // The lock first: a second migrator (or a drop) of the same schema waits here. Under READ
   // COMMITTED each later statement takes its snapshot after the lock, so it sees what a
   // migrator we waited for committed.
-  return `SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_CLASS}, ${schemaLockKey(schema)});
+  return `${lockSchemaSql(schema)};
     SET LOCAL search_path TO ${quoteIdent(schema)}, public;
     ${ledgerTableSql(schema)};`
 }

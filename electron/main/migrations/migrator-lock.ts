@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import type { Database } from '../db/database.ts'
 import { MigratorBusyError } from '../errors.ts'
-import { MIGRATOR_LOCK_CLASS } from './lock-keys.ts'
+import { MIGRATOR_LOCK_CLASS } from '../db/lock-keys.ts'
 
 /** Who holds the migrator lock, as far as pg_stat_activity can tell. */
 async function describeHolder(client: pg.Client): Promise<string> {

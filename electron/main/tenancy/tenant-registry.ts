@@ -3,9 +3,9 @@ import type { Database } from '../db/database.ts'
 import { SqlState, pgErrorOf } from '../db/pg-error.ts'
 import { PipelinedTransaction } from '../db/pipelined-transaction.ts'
 import { qualified, quoteIdent } from '../db/sql.ts'
+import { createTenantRoleSql, dropTenantRoleSql, lockSchemaSql } from '../db/tenant-sql.ts'
 import { InvalidInputError, MigrationFailedError, TenantNotFoundError, quoteForMessage } from '../errors.ts'
 import { LEDGER_TABLE, ledgerTableSql } from '../migrations/ledger-storage.ts'
-import { SCHEMA_LOCK_CLASS, schemaLockKey } from '../migrations/lock-keys.ts'
 import { migrateSchema } from '../migrations/migrate-schema.ts'
 import type { MigrationDefinition } from '../migrations/types.ts'
 import { tenantRoleName } from './role-name.ts'
@@ -78,21 +78,16 @@ async function translateCreateError(db: Database, error: unknown, schema: string
 
 /** DDL giving a tenant its schema, ledger, role and grants. */
 function provisionSql(schema: string, role: string, grantToSelf: boolean): string {
-  const s = quoteIdent(schema)
-  const r = quoteIdent(role)
   // The schema lock first: a drop of the same name still in progress is waited for, not
   // mistaken for an existing schema. The ledger is created before the default privileges,
   // so the tenant role gets no rights on it.
-  return `
-    SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_CLASS}, ${schemaLockKey(schema)});
-    CREATE SCHEMA ${s};
-    ${ledgerTableSql(schema)};
-    CREATE ROLE ${r} NOLOGIN NOINHERIT;
-    ${grantToSelf ? `GRANT ${r} TO CURRENT_USER;` : ''}
-    GRANT USAGE ON SCHEMA ${s} TO ${r};
-    ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${r};
-    ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT USAGE, SELECT ON SEQUENCES TO ${r};
-    SET LOCAL search_path TO ${s}, public;`
+  return [
+    lockSchemaSql(schema),
+    `CREATE SCHEMA ${quoteIdent(schema)}`,
+    ledgerTableSql(schema),
+    createTenantRoleSql(schema, role, { grantToSelf }),
+    `SET LOCAL search_path TO ${quoteIdent(schema)}, public`,
+  ].join(';\n')
 }
 
 /**
@@ -165,7 +160,7 @@ function createFailure(transaction: PipelinedTransaction, schema: string, error:
 export async function dropTenant(db: Database, schema: string): Promise<void> {
   assertSchemaName(schema, 'schema')
   // Wait for a migrator working on this schema instead of dropping under it.
-  const prelude = `SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_CLASS}, ${schemaLockKey(schema)})`
+  const prelude = lockSchemaSql(schema)
   await db.transaction(async (transaction) => {
     const [row] = await transaction.rows<{ role: string; role_exists: boolean }>(
       `WITH d AS (DELETE FROM public.tenants WHERE schema = $1 RETURNING role)
@@ -174,7 +169,7 @@ export async function dropTenant(db: Database, schema: string): Promise<void> {
     )
     if (!row) throw new TenantNotFoundError(schema)
     transaction.queue(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`)
-    if (row.role_exists) transaction.queue(`DROP OWNED BY ${quoteIdent(row.role)}; DROP ROLE ${quoteIdent(row.role)}`)
+    if (row.role_exists) transaction.queue(dropTenantRoleSql(row.role))
   }, { prelude })
 }
 

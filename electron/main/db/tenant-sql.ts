@@ -1,0 +1,70 @@
+import { SCHEMA_LOCK_CLASS, schemaLockKey } from './lock-keys.ts'
+import { qualified, quoteIdent } from './sql.ts'
+
+/*
+ * The SQL that gives a tenant schema its role and grants, and the lock that
+ * serialises all work on one schema name: written once, here, for the
+ * registry, the migrator, the doctor and the benchmark's floor.
+ */
+
+/** What a tenant role may do to the rows of its own tables. */
+export const TENANT_TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] as const
+/** What a tenant role may do with its own sequences (serial columns). */
+export const TENANT_SEQUENCE_PRIVILEGES = ['USAGE', 'SELECT'] as const
+
+/**
+ * Takes the transaction-scoped lock on a schema name: creates, drops,
+ * migrations and repairs of one schema wait for each other instead of
+ * interleaving. Sent first in its transaction.
+ *
+ * Then a lock on the registry table, for what it makes PostgreSQL do, not for
+ * what it keeps out (ACCESS SHARE conflicts only with ACCESS EXCLUSIVE): a
+ * backend reads the catalog invalidations other transactions sent only when
+ * it starts a transaction or takes a relation or object lock, never after
+ * waiting for an advisory lock. Without it, a create that waited for a drop
+ * of the same name still finds the dropped schema in its catalog cache and
+ * fails with "schema already exists". `public` is never created or dropped,
+ * and is locked before the registry exists (a new database's shared migrations).
+ */
+export function lockSchemaSql(schema: string): string {
+  const advisory = `SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_CLASS}, ${schemaLockKey(schema)})`
+  return schema === 'public' ? advisory : `${advisory};\nLOCK TABLE public.tenants IN ACCESS SHARE MODE`
+}
+
+/**
+ * The tenant's NOLOGIN role, its USAGE on the schema, and default privileges
+ * so every table and sequence created there later is the role's to use. A
+ * login that is not superuser must be granted the role to `SET ROLE` to it.
+ */
+export function createTenantRoleSql(schema: string, role: string, options: { grantToSelf: boolean }): string {
+  const s = quoteIdent(schema)
+  const r = quoteIdent(role)
+  return [
+    `CREATE ROLE ${r} NOLOGIN NOINHERIT`,
+    ...(options.grantToSelf ? [`GRANT ${r} TO CURRENT_USER`] : []),
+    `GRANT USAGE ON SCHEMA ${s} TO ${r}`,
+    `ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT ${TENANT_TABLE_PRIVILEGES.join(', ')} ON TABLES TO ${r}`,
+    `ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT ${TENANT_SEQUENCE_PRIVILEGES.join(', ')} ON SEQUENCES TO ${r}`,
+  ].join(';\n')
+}
+
+/**
+ * The grants default privileges would have given on the tables and sequences
+ * already in the schema (for a role created after them), except on the
+ * `withheld` tables (the schema's own migration ledger).
+ */
+export function grantExistingObjectsSql(schema: string, role: string, withheld: readonly string[]): string {
+  const s = quoteIdent(schema)
+  const r = quoteIdent(role)
+  return [
+    `GRANT ${TENANT_TABLE_PRIVILEGES.join(', ')} ON ALL TABLES IN SCHEMA ${s} TO ${r}`,
+    `GRANT ${TENANT_SEQUENCE_PRIVILEGES.join(', ')} ON ALL SEQUENCES IN SCHEMA ${s} TO ${r}`,
+    ...withheld.map((table) => `REVOKE ALL ON TABLE ${qualified(schema, table)} FROM ${r}`),
+  ].join(';\n')
+}
+
+/** Drops a tenant role; DROP OWNED first revokes what it was granted in this database (it owns nothing). */
+export function dropTenantRoleSql(role: string): string {
+  const r = quoteIdent(role)
+  return `DROP OWNED BY ${r};\nDROP ROLE ${r}`
+}
