@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { ActivityOverview, TenantActivityDetail } from './activity-types.ts'
+import { dataBrowserInputs, type ExportResult, type RowPage, type TableList, type WrittenRow } from './data-browser.ts'
 import type {
   ActiveTenant,
   ApiRequestLogEntry,
@@ -106,6 +107,15 @@ export const contract = {
     result: returns<OrderDto>(),
   },
   'data/orders/delete': { input: z.object({ id }).strict(), result: returns<{ deleted: number }>() },
+
+  // The data browser: any table of the tenant named in the input, and the project's shared readable tables.
+  'data/tables': { input: dataBrowserInputs.tables, result: returns<TableList>() },
+  'data/rows': { input: dataBrowserInputs.rows, result: returns<RowPage>() },
+  'data/insert': { input: dataBrowserInputs.insert, result: returns<WrittenRow>() },
+  'data/update': { input: dataBrowserInputs.update, result: returns<WrittenRow>() },
+  'data/delete': { input: dataBrowserInputs.delete, result: returns<{ deleted: number }>() },
+  'data/export': { input: dataBrowserInputs.export, result: returns<ExportResult>() },
+  'data/allow-edits': { input: dataBrowserInputs.allowEdits, result: returns<{ tenant: string; editsAllowed: boolean }>() },
 
   'inspect/schemas': { input: empty, result: returns<SchemaInfo[]>() },
   'inspect/session': { input: empty, result: returns<SessionInfo>() },

@@ -121,6 +121,13 @@ export class PipelinedTransaction {
     return this.dispatch(sql, bind, label)
   }
 
+  /** Like `send`, with node-postgres's own query options (row mode, type parsers). */
+  submit(config: pg.QueryArrayConfig | pg.QueryConfig, label?: string): Promise<pg.QueryResult> {
+    if (this.closed) return Promise.reject(new Error('the transaction has already ended'))
+    void this.flushQueued()
+    return this.dispatch(config, undefined, label)
+  }
+
   /**
    * Queues statements without bind parameters whose results nobody reads
    * (DDL). Consecutive ones with the same label leave as one protocol message
@@ -143,10 +150,18 @@ export class PipelinedTransaction {
     return this.dispatch(text, undefined, queued.label)
   }
 
-  private dispatch(sql: string, bind: readonly unknown[] | undefined, label: string | undefined): Promise<pg.QueryResult> {
+  private dispatch(
+    sql: string | pg.QueryArrayConfig | pg.QueryConfig,
+    bind: readonly unknown[] | undefined,
+    label: string | undefined,
+  ): Promise<pg.QueryResult> {
     this.coalesceWrites()
     const result: Promise<pg.QueryResult> =
-      bind === undefined ? this.client.query(sql) : this.client.query(sql, bind as unknown[])
+      typeof sql !== 'string'
+        ? (this.client.query(sql as pg.QueryConfig) as Promise<pg.QueryResult>)
+        : bind === undefined
+          ? this.client.query(sql)
+          : this.client.query(sql, bind as unknown[])
     // This handler also marks the promise observed: a caller need not await a statement it does not read.
     result.then(undefined, (error: unknown) => {
       this.failure ??= { error, label }

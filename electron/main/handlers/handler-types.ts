@@ -1,5 +1,7 @@
 import type { z } from 'zod'
 import type { CallName, CallResult, Contract } from '../../../contract/contract.ts'
+import type { ExportResult } from '../../../contract/data-browser.ts'
+import type { ExportJob } from '../data-browser/data-browser.ts'
 import type { DatabaseTarget } from '../db/connect.ts'
 import type { Tenancy } from '../tenancy/service.ts'
 import type { CallContext } from './dispatch-types.ts'
@@ -12,6 +14,15 @@ export interface ContractServices {
   sessions: SessionStore
   /** The local HTTP server's Requests-panel port, where one runs (`schemata serve`). */
   requests?: RequestsPort
+  /** Where data exports go: a download from the local server (browser mode) or a save dialog (desktop). */
+  exports?: ExportPort
+  /** The project's shared readable tables in `public` (tenants may read them, never write them). */
+  sharedReadable?: () => readonly string[]
+}
+
+/** Delivers a checked export: browser mode hands back a download URL; the desktop asks where to save it. */
+export interface ExportPort {
+  deliver(job: ExportJob): Promise<ExportResult>
 }
 
 /** What the Requests panel needs from the local HTTP server. */

@@ -1,4 +1,5 @@
 import { activityHandlers } from './activity-handlers.ts'
+import { dataBrowserHandlers } from './data-browser-handlers.ts'
 import { dataHandlers } from './data-handlers.ts'
 import { dbHandlers } from './db-handlers.ts'
 import type { HandlerTable } from './handler-types.ts'
@@ -12,6 +13,7 @@ export const handlers: HandlerTable = {
   ...tenantHandlers,
   ...migrationHandlers,
   ...dataHandlers,
+  ...dataBrowserHandlers,
   ...inspectHandlers,
   ...routingHandlers,
   ...dbHandlers,

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
+import type pg from 'pg'
 import type { Transaction } from 'sequelize'
 import type { Database } from '../db/database.ts'
 import { SqlState, pgErrorOf } from '../db/pg-error.ts'
@@ -14,6 +15,8 @@ export interface TenantScope {
   readonly role: Promise<string>
   /** Runs SQL in the scope's transaction (as the tenant role, search_path tenant then public). */
   query: <T extends object = Record<string, unknown>>(sql: string, bind?: readonly unknown[]) => Promise<T[]>
+  /** Runs a node-postgres query config in the scope (row mode, type parsers) and returns the whole result. */
+  submit: (config: pg.QueryArrayConfig | pg.QueryConfig) => Promise<pg.QueryResult>
 }
 
 export interface ScopeOptions {
@@ -93,6 +96,13 @@ export async function withTenant<T>(
           const rows = tx.rows<R>(sql, bind)
           await entered
           return rows
+        },
+        submit: async (config) => {
+          const result = tx.submit(config)
+          // Observed at once: like `rows`, a failure here is the transaction's and must not go unhandled.
+          result.catch(() => undefined)
+          await entered
+          return result
         },
       }
       const result = await scopes.run(scope, () => fn(scope))
