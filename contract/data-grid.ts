@@ -34,12 +34,6 @@ export interface TruncatedCell {
   length: number
 }
 
-/** Kinds of values the grid can expand into a reader (pretty JSON, long text). */
-export function isExpandable(kind: ColumnKind, value: GridCell, threshold = 80): boolean {
-  if (value === null) return false
-  return kind === 'json' || kind === 'array' || value.length > threshold || value.includes('\n')
-}
-
 /** The kind of a PostgreSQL type, from `pg_type.typname` and `typcategory`. */
 export function columnKind(typname: string, category: string): ColumnKind {
   if (typname === 'json' || typname === 'jsonb') return 'json'
