@@ -134,7 +134,7 @@ describe('DataGrid', () => {
     )
     fireEvent.click(screen.getAllByTestId('grid-edit')[0] as HTMLElement)
     const editor = screen.getByTestId('row-editor')
-    expect((within(editor).getByLabelText(/^id/) as HTMLInputElement).disabled).toBe(true)
+    expect(within(editor).getByLabelText<HTMLInputElement>(/^id/).disabled).toBe(true)
     fireEvent.click(within(editor).getByRole('button', { name: 'Set note to NULL' }))
     fireEvent.change(within(editor).getByLabelText(/^name/), { target: { value: 'Ada L.' } })
     fireEvent.click(within(editor).getByRole('button', { name: 'Save changes' }))
@@ -187,7 +187,7 @@ describe('DataGrid', () => {
       />,
     )
     expect(screen.getByTestId('grid-read-only').textContent).toBe('Read-only: no primary key')
-    expect((screen.getByTestId('grid-insert') as HTMLButtonElement).disabled).toBe(true)
+    expect(screen.getByTestId<HTMLButtonElement>("grid-insert").disabled).toBe(true)
     expect(screen.getAllByTestId('grid-edit').every((b) => (b as HTMLButtonElement).disabled)).toBe(true)
   })
 
