@@ -36,6 +36,16 @@ function returns<T>(): T {
 const schemaName = z.string().min(1).max(63)
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER)
 const empty = z.object({}).strict()
+
+/**
+ * The input of a call that runs in the calling window's active tenant. It
+ * names that tenant, and main refuses the call (CONFLICT) when the window has
+ * switched to another one since: an answer is never for a tenant the caller
+ * did not mean, and a write never lands in the tenant switched to.
+ */
+function inTenant<S extends z.ZodRawShape>(shape: S) {
+  return z.object({ tenant: schemaName, ...shape }).strict()
+}
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 const PRINTABLE = /^[\x20-\x7e\t]*$/
 
@@ -75,38 +85,34 @@ export const contract = {
     result: returns<MigrationReport>(),
   },
 
-  'data/customers/list': { input: z.object({ search: z.string().max(200).optional() }).strict(), result: returns<CustomerDto[]>() },
+  'data/customers/list': { input: inTenant({ search: z.string().max(200).optional() }), result: returns<CustomerDto[]>() },
   'data/customers/create': {
-    input: z.object({ name: z.string().max(200), email: z.string().max(320) }).strict(),
+    input: inTenant({ name: z.string().max(200), email: z.string().max(320) }),
     result: returns<CustomerDto>(),
   },
   'data/customers/update': {
-    input: z.object({ id, name: z.string().max(200).optional(), email: z.string().max(320).optional() }).strict(),
+    input: inTenant({ id, name: z.string().max(200).optional(), email: z.string().max(320).optional() }),
     result: returns<CustomerDto>(),
   },
-  'data/customers/delete': { input: z.object({ id }).strict(), result: returns<{ deleted: number }>() },
-  'data/orders/list': { input: empty, result: returns<OrderDto[]>() },
+  'data/customers/delete': { input: inTenant({ id }), result: returns<{ deleted: number }>() },
+  'data/orders/list': { input: inTenant({}), result: returns<OrderDto[]>() },
   'data/orders/create': {
-    input: z
-      .object({
-        customerId: id,
-        amountCents: z.number().int().min(0).max(2_147_483_647),
-        status: z.enum(['pending', 'paid', 'shipped', 'cancelled']).optional(),
-      })
-      .strict(),
+    input: inTenant({
+      customerId: id,
+      amountCents: z.number().int().min(0).max(2_147_483_647),
+      status: z.enum(['pending', 'paid', 'shipped', 'cancelled']).optional(),
+    }),
     result: returns<OrderDto>(),
   },
   'data/orders/update': {
-    input: z
-      .object({
-        id,
-        amountCents: z.number().int().min(0).max(2_147_483_647).optional(),
-        status: z.enum(['pending', 'paid', 'shipped', 'cancelled']).optional(),
-      })
-      .strict(),
+    input: inTenant({
+      id,
+      amountCents: z.number().int().min(0).max(2_147_483_647).optional(),
+      status: z.enum(['pending', 'paid', 'shipped', 'cancelled']).optional(),
+    }),
     result: returns<OrderDto>(),
   },
-  'data/orders/delete': { input: z.object({ id }).strict(), result: returns<{ deleted: number }>() },
+  'data/orders/delete': { input: inTenant({ id }), result: returns<{ deleted: number }>() },
 
   // The data browser: any table of the tenant named in the input, and the project's shared readable tables.
   'data/tables': { input: dataBrowserInputs.tables, result: returns<TableList>() },
@@ -118,8 +124,8 @@ export const contract = {
   'data/allow-edits': { input: dataBrowserInputs.allowEdits, result: returns<{ tenant: string; editsAllowed: boolean }>() },
 
   'inspect/schemas': { input: empty, result: returns<SchemaInfo[]>() },
-  'inspect/session': { input: empty, result: returns<SessionInfo>() },
-  'inspect/probe-cross-tenant': { input: z.object({ target: schemaName }).strict(), result: returns<ProbeResult>() },
+  'inspect/session': { input: inTenant({}), result: returns<SessionInfo>() },
+  'inspect/probe-cross-tenant': { input: inTenant({ target: schemaName }), result: returns<ProbeResult>() },
 
   'routing/resolve': {
     input: z.object({ host: z.string().max(300).optional(), header: z.string().max(300).optional() }).strict(),
@@ -180,6 +186,14 @@ export type CallName = keyof Contract
 export type CallInput<N extends CallName> = z.input<Contract[N]['input']>
 export type CallResult<N extends CallName> = Contract[N]['result']
 export const CALL_NAMES = Object.keys(contract) as CallName[]
+/** The calls that run in the window's active tenant: their input names it (`tenant`). */
+export type TenantCallName = { [N in CallName]: CallInput<N> extends { tenant: string } ? N : never }[CallName]
+
+/** Whether `name` is a call that runs in the window's active tenant (its input has `tenant`). */
+export function isTenantCall(name: CallName): name is TenantCallName {
+  const input: z.ZodType = contract[name].input
+  return input instanceof z.ZodObject && 'tenant' in input.shape
+}
 
 /** Events pushed from main to a window (or browser session). */
 export interface ContractEvents {

@@ -1,3 +1,4 @@
+import { QueryClientProvider } from '@tanstack/react-query'
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import type { TenantInfo } from '../../contract/types.ts'
 import { useConnectionState } from './client/client-context.tsx'
@@ -9,6 +10,7 @@ import { ManageTenantDialog } from './components/manage-tenant-dialog.tsx'
 import { StartupScreen } from './components/startup-screen.tsx'
 import { Empty, ErrorMessage } from './components/states.tsx'
 import { matchesTenantSearch, TenantSidebar } from './components/tenant-sidebar.tsx'
+import { createQueryClient } from './data/query-keys.ts'
 import { DbStatusProvider, useDbStatus } from './db-status.tsx'
 import { hasPrimaryModifier, modifierLabel } from './lib/platform.ts'
 import { CustomersView } from './views/customers-view.tsx'
@@ -36,14 +38,17 @@ function viewFromHash(hash: string): ViewId {
 
 /** The whole console: waits for the database, then the workspace. */
 export function App({ dbPollMs }: { dbPollMs?: { fast: number; slow: number } } = {}) {
+  const [queryClient] = useState(createQueryClient)
   return (
-    <DbStatusProvider {...(dbPollMs ? { fastPollMs: dbPollMs.fast, slowPollMs: dbPollMs.slow } : {})}>
-      <ReadyGate>
-        <WorkspaceProvider>
-          <Shell />
-        </WorkspaceProvider>
-      </ReadyGate>
-    </DbStatusProvider>
+    <QueryClientProvider client={queryClient}>
+      <DbStatusProvider {...(dbPollMs ? { fastPollMs: dbPollMs.fast, slowPollMs: dbPollMs.slow } : {})}>
+        <ReadyGate>
+          <WorkspaceProvider>
+            <Shell />
+          </WorkspaceProvider>
+        </ReadyGate>
+      </DbStatusProvider>
+    </QueryClientProvider>
   )
 }
 
@@ -61,7 +66,7 @@ type Dialog = { kind: 'create' } | { kind: 'manage'; tenant: TenantInfo } | { ki
 
 function Shell() {
   const workspace = useWorkspace()
-  const { tenants, active, switchTo, switchError, dismissSwitchError, reloadTenants, reloadActive } = workspace
+  const { tenants, active, switchTo, switchError, dismissSwitchError, reloadTenants, reloadActive, refusedCall, dismissRefusedCall } = workspace
   const db = useDbStatus()
   const connection = useConnectionState()
   const [view, setViewState] = useState<ViewId>(() => viewFromHash(window.location.hash))
@@ -177,6 +182,14 @@ function Shell() {
                 </button>
               )}
               <button type="button" className="button button--small" onClick={dismissSwitchError} aria-label="Dismiss">
+                ×
+              </button>
+            </div>
+          )}
+          {refusedCall !== undefined && (
+            <div className="alert alert--warning" role="alert" data-testid="refused-call">
+              <span className="alert__message">{refusedCall}</span>
+              <button type="button" className="button button--small" onClick={dismissRefusedCall} aria-label="Dismiss">
                 ×
               </button>
             </div>

@@ -5,7 +5,6 @@ import { App } from './app.tsx'
 import { ClientProvider } from './client/client-context.tsx'
 import { hasConnectionState, type ConnectionStateSource } from './client/connection-state.ts'
 import { pickClient } from './client/pick-client.ts'
-import { gateScopedCalls } from './client/scope-gate.ts'
 import { ErrorBoundary } from './components/error-boundary.tsx'
 import './styles/base.css'
 import './styles/layout.css'
@@ -21,7 +20,7 @@ let startupError: unknown
 try {
   const raw = pickClient(window)
   connection = hasConnectionState(raw) ? raw : undefined
-  client = gateScopedCalls(raw)
+  client = raw
 } catch (error) {
   startupError = error
 }

@@ -1,13 +1,17 @@
-import { createContext, useCallback, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import type { TenantInfo, TenantListItem } from '../../contract/types.ts'
 import { useClient } from './client/client-context.tsx'
+import { queryKeys } from './data/query-keys.ts'
 import { errorMessage } from './lib/format.ts'
 
 /*
- * What the whole window shares: the tenant list, the active tenant, and the
- * scope epoch. The epoch goes up when a switch starts (and again if it fails);
- * a view keeps an answer only if the epoch it asked in is still current, so a
- * slow answer from the previous tenant can never paint over the new one.
+ * What the whole window shares: the tenant list and the window's active
+ * tenant. The server keeps the active tenant per window; this mirrors it.
+ * Calls that change or read it (switch, active) go to the server one after
+ * another, so they are handled in the order they were made even over HTTP,
+ * where two requests can overtake each other — and the last answer is the
+ * server's state. Views fetch through data/queries.ts, keyed by tenant.
  */
 
 export interface Workspace {
@@ -17,9 +21,11 @@ export interface Workspace {
   /** The schema a switch is under way to, if any. */
   switchingTo: string | null
   switchError: string | undefined
-  epoch: number
-  /** The current epoch, read at answer time (a ref, so it is never stale in a closure). */
-  currentEpoch: () => number
+  /** A call this window made for a tenant it had already switched away from, refused by the server (nothing was changed). */
+  refusedCall: string | undefined
+  /** Reports such a refusal: its form may be gone with the switch, so the window says it. */
+  reportRefusedCall: (tenant: string) => void
+  dismissRefusedCall: () => void
   switchTo: (schema: string) => Promise<void>
   reloadTenants: () => Promise<void>
   /** Refreshes the active tenant from the server (after it was suspended or dropped); never rejects. */
@@ -42,87 +48,87 @@ export function sortTenants(tenants: readonly TenantListItem[]): TenantListItem[
 
 export function WorkspaceProvider({ children }: { children: ReactNode }) {
   const client = useClient()
-  const [tenants, setTenants] = useState<TenantListItem[] | undefined>(undefined)
-  const [tenantsError, setTenantsError] = useState<string | undefined>(undefined)
+  const queryClient = useQueryClient()
+  const list = useQuery({ queryKey: queryKeys.call('tenants/list'), queryFn: () => client.call('tenants/list', {}), select: sortTenants })
+  const tenants = list.data
   const [active, setActive] = useState<TenantInfo | null>(null)
   const [switchingTo, setSwitchingTo] = useState<string | null>(null)
   const [switchError, setSwitchError] = useState<string | undefined>(undefined)
-  const [epoch, setEpoch] = useState(0)
-  const epochRef = useRef(0)
-  const listRequest = useRef(0)
-  const currentEpoch = useCallback(() => epochRef.current, [])
+  const [refusedCall, setRefusedCall] = useState<string | undefined>(undefined)
 
-  const bumpEpoch = useCallback(() => {
-    epochRef.current += 1
-    setEpoch(epochRef.current)
-    return epochRef.current
+  // The window-state calls, one at a time; `requested` is the switch the user asked for last.
+  const queue = useRef<Promise<unknown>>(Promise.resolve())
+  const requested = useRef<string | null>(null)
+  const activeRef = useRef<TenantInfo | null>(null)
+  const serially = useCallback(<T,>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.current.then(fn, fn)
+    queue.current = run.catch(() => undefined)
+    return run
+  }, [])
+
+  /** The server says this window is on `tenant`: show it; the tenant's data is fetched again if it changed under us. */
+  const confirm = useCallback(
+    (tenant: TenantInfo | null, refetch: boolean) => {
+      const before = activeRef.current
+      activeRef.current = tenant
+      setActive(tenant)
+      if (refetch && tenant && (before?.schema !== tenant.schema || before.status !== tenant.status)) {
+        void queryClient.invalidateQueries({ queryKey: queryKeys.tenant(tenant.schema) })
+      }
+    },
+    [queryClient],
+  )
+
+  const reportRefusedCall = useCallback((tenant: string) => {
+    setRefusedCall(`A request for ${tenant} was refused: this window had switched to another tenant before it arrived. Nothing was changed; switch back to ${tenant} to try again.`)
   }, [])
 
   const reloadTenants = useCallback(async () => {
-    const request = ++listRequest.current
-    try {
-      const list = await client.call('tenants/list', {})
-      if (request !== listRequest.current) return
-      setTenants(sortTenants(list))
-      setTenantsError(undefined)
-    } catch (error) {
-      if (request !== listRequest.current) return
-      setTenantsError(errorMessage(error))
-    }
-  }, [client])
+    await queryClient.invalidateQueries({ queryKey: queryKeys.call('tenants/list') })
+  }, [queryClient])
 
-  const activeRef = useRef<TenantInfo | null>(null)
-  useEffect(() => {
-    activeRef.current = active
-  }, [active])
-
-  const reloadActive = useCallback(async () => {
-    const started = epochRef.current
-    let tenant: TenantInfo | null
-    try {
-      tenant = (await client.call('tenants/active', {})).tenant
-    } catch (error) {
-      if (started === epochRef.current) setSwitchError(`Could not read the active tenant: ${errorMessage(error)}`)
-      return
-    }
-    if (started !== epochRef.current) return
-    const before = activeRef.current
-    setActive(tenant)
-    // Views reload only if the tenant went away or its status changed (suspended data calls are refused).
-    if (before?.schema !== tenant?.schema || before?.status !== tenant?.status) bumpEpoch()
-  }, [client, bumpEpoch])
+  const reloadActive = useCallback(
+    () =>
+      serially(async () => {
+        try {
+          const { tenant } = await client.call('tenants/active', {})
+          // A switch asked for meanwhile is queued behind this and will have the last word.
+          if (requested.current === null) confirm(tenant, true)
+        } catch (error) {
+          setSwitchError(`Could not read the active tenant: ${errorMessage(error)}`)
+        }
+      }),
+    [client, serially, confirm],
+  )
 
   const switchTo = useCallback(
-    async (schema: string) => {
-      const mine = bumpEpoch()
+    (schema: string) => {
+      requested.current = schema
       setSwitchingTo(schema)
       setSwitchError(undefined)
-      try {
-        const { tenant } = await client.call('tenants/switch', { schema })
-        if (mine !== epochRef.current) return
-        setActive(tenant)
+      return serially(async () => {
+        let outcome: { tenant: TenantInfo | null } | { error: unknown }
+        try {
+          outcome = await client.call('tenants/switch', { schema })
+        } catch (error) {
+          outcome = { error }
+        }
+        // Where the server has this window now: every switch that succeeded moved it.
+        if ('tenant' in outcome) activeRef.current = outcome.tenant
+        // Only the last switch asked for is shown; the ones it overtook in the user's mind just moved the server.
+        if (requested.current !== schema) return
+        requested.current = null
         setSwitchingTo(null)
-      } catch (error) {
-        if (mine !== epochRef.current) return
-        setSwitchingTo(null)
-        setSwitchError(`Could not switch to ${schema}: ${errorMessage(error)}`)
-        // The views were cleared for the switch; bring back the tenant we stayed on.
-        bumpEpoch()
-      }
+        setActive(activeRef.current)
+        if ('error' in outcome) setSwitchError(`Could not switch to ${schema}: ${errorMessage(outcome.error)}`)
+      })
     },
-    [client, bumpEpoch],
+    [client, serially],
   )
 
   useEffect(() => {
-    void reloadTenants()
-    const started = epochRef.current
-    client.call('tenants/active', {}).then(
-      ({ tenant }) => {
-        if (started === epochRef.current) setActive(tenant)
-      },
-      (error: unknown) => setSwitchError(`Could not read the active tenant: ${errorMessage(error)}`),
-    )
-  }, [client, reloadTenants])
+    void reloadActive()
+  }, [reloadActive])
 
   // Another window, the CLI or this one changed the registry: refresh the list (coalesced).
   useEffect(() => {
@@ -142,91 +148,41 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
     }
   }, [client, reloadTenants, reloadActive])
 
+  useEffect(() => {
+    if (!tenants) return
+    // A dropped tenant's cached rows go with it (a tenant created later under the same schema starts empty).
+    const schemas = new Set(tenants.map((t) => t.schema))
+    queryClient.removeQueries({ predicate: (query) => query.queryKey[0] === 'tenant' && !schemas.has(String(query.queryKey[1])) })
+  }, [tenants, queryClient])
+
   // A fresher list shows the active tenant's new name or domains. (A tenant missing from the list proves
   // nothing — the list may predate a switch — so going away is left to reloadActive, which asks the server.)
   useEffect(() => {
     if (!tenants || !active || switchingTo) return
     const current = tenants.find((t) => t.schema === active.schema)
     if (current && (current.name !== active.name || current.domains.join() !== active.domains.join())) {
-      setActive({ name: current.name, schema: current.schema, status: active.status, domains: current.domains, createdAt: current.createdAt })
+      const renamed = { name: current.name, schema: current.schema, status: active.status, domains: current.domains, createdAt: current.createdAt }
+      activeRef.current = renamed
+      setActive(renamed)
     }
   }, [tenants, active, switchingTo])
 
   const value = useMemo<Workspace>(
     () => ({
       tenants,
-      tenantsError,
+      tenantsError: list.error === null ? undefined : errorMessage(list.error),
       active,
       switchingTo,
       switchError,
-      epoch,
-      currentEpoch,
+      refusedCall,
+      reportRefusedCall,
+      dismissRefusedCall: () => setRefusedCall(undefined),
       switchTo,
       reloadTenants,
       reloadActive,
       dismissSwitchError: () => setSwitchError(undefined),
     }),
-    [tenants, tenantsError, active, switchingTo, switchError, epoch, currentEpoch, switchTo, reloadTenants, reloadActive],
+    [tenants, list.error, active, switchingTo, switchError, refusedCall, reportRefusedCall, switchTo, reloadTenants, reloadActive],
   )
   return <WorkspaceContext.Provider value={value}>{children}</WorkspaceContext.Provider>
-}
-
-export interface ScopedQuery<T> {
-  data: T | undefined
-  error: string | undefined
-  loading: boolean
-  reload: () => void
-}
-
-/**
- * Loads data of the active tenant: again whenever the tenant changes or `key`
- * does, never while a switch is under way, and keeping an answer only if
- * nothing newer was asked since (neither by this view nor by a switch).
- */
-export function useScopedQuery<T>(
-  load: () => Promise<T>,
-  key: string,
-  options: { enabled?: boolean; requireTenant?: boolean } = {},
-): ScopedQuery<T> {
-  const { epoch, currentEpoch, switchingTo, active } = useWorkspace()
-  const enabled = (options.enabled ?? true) && (options.requireTenant === false || active !== null) && switchingTo === null
-  const [state, setState] = useState<{ data: T | undefined; error: string | undefined; loading: boolean }>({
-    data: undefined,
-    error: undefined,
-    loading: enabled,
-  })
-  const request = useRef(0)
-  const loadRef = useRef(load)
-  useLayoutEffect(() => {
-    loadRef.current = load
-  })
-  const [nonce, setNonce] = useState(0)
-
-  useEffect(() => {
-    const mine = ++request.current
-    if (!enabled) {
-      setState({ data: undefined, error: undefined, loading: switchingTo !== null })
-      return
-    }
-    const askedIn = currentEpoch()
-    setState((previous) => ({ data: previous.data, error: undefined, loading: true }))
-    loadRef.current().then(
-      (data) => {
-        if (mine === request.current && askedIn === currentEpoch()) setState({ data, error: undefined, loading: false })
-      },
-      (error: unknown) => {
-        if (mine === request.current && askedIn === currentEpoch()) setState({ data: undefined, error: errorMessage(error), loading: false })
-      },
-    )
-  }, [epoch, key, nonce, enabled, switchingTo, currentEpoch])
-
-  // A new tenant never shows the previous tenant's rows, not even for one frame while it loads.
-  const [shownEpoch, setShownEpoch] = useState(epoch)
-  if (shownEpoch !== epoch) {
-    setShownEpoch(epoch)
-    setState({ data: undefined, error: undefined, loading: enabled || switchingTo !== null })
-  }
-
-  const reload = useCallback(() => setNonce((n) => n + 1), [])
-  return { ...state, reload }
 }

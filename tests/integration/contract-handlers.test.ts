@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it, inject, vi } from 'vitest'
-import type { CallName, ContractEvents, EventName } from '../../contract/contract.ts'
+import { isTenantCall, type CallName, type ContractEvents, type EventName } from '../../contract/contract.ts'
 import type { ErrorEnvelope, MigrationEvent } from '../../contract/types.ts'
 import { readDbStatus } from '../../electron/main/handlers/db-handlers.ts'
 import type { CallContext, Dispatch, WindowSession } from '../../electron/main/handlers/dispatch-types.ts'
@@ -44,16 +44,22 @@ function openWindow(id: string): Window {
   }
 }
 
+/** A tenant call names the tenant it is meant for: the window's active one, as the console sends it (else any). */
+function addressed(window: Window, name: CallName, input: unknown): unknown {
+  if (!isTenantCall(name) || (typeof input === 'object' && input !== null && 'tenant' in input)) return input
+  return { tenant: window.session.activeTenant ?? 'acme', ...(input as object) }
+}
+
 /** Calls through the dispatcher and returns the result; a failure fails the test with its envelope. */
 async function ok<R = unknown>(window: Window, name: CallName, input: unknown = {}): Promise<R> {
-  const outcome = await dispatch(name, input, window.context)
+  const outcome = await dispatch(name, addressed(window, name, input), window.context)
   if (!outcome.ok) throw new Error(`${name} failed: ${JSON.stringify(outcome.error)}`)
   return outcome.result as R
 }
 
 /** Calls through the dispatcher and returns the error envelope; a success fails the test. */
 async function fails(window: Window, name: CallName, input: unknown = {}): Promise<ErrorEnvelope> {
-  const outcome = await dispatch(name, input, window.context)
+  const outcome = await dispatch(name, addressed(window, name, input), window.context)
   if (outcome.ok) throw new Error(`${name} succeeded unexpectedly: ${JSON.stringify(outcome.result)}`)
   return outcome.error
 }
@@ -177,6 +183,29 @@ describe('data calls run in the window’s tenant only', () => {
     }
     expect(await fails(w, 'data/customers/create', { name: 'X', email: 'x@example.com' })).toMatchObject({ code: 'NO_ACTIVE_TENANT' })
     expect(await fails(w, 'inspect/probe-cross-tenant', { target: 'acme' })).toMatchObject({ code: 'NO_ACTIVE_TENANT' })
+  })
+
+  it('refuses a call meant for the tenant the window has switched away from (CONFLICT), writing nothing', async () => {
+    const w = openWindow('w-moved')
+    await ok(w, 'tenants/switch', { schema: 'globex' })
+    const before = await ok<{ name: string }[]>(w, 'data/customers/list')
+    // Sent while the window was on acme; it arrives after the switch to globex.
+    for (const [name, input] of [
+      ['data/customers/create', { tenant: 'acme', name: 'Meant For Acme', email: 'acme@example.com' }],
+      ['data/customers/list', { tenant: 'acme' }],
+      ['data/orders/list', { tenant: 'acme' }],
+      ['inspect/session', { tenant: 'acme' }],
+      ['inspect/probe-cross-tenant', { tenant: 'acme', target: 'globex' }],
+    ] as const) {
+      expect(await fails(w, name, input), name).toEqual({
+        code: 'CONFLICT',
+        field: 'tenant',
+        message: 'this call was meant for tenant "acme", but the window has switched to "globex"',
+      })
+    }
+    expect(await ok(w, 'data/customers/list')).toEqual(before)
+    await ok(w, 'tenants/switch', { schema: 'acme' })
+    expect((await ok<{ name: string }[]>(w, 'data/customers/list')).map((c) => c.name)).not.toContain('Meant For Acme')
   })
 
   it('after a switch, each window sees and changes only its tenant’s rows', async () => {

@@ -98,7 +98,7 @@ describe('hostile input to every contract call', () => {
     await fc.assert(
       fc.asyncProperty(hostileString(), hostileString(), async (name, email) => {
         tried++
-        const created = await dispatch('data/customers/create', { name, email }, ctx)
+        const created = await dispatch('data/customers/create', { tenant: 'fuzz', name, email }, ctx)
         if (!created.ok) {
           expect(created.error.code).toBe('INVALID_INPUT')
           expect(['name', 'email']).toContain(created.error.field)
@@ -106,14 +106,14 @@ describe('hostile input to every contract call', () => {
         }
         const customer = created.result as { id: number; name: string; email: string }
         expect(customer.name).toBe(name)
-        const listed = await dispatch('data/customers/list', {}, ctx)
+        const listed = await dispatch('data/customers/list', { tenant: 'fuzz' }, ctx)
         const found = (listed.ok ? (listed.result as { id: number; name: string; email: string }[]) : []).find((c) => c.id === customer.id)
         expect(found?.name).toBe(name)
         expect(found?.email).toBe(customer.email)
         // Nothing leaked into the other tenant.
         const other = context('fuzz-other')
         await dispatch('tenants/switch', { schema: 'other' }, other)
-        const theirs = await dispatch('data/customers/list', {}, other)
+        const theirs = await dispatch('data/customers/list', { tenant: 'other' }, other)
         expect(theirs).toMatchObject({ ok: true, result: [] })
       }),
       { numRuns: 150 },

@@ -93,15 +93,25 @@ describe('schemata serve', () => {
     expect(list.status).toBe(200)
     expect((list.json as { result: { schema: string }[] }).result.map((x) => x.schema)).toEqual(['acme', 'globex', 'initech'])
 
-    expect((await rpc('data/customers/list', {}, 'tab-1')).json).toMatchObject({ ok: false, error: { code: 'NO_ACTIVE_TENANT' } })
-    expect((await rpc('data/customers/list', {}, 'tab-1')).status).toBe(409)
+    expect((await rpc('data/customers/list', { tenant: 'acme' }, 'tab-1')).json).toMatchObject({ ok: false, error: { code: 'NO_ACTIVE_TENANT' } })
+    expect((await rpc('data/customers/list', { tenant: 'acme' }, 'tab-1')).status).toBe(409)
 
     expect((await rpc('tenants/switch', { schema: 'acme' }, 'tab-1')).status).toBe(200)
     expect((await rpc('tenants/switch', { schema: 'globex' }, 'tab-2')).status).toBe(200)
-    const names = async (tab: string): Promise<string[]> =>
-      ((await rpc('data/customers/list', {}, tab)).json as { result: { name: string }[] }).result.map((c) => c.name).sort()
-    expect(await names('tab-1')).toEqual(['Marvin Martian', 'Road Runner Logistics', 'Wile E. Coyote'])
-    expect(await names('tab-2')).toEqual(['Hank Scorpio', 'Homer Simpson'])
+    const names = async (tab: string, tenant: string): Promise<string[]> =>
+      ((await rpc('data/customers/list', { tenant }, tab)).json as { result: { name: string }[] }).result.map((c) => c.name).sort()
+    expect(await names('tab-1', 'acme')).toEqual(['Marvin Martian', 'Road Runner Logistics', 'Wile E. Coyote'])
+    expect(await names('tab-2', 'globex')).toEqual(['Hank Scorpio', 'Homer Simpson'])
+
+    // A write sent for acme that reaches the server after tab-1 switched to initech is refused, and lands nowhere.
+    expect((await rpc('tenants/switch', { schema: 'initech' }, 'tab-1')).status).toBe(200)
+    const late = await rpc('data/customers/create', { tenant: 'acme', name: 'Late Write', email: 'late@example.com' }, 'tab-1')
+    expect(late.status).toBe(409)
+    expect(late.json).toMatchObject({ ok: false, error: { code: 'CONFLICT', field: 'tenant', message: expect.stringContaining('"initech"') as string } })
+    expect(await names('tab-1', 'initech')).not.toContain('Late Write')
+    expect((await rpc('data/customers/list', { tenant: 'acme' }, 'tab-1')).json).toMatchObject({ ok: false, error: { code: 'CONFLICT' } })
+    expect((await rpc('tenants/switch', { schema: 'acme' }, 'tab-1')).status).toBe(200)
+    expect(await names('tab-1', 'acme')).not.toContain('Late Write')
 
     const invalid = await rpc('tenants/switch', { schema: 'acme', extra: true }, 'tab-1')
     expect(invalid.status).toBe(400)

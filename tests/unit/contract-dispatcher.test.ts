@@ -74,10 +74,12 @@ describe('dispatcher: input validation', () => {
     ['tenants/switch', 'acme', 'input', 'input: must be an object'],
     ['tenants/switch', null, 'input', 'input: must be an object'],
     ['tenants/set-status', { schema: 'acme', status: 'deleted' }, 'status', 'status: must be one of "active", "suspended"'],
-    ['data/customers/delete', { id: 1.5 }, 'id', 'id: must be a whole number'],
-    ['data/customers/delete', { id: 0 }, 'id', 'id: must be greater than 0'],
-    ['data/customers/delete', { id: '7' }, 'id', 'id: must be a number'],
-    ['data/orders/create', { customerId: 1, amountCents: -1 }, 'amountCents', 'amountCents: must be at least 0'],
+    ['data/customers/delete', { tenant: 'acme', id: 1.5 }, 'id', 'id: must be a whole number'],
+    ['data/customers/delete', { tenant: 'acme', id: 0 }, 'id', 'id: must be greater than 0'],
+    ['data/customers/delete', { tenant: 'acme', id: '7' }, 'id', 'id: must be a number'],
+    ['data/orders/create', { tenant: 'acme', customerId: 1, amountCents: -1 }, 'amountCents', 'amountCents: must be at least 0'],
+    ['data/customers/list', {}, 'tenant', 'tenant: is required'],
+    ['inspect/session', { tenant: '' }, 'tenant', 'tenant: must not be empty'],
     ['migrations/run', { concurrency: 65 }, 'concurrency', 'concurrency: must be at most 64'],
     ['tenants/set-domains', { schema: 'acme', domains: Array.from({ length: 51 }, () => 'a.example') }, 'domains', 'domains: must have at most 50 items'],
   ])('%s %j → %s', async (name, input, field, message) => {
@@ -131,7 +133,7 @@ describe('dispatcher: errors become envelopes', () => {
   it('refuses a data call without an active tenant before touching the database', async () => {
     const { dispatch, context } = setup({ withTenant: () => Promise.reject(new Error('must not be reached')), models: {} })
     for (const name of ['data/customers/list', 'data/orders/list', 'inspect/session'] as const) {
-      const error = expectFailure(await dispatch(name, {}, context))
+      const error = expectFailure(await dispatch(name, { tenant: 'acme' }, context))
       expect(error.code, name).toBe('NO_ACTIVE_TENANT')
     }
   })

@@ -56,7 +56,7 @@ describe('preload', () => {
 
   it('rejects with the plain envelope (an Error would lose code and field on the bridge)', async () => {
     bridge.invoke.mockResolvedValueOnce({ ok: false, error: { code: 'NO_ACTIVE_TENANT', message: 'no active tenant' } })
-    const error: unknown = await api.dataCustomersList().catch((e: unknown) => e)
+    const error: unknown = await api.dataCustomersList({ tenant: 'acme' }).catch((e: unknown) => e)
     expect(error).toEqual({ code: 'NO_ACTIVE_TENANT', message: 'no active tenant' })
     expect(error).not.toBeInstanceOf(Error)
   })

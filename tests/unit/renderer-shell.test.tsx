@@ -81,6 +81,8 @@ describe('the active tenant', () => {
     fireEvent.keyDown(within(dialog).getByTestId('domain-input'), { key: 'Enter' })
     fireEvent.click(within(dialog).getByTestId('save-domains'))
     await waitFor(() => expect(client.calls.find((c) => c.name === 'tenants/set-domains')?.input).toEqual({ schema: 'globex', domains: ['globex.localhost', 'globex.example'] }))
+    // The buttons stay disabled until the save has answered.
+    await within(dialog).findByText('Domains saved.')
 
     fireEvent.click(within(dialog).getByTestId('toggle-status'))
     await waitFor(() => expect(within(dialog).getByTestId('tenant-status').textContent).toBe('suspended'))

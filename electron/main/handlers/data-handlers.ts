@@ -76,7 +76,7 @@ export const dataHandlers: Pick<HandlerTable, DataCalls> = {
       search === ''
         ? {}
         : { [Op.or]: [{ name: { [Op.iLike]: likePattern(search) } }, { email: { [Op.iLike]: likePattern(search) } }] }
-    return inActiveTenant(context, services, async () => {
+    return inActiveTenant(input, context, services, async () => {
       const rows = await Customer.findAll({ where, order: [['id', 'ASC']] })
       return rows.map(toCustomerDto)
     })
@@ -86,7 +86,7 @@ export const dataHandlers: Pick<HandlerTable, DataCalls> = {
     const { Customer } = services.tenancy.models
     const name = validCustomerName(input.name)
     const email = validEmail(input.email)
-    return inActiveTenant(context, services, async () => toCustomerDto(await Customer.create({ name, email })))
+    return inActiveTenant(input, context, services, async () => toCustomerDto(await Customer.create({ name, email })))
   },
 
   async 'data/customers/update'(input, context, services) {
@@ -94,7 +94,7 @@ export const dataHandlers: Pick<HandlerTable, DataCalls> = {
     const changes: { name?: string; email?: string } = {}
     if (input.name !== undefined) changes.name = validCustomerName(input.name)
     if (input.email !== undefined) changes.email = validEmail(input.email)
-    return inActiveTenant(context, services, async () => {
+    return inActiveTenant(input, context, services, async () => {
       const row = await Customer.findByPk(input.id)
       if (row === null) throw notFound('customer', input.id, 'id')
       if (Object.keys(changes).length > 0) await row.update(changes)
@@ -104,7 +104,7 @@ export const dataHandlers: Pick<HandlerTable, DataCalls> = {
 
   async 'data/customers/delete'(input, context, services) {
     const { Customer } = services.tenancy.models
-    return inActiveTenant(context, services, async () => {
+    return inActiveTenant(input, context, services, async () => {
       // The customer's orders go with it (ON DELETE CASCADE).
       const deleted = await Customer.destroy({ where: { id: input.id } })
       if (deleted === 0) throw notFound('customer', input.id, 'id')
@@ -112,9 +112,9 @@ export const dataHandlers: Pick<HandlerTable, DataCalls> = {
     })
   },
 
-  async 'data/orders/list'(_input, context, services) {
+  async 'data/orders/list'(input, context, services) {
     const { Customer, Order } = services.tenancy.models
-    return inActiveTenant(context, services, async () => {
+    return inActiveTenant(input, context, services, async () => {
       const rows = await Order.findAll({
         include: [{ model: Customer, as: 'customer', attributes: ['name'] }],
         order: [['id', 'DESC']],
@@ -125,7 +125,7 @@ export const dataHandlers: Pick<HandlerTable, DataCalls> = {
 
   async 'data/orders/create'(input, context, services) {
     const { Customer, Order } = services.tenancy.models
-    return inActiveTenant(context, services, async () => {
+    return inActiveTenant(input, context, services, async () => {
       const customer = await Customer.findByPk(input.customerId)
       if (customer === null) throw notFound('customer', input.customerId, 'customerId')
       const row = await Order.create({
@@ -139,7 +139,7 @@ export const dataHandlers: Pick<HandlerTable, DataCalls> = {
 
   async 'data/orders/update'(input, context, services) {
     const { Customer, Order } = services.tenancy.models
-    return inActiveTenant(context, services, async () => {
+    return inActiveTenant(input, context, services, async () => {
       const row = await Order.findByPk(input.id, { include: [{ model: Customer, as: 'customer', attributes: ['name'] }] })
       if (row === null) throw notFound('order', input.id, 'id')
       const changes: { amountCents?: number; status?: Order['status'] } = {}
@@ -152,7 +152,7 @@ export const dataHandlers: Pick<HandlerTable, DataCalls> = {
 
   async 'data/orders/delete'(input, context, services) {
     const { Order } = services.tenancy.models
-    return inActiveTenant(context, services, async () => {
+    return inActiveTenant(input, context, services, async () => {
       const deleted = await Order.destroy({ where: { id: input.id } })
       if (deleted === 0) throw notFound('order', input.id, 'id')
       return { deleted: input.id }

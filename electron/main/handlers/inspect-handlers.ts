@@ -67,8 +67,8 @@ export const inspectHandlers: Pick<HandlerTable, 'inspect/schemas' | 'inspect/se
     )
   },
 
-  async 'inspect/session'(_input, context, services) {
-    return inActiveTenant(context, services, async (scope): Promise<SessionInfo> => {
+  async 'inspect/session'(input, context, services) {
+    return inActiveTenant(input, context, services, async (scope): Promise<SessionInfo> => {
       const [row] = await scope.query<SessionRow>(SESSION_SQL)
       if (row === undefined) throw new Error('the session query returned no row')
       return {
@@ -89,7 +89,7 @@ export const inspectHandlers: Pick<HandlerTable, 'inspect/schemas' | 'inspect/se
       throw new SchemataError('TENANT_NOT_FOUND', `no tenant with schema "${input.target}" to probe`, { field: 'target' })
     }
     const sql = `SELECT count(*) AS count FROM ${quoteIdent(input.target)}.customers`
-    return inActiveTenant(context, services, async (scope): Promise<ProbeResult> => {
+    return inActiveTenant(input, context, services, async (scope): Promise<ProbeResult> => {
       const base = { sql, from: scope.schema, target: input.target }
       try {
         // A savepoint: a refused statement aborts only it, not the scope's transaction.

@@ -43,7 +43,7 @@ export interface SeedTenant {
 export interface RecordedCall {
   name: CallName
   input: unknown
-  /** The active tenant when the call started (what the server would scope it to). */
+  /** The window's active tenant when the call reached the "server" (what a tenant call is checked against). */
   scope: string | null
 }
 
@@ -54,6 +54,11 @@ export class MemoryClient implements SchemataClient {
   readonly calls: RecordedCall[] = []
   /** Called before a call is answered; return a promise to hold the answer until it settles. */
   hold: ((call: RecordedCall) => Promise<void> | undefined) | undefined
+  /**
+   * Called as a call is sent; return a promise to delay its arrival at the "server" until it settles,
+   * so a later call (a switch) can overtake it, as two HTTP requests can.
+   */
+  delayArrival: ((call: RecordedCall) => Promise<void> | undefined) | undefined
   /** Makes the next migration runs fail in this schema (as a broken migration would), until cleared. */
   failMigration: { schema: string; migration: string; message: string } | undefined
   db: DbStatus = {
@@ -95,6 +100,11 @@ export class MemoryClient implements SchemataClient {
     return this.active
   }
 
+  /** A tenant's customer names as stored, read behind the contract's back (for assertions). */
+  customerNames(schema: string): string[] {
+    return this.tenant(schema).customers.map((c) => c.name)
+  }
+
   /** Sends an event to every listener, as the server's push would. */
   emit<E extends EventName>(event: E, payload: ContractEvents[E]): void {
     for (const listener of [...(this.listeners.get(event) ?? [])]) (listener as (p: ContractEvents[E]) => void)(payload)
@@ -112,17 +122,26 @@ export class MemoryClient implements SchemataClient {
   }
 
   async call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallResult<N>> {
-    // The scope is read when the call starts, as the server reads the window's session.
+    // The scope is read when the call arrives, as the server reads the window's session.
     const call: RecordedCall = { name, input, scope: this.active }
     this.calls.push(call)
+    const delayed = this.delayArrival?.(call)
+    if (delayed) {
+      await delayed
+      call.scope = this.active
+    }
     const held = this.hold?.(call)
     if (held) await held
     else await Promise.resolve()
     return this.answer(name, input, call.scope) as CallResult<N>
   }
 
-  private scoped(scope: string | null): MemoryTenant {
+  /** The tenant a tenant call runs in: the one it names, if that is still the window's (else CONFLICT, as main answers). */
+  private scoped(scope: string | null, input: Record<string, unknown>): MemoryTenant {
     if (scope === null) throw new ContractError({ code: 'NO_ACTIVE_TENANT', message: 'no tenant selected in this window' })
+    if (input.tenant !== scope) {
+      throw new ContractError({ code: 'CONFLICT', message: `this call was meant for tenant "${String(input.tenant)}", but the window has switched to "${scope}"`, field: 'tenant' })
+    }
     const tenant = this.tenants.get(scope)
     if (!tenant) throw new ContractError({ code: 'TENANT_NOT_FOUND', message: `no tenant with schema "${scope}"`, field: 'schema' })
     if (tenant.info.status === 'suspended') throw new ContractError({ code: 'TENANT_SUSPENDED', message: `tenant "${scope}" is suspended` })
@@ -198,18 +217,18 @@ export class MemoryClient implements SchemataClient {
         return { ...tenant.info }
       }
       case 'data/customers/list': {
-        const tenant = this.scoped(scope)
+        const tenant = this.scoped(scope, input)
         const search = typeof input.search === 'string' ? input.search.toLowerCase() : ''
         return tenant.customers.filter((c) => search === '' || c.name.toLowerCase().includes(search) || c.email.includes(search)).map((c) => ({ ...c }))
       }
       case 'data/customers/create': {
-        const tenant = this.scoped(scope)
+        const tenant = this.scoped(scope, input)
         const customer: CustomerDto = { id: this.nextId++, name: String(input.name), email: String(input.email), createdAt: CREATED_AT }
         tenant.customers.push(customer)
         return { ...customer }
       }
       case 'data/customers/update': {
-        const tenant = this.scoped(scope)
+        const tenant = this.scoped(scope, input)
         const customer = tenant.customers.find((c) => c.id === input.id)
         if (!customer) throw new ContractError({ code: 'NOT_FOUND', message: 'no such customer', field: 'id' })
         if (typeof input.name === 'string') customer.name = input.name
@@ -217,15 +236,15 @@ export class MemoryClient implements SchemataClient {
         return { ...customer }
       }
       case 'data/customers/delete': {
-        const tenant = this.scoped(scope)
+        const tenant = this.scoped(scope, input)
         tenant.customers = tenant.customers.filter((c) => c.id !== input.id)
         tenant.orders = tenant.orders.filter((o) => o.customerId !== input.id)
         return { deleted: 1 }
       }
       case 'data/orders/list':
-        return this.scoped(scope).orders.map((o) => ({ ...o }))
+        return this.scoped(scope, input).orders.map((o) => ({ ...o }))
       case 'data/orders/create': {
-        const tenant = this.scoped(scope)
+        const tenant = this.scoped(scope, input)
         const customer = tenant.customers.find((c) => c.id === input.customerId)
         if (!customer) throw new ContractError({ code: 'NOT_FOUND', message: 'no such customer', field: 'customerId' })
         const order: OrderDto = {
@@ -240,14 +259,14 @@ export class MemoryClient implements SchemataClient {
         return { ...order }
       }
       case 'data/orders/update': {
-        const order = this.scoped(scope).orders.find((o) => o.id === input.id)
+        const order = this.scoped(scope, input).orders.find((o) => o.id === input.id)
         if (!order) throw new ContractError({ code: 'NOT_FOUND', message: 'no such order', field: 'id' })
         if (typeof input.amountCents === 'number') order.amountCents = input.amountCents
         if (typeof input.status === 'string') order.status = input.status as OrderDto['status']
         return { ...order }
       }
       case 'data/orders/delete': {
-        const tenant = this.scoped(scope)
+        const tenant = this.scoped(scope, input)
         tenant.orders = tenant.orders.filter((o) => o.id !== input.id)
         return { deleted: 1 }
       }
@@ -269,7 +288,7 @@ export class MemoryClient implements SchemataClient {
         return schemas
       }
       case 'inspect/session': {
-        const tenant = this.scoped(scope)
+        const tenant = this.scoped(scope, input)
         return {
           schema: tenant.info.schema,
           currentUser: `tenant_${tenant.info.schema}`,
@@ -279,7 +298,7 @@ export class MemoryClient implements SchemataClient {
         }
       }
       case 'inspect/probe-cross-tenant': {
-        const tenant = this.scoped(scope)
+        const tenant = this.scoped(scope, input)
         const target = String(input.target)
         return {
           sql: `SELECT count(*) FROM "${target}".customers`,

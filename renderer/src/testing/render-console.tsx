@@ -2,7 +2,6 @@ import { render, type RenderResult } from '@testing-library/react'
 import type { SchemataClient } from '../../../contract/contract.ts'
 import { App } from '../app.tsx'
 import { ClientProvider } from '../client/client-context.tsx'
-import { gateScopedCalls } from '../client/scope-gate.ts'
 import { MemoryClient, type SeedTenant } from './memory-client.ts'
 
 /** The three demo tenants, each with customers of its own. */
@@ -19,10 +18,10 @@ export const DEMO_SEED: SeedTenant[] = [
   { name: 'Initech', schema: 'initech', customers: [{ name: 'Peter Gibbons', email: 'peter@initech.example' }] },
 ]
 
-/** Renders the whole console over `client` (wrapped in the same scope gate as production). */
+/** Renders the whole console over `client`, as main.tsx does. */
 export function renderConsole(client: SchemataClient = new MemoryClient(DEMO_SEED)): RenderResult {
   return render(
-    <ClientProvider client={gateScopedCalls(client)}>
+    <ClientProvider client={client}>
       <App dbPollMs={{ fast: 10, slow: 60_000 }} />
     </ClientProvider>,
   )

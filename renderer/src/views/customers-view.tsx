@@ -1,11 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react'
 import { ContractError } from '../../../contract/contract.ts'
 import type { CustomerDto } from '../../../contract/types.ts'
-import { useClient } from '../client/client-context.tsx'
 import { Empty, ErrorMessage, Loading } from '../components/states.tsx'
 import { errorMessage, formatTimestamp } from '../lib/format.ts'
 import { customerProblems } from '../validation.ts'
-import { useScopedQuery, useWorkspace } from '../workspace.tsx'
+import { useTenantCall, useTenantQuery } from '../data/queries.ts'
+import { useWorkspace } from '../workspace.tsx'
 
 type Problems = { name?: string | undefined; email?: string | undefined; form?: string | undefined }
 
@@ -16,8 +16,8 @@ function serverProblems(error: unknown): Problems {
 
 /** The active tenant's customers: list, search, add, edit, delete. */
 export function CustomersView() {
-  const client = useClient()
-  const { active, epoch } = useWorkspace()
+  const { active } = useWorkspace()
+  const tenant = active?.schema ?? ''
   const [search, setSearch] = useState('')
   const [query, setQuery] = useState('')
   useEffect(() => {
@@ -25,10 +25,10 @@ export function CustomersView() {
     return () => clearTimeout(timer)
   }, [search])
 
-  const customers = useScopedQuery(() => client.call('data/customers/list', query ? { search: query } : {}), `customers:${query}`)
+  const customers = useTenantQuery('data/customers/list', query ? { search: query } : {})
   const [actionError, setActionError] = useState<string | undefined>(undefined)
   // A half-typed row belongs to the tenant it was typed for: a switch resets the forms.
-  useEffect(() => setActionError(undefined), [epoch])
+  useEffect(() => setActionError(undefined), [tenant])
 
   return (
     <section className="view" aria-labelledby="customers-title" data-testid="customers-view">
@@ -44,7 +44,7 @@ export function CustomersView() {
           onChange={(event) => setSearch(event.target.value)}
         />
       </header>
-      <AddCustomerForm key={`add-${epoch}`} onAdded={customers.reload} tenantName={active?.name ?? ''} />
+      <AddCustomerForm key={`add-${tenant}`} onAdded={customers.reload} tenantName={active?.name ?? ''} />
       {actionError && <ErrorMessage message={actionError} />}
       {customers.error !== undefined ? (
         <ErrorMessage title="Could not load customers." message={customers.error} onRetry={customers.reload} testId="customers-error" />
@@ -54,7 +54,7 @@ export function CustomersView() {
         <Empty testId="customers-empty">{query ? `No customer matches “${query}”.` : 'No customers yet. Add the first one above.'}</Empty>
       ) : (
         <div className={`table-wrap ${customers.loading ? 'table-wrap--refreshing' : ''}`}>
-          <table className="table" data-testid="customers-table" data-epoch={epoch}>
+          <table className="table" data-testid="customers-table" data-tenant={tenant}>
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -78,7 +78,7 @@ export function CustomersView() {
 }
 
 function AddCustomerForm({ onAdded, tenantName }: { onAdded: () => void; tenantName: string }) {
-  const client = useClient()
+  const call = useTenantCall()
   const [name, setName] = useState('')
   const [email, setEmail] = useState('')
   const [problems, setProblems] = useState<Problems>({})
@@ -91,7 +91,7 @@ function AddCustomerForm({ onAdded, tenantName }: { onAdded: () => void; tenantN
     setBusy(true)
     setProblems({})
     try {
-      await client.call('data/customers/create', { name: name.trim(), email: email.trim() })
+      await call('data/customers/create', { name: name.trim(), email: email.trim() })
       setName('')
       setEmail('')
       onAdded()
@@ -148,7 +148,7 @@ function AddCustomerForm({ onAdded, tenantName }: { onAdded: () => void; tenantN
 }
 
 function CustomerRow({ customer, onChanged, onError }: { customer: CustomerDto; onChanged: () => void; onError: (message: string | undefined) => void }) {
-  const client = useClient()
+  const call = useTenantCall()
   const [editing, setEditing] = useState(false)
   const [confirming, setConfirming] = useState(false)
   const [name, setName] = useState(customer.name)
@@ -161,7 +161,7 @@ function CustomerRow({ customer, onChanged, onError }: { customer: CustomerDto; 
     if (local.name || local.email) return setProblems(local)
     setBusy(true)
     try {
-      await client.call('data/customers/update', { id: customer.id, name: name.trim(), email: email.trim() })
+      await call('data/customers/update', { id: customer.id, name: name.trim(), email: email.trim() })
       setEditing(false)
       setProblems({})
       onChanged()
@@ -176,7 +176,7 @@ function CustomerRow({ customer, onChanged, onError }: { customer: CustomerDto; 
     setBusy(true)
     onError(undefined)
     try {
-      await client.call('data/customers/delete', { id: customer.id })
+      await call('data/customers/delete', { id: customer.id })
       onChanged()
     } catch (error) {
       onError(`Could not delete ${customer.name}: ${errorMessage(error)}`)

@@ -5,7 +5,8 @@ import { ProgressBar } from '../components/progress-bar.tsx'
 import { Empty, ErrorMessage, Loading } from '../components/states.tsx'
 import { TenantBadge } from '../components/tenant-badge.tsx'
 import { errorMessage } from '../lib/format.ts'
-import { useScopedQuery, useWorkspace } from '../workspace.tsx'
+import { useCallQuery } from '../data/queries.ts'
+import { useWorkspace } from '../workspace.tsx'
 import {
   IDLE,
   applyMigrationEvent,
@@ -21,8 +22,7 @@ import {
 export function MigrationsView() {
   const client = useClient()
   const { reloadTenants } = useWorkspace()
-  const [gridKey, setGridKey] = useState(0)
-  const grid = useScopedQuery(() => client.call('migrations/status', {}), `grid:${gridKey}`, { requireTenant: false })
+  const grid = useCallQuery('migrations/status', {})
   const [progress, setProgress] = useState<RunProgress>(IDLE)
   const [busy, setBusy] = useState(false)
 
@@ -60,7 +60,7 @@ export function MigrationsView() {
       setProgress((p) => ({ ...p, phase: 'error', error: errorMessage(error) }))
     } finally {
       setBusy(false)
-      setGridKey((k) => k + 1)
+      grid.reload()
       void reloadTenants()
     }
   }

@@ -1,11 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react'
 import { ContractError } from '../../../contract/contract.ts'
 import { ORDER_STATUSES, type CustomerDto, type OrderDto, type OrderStatus } from '../../../contract/types.ts'
-import { useClient } from '../client/client-context.tsx'
 import { Empty, ErrorMessage, Loading } from '../components/states.tsx'
 import { centsToInput, errorMessage, formatCents, formatTimestamp } from '../lib/format.ts'
 import { parseAmount } from '../validation.ts'
-import { useScopedQuery, useWorkspace } from '../workspace.tsx'
+import { useTenantCall, useTenantQuery } from '../data/queries.ts'
+import { useWorkspace } from '../workspace.tsx'
 
 function describe(error: unknown): string {
   return error instanceof ContractError && error.field ? `${error.field}: ${error.message}` : errorMessage(error)
@@ -13,12 +13,11 @@ function describe(error: unknown): string {
 
 /** The active tenant's orders: list, add (for one of its customers), edit amount and status, delete. */
 export function OrdersView() {
-  const client = useClient()
-  const { epoch } = useWorkspace()
-  const orders = useScopedQuery(() => client.call('data/orders/list', {}), 'orders')
-  const customers = useScopedQuery(() => client.call('data/customers/list', {}), 'orders:customers')
+  const tenant = useWorkspace().active?.schema ?? ''
+  const orders = useTenantQuery('data/orders/list', {})
+  const customers = useTenantQuery('data/customers/list', {})
   const [actionError, setActionError] = useState<string | undefined>(undefined)
-  useEffect(() => setActionError(undefined), [epoch])
+  useEffect(() => setActionError(undefined), [tenant])
 
   const total = orders.data?.reduce((sum, o) => sum + (o.status === 'cancelled' ? 0 : o.amountCents), 0) ?? 0
 
@@ -29,7 +28,7 @@ export function OrdersView() {
         {orders.data && <span className="view__count">{orders.data.length}</span>}
         {orders.data && orders.data.length > 0 && <span className="view__summary">{formatCents(total)} not cancelled</span>}
       </header>
-      {customers.data && <AddOrderForm key={`add-${epoch}`} customers={customers.data} onAdded={orders.reload} />}
+      {customers.data && <AddOrderForm key={`add-${tenant}`} customers={customers.data} onAdded={orders.reload} />}
       {customers.error && <ErrorMessage title="Could not load customers for the order form." message={customers.error} onRetry={customers.reload} />}
       {actionError && <ErrorMessage message={actionError} />}
       {orders.error !== undefined ? (
@@ -68,7 +67,7 @@ export function OrdersView() {
 }
 
 function AddOrderForm({ customers, onAdded }: { customers: CustomerDto[]; onAdded: () => void }) {
-  const client = useClient()
+  const call = useTenantCall()
   const [customerId, setCustomerId] = useState<number | ''>(customers[0]?.id ?? '')
   const [amount, setAmount] = useState('')
   const [status, setStatus] = useState<OrderStatus>('pending')
@@ -85,7 +84,7 @@ function AddOrderForm({ customers, onAdded }: { customers: CustomerDto[]; onAdde
     setBusy(true)
     setProblem(undefined)
     try {
-      await client.call('data/orders/create', { customerId, amountCents: parsed.cents, status })
+      await call('data/orders/create', { customerId, amountCents: parsed.cents, status })
       setAmount('')
       onAdded()
     } catch (error) {
@@ -125,7 +124,7 @@ function AddOrderForm({ customers, onAdded }: { customers: CustomerDto[]; onAdde
 }
 
 function OrderRow({ order, onChanged, onError }: { order: OrderDto; onChanged: () => void; onError: (message: string | undefined) => void }) {
-  const client = useClient()
+  const call = useTenantCall()
   const [editing, setEditing] = useState(false)
   const [confirming, setConfirming] = useState(false)
   const [amount, setAmount] = useState(centsToInput(order.amountCents))
@@ -138,7 +137,7 @@ function OrderRow({ order, onChanged, onError }: { order: OrderDto; onChanged: (
     if ('problem' in parsed) return setProblem(`Amount ${parsed.problem}`)
     setBusy(true)
     try {
-      await client.call('data/orders/update', { id: order.id, amountCents: parsed.cents, status })
+      await call('data/orders/update', { id: order.id, amountCents: parsed.cents, status })
       setEditing(false)
       setProblem(undefined)
       onChanged()
@@ -153,7 +152,7 @@ function OrderRow({ order, onChanged, onError }: { order: OrderDto; onChanged: (
     setBusy(true)
     onError(undefined)
     try {
-      await client.call('data/orders/delete', { id: order.id })
+      await call('data/orders/delete', { id: order.id })
       onChanged()
     } catch (error) {
       onError(`Could not delete order #${order.id}: ${errorMessage(error)}`)

@@ -1,12 +1,12 @@
 import { useEffect, useMemo, useState } from 'react'
 import type { ProbeResult, SchemaInfo } from '../../../contract/types.ts'
-import { useClient } from '../client/client-context.tsx'
 import { BlockedIcon, WarningIcon } from '../components/icons.tsx'
 import { Empty, ErrorMessage, Loading } from '../components/states.tsx'
 import { TenantBadge } from '../components/tenant-badge.tsx'
 import { errorMessage } from '../lib/format.ts'
 import { tenantColors } from '../lib/tenant-color.ts'
-import { useScopedQuery, useWorkspace } from '../workspace.tsx'
+import { useCallQuery, useTenantCall, useTenantQuery } from '../data/queries.ts'
+import { useWorkspace } from '../workspace.tsx'
 
 const SCHEMAS_SHOWN = 12
 
@@ -40,8 +40,7 @@ export function SegregationView() {
 }
 
 function SessionPanel() {
-  const client = useClient()
-  const session = useScopedQuery(() => client.call('inspect/session', {}), 'session')
+  const session = useTenantQuery('inspect/session', {})
   return (
     <div className="card" data-testid="session-panel">
       <h3 className="card__title">Inside the scope</h3>
@@ -74,32 +73,28 @@ function SessionPanel() {
 }
 
 function ProbePanel() {
-  const client = useClient()
-  const { tenants, active, epoch, currentEpoch } = useWorkspace()
+  const call = useTenantCall()
+  const { tenants, active } = useWorkspace()
   const targets = useMemo(() => (tenants ?? []).filter((t) => t.schema !== active?.schema), [tenants, active])
   const [target, setTarget] = useState('')
-  const [result, setResult] = useState<ProbeResult | undefined>(undefined)
-  const [error, setError] = useState<string | undefined>(undefined)
+  // Each answer remembers the tenant it was asked in, and shows only while that tenant is active.
+  const [answer, setAnswer] = useState<{ tenant: string; result?: ProbeResult; error?: string } | undefined>(undefined)
   const [busy, setBusy] = useState(false)
-
-  useEffect(() => {
-    setResult(undefined)
-    setError(undefined)
-  }, [epoch])
+  const result = answer?.tenant === active?.schema ? answer?.result : undefined
+  const error = answer?.tenant === active?.schema ? answer?.error : undefined
   useEffect(() => {
     if (!targets.some((t) => t.schema === target)) setTarget(targets[0]?.schema ?? '')
   }, [targets, target])
 
   const probe = async () => {
-    const askedIn = currentEpoch()
+    const askedIn = active?.schema ?? ''
     setBusy(true)
-    setError(undefined)
-    setResult(undefined)
+    setAnswer(undefined)
     try {
-      const answer = await client.call('inspect/probe-cross-tenant', { target })
-      if (askedIn === currentEpoch()) setResult(answer)
+      // The server runs it in `askedIn` or refuses it (CONFLICT): the result is always that tenant's.
+      setAnswer({ tenant: askedIn, result: await call('inspect/probe-cross-tenant', { target }) })
     } catch (e) {
-      if (askedIn === currentEpoch()) setError(errorMessage(e))
+      setAnswer({ tenant: askedIn, error: errorMessage(e) })
     } finally {
       setBusy(false)
     }
@@ -171,9 +166,8 @@ function ProbeOutcome({ result }: { result: ProbeResult }) {
 }
 
 function SchemasPanel() {
-  const client = useClient()
   const { active } = useWorkspace()
-  const schemas = useScopedQuery(() => client.call('inspect/schemas', {}), 'schemas', { requireTenant: false })
+  const schemas = useCallQuery('inspect/schemas', {})
   const [filter, setFilter] = useState('')
   const [showAll, setShowAll] = useState(false)
 
