@@ -133,7 +133,11 @@ describe('roles and grants', () => {
   it('recreates a missing tenant role with its grants, and the tenant works again', async () => {
     const t = await withTenants('acme')
     await t.db.exec(`DROP OWNED BY ${role(t, 'acme')}; DROP ROLE ${role(t, 'acme')}`)
-    await expect(t.tenancy.withTenant('acme', (scope) => scope.query('SELECT 1'))).rejects.toThrow()
+    // Entering the scope fails in PostgreSQL itself: SET ROLE to a role that is gone.
+    await expect(t.tenancy.withTenant('acme', (scope) => scope.query('SELECT 1'))).rejects.toMatchObject({
+      code: '22023',
+      message: `role "${role(t, 'acme')}" does not exist`,
+    })
     const before = await diagnose(t.tenancy)
     expect(checks(before.findings)).toEqual(['acme role-missing'])
     const report = await runDoctor(t.tenancy, { fix: true })

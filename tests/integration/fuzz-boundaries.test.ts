@@ -26,8 +26,10 @@ beforeAll(async () => {
   t = await createTestDatabase(inject('embeddedAdminUrl'))
   await t.tenancy.createTenant({ name: 'Fuzz', schema: 'fuzz' })
   await t.tenancy.createTenant({ name: 'Other', schema: 'other' })
-  const passwordHash = await hashPassword('fuzz-pass')
-  await t.tenancy.withTenant('fuzz', () => t.tenancy.models.User.create({ email: 'admin@fuzz.example', passwordHash, role: 'admin' }))
+  for (const tenant of ['fuzz', 'other']) {
+    const passwordHash = await hashPassword(`${tenant}-pass`)
+    await t.tenancy.withTenant(tenant, () => t.tenancy.models.User.create({ email: `admin@${tenant}.example`, passwordHash, role: 'admin' }))
+  }
   local = await startApp({ target: { mode: 'external', url: t.url }, sessions, server: { rendererDir: 'out/renderer', port: 0 } })
 })
 afterAll(async () => {
@@ -180,19 +182,94 @@ describe('hostile input to the tenant API', () => {
     )
   })
 
-  it('hostile Host and X-Tenant headers and paths never reach tenant data or a 5xx', async () => {
+  it('valid and hostile routes with foreign, forged or missing tokens never reach tenant data or a 5xx', async () => {
     const port = serverPort()
+    // One marked customer per tenant: any reply carrying a marker has read that tenant's rows.
+    const marker: Record<Tenant, string> = { fuzz: 'marker-fuzz-row', other: 'marker-other-row' }
+    for (const tenant of TENANTS) {
+      await t.tenancy.withTenant(tenant, () => t.tenancy.models.Customer.create({ name: marker[tenant], email: `${marker[tenant]}@example.test` }))
+    }
+    const issued: Record<Tenant, string> = { fuzz: await loginAs('fuzz'), other: await loginAs('other') }
+    const [otherPayload] = issued.other.split('.')
+    const [, fuzzMac] = issued.fuzz.split('.')
+    const tokens: Record<TokenKind, (junk: string) => string | undefined> = {
+      none: () => undefined,
+      fuzz: () => issued.fuzz,
+      other: () => issued.other,
+      // other's claims under fuzz's signature: a forgery of a real tenant's token.
+      forged: () => `${otherPayload}.${fuzzMac}`,
+      truncated: () => issued.fuzz.slice(0, -2),
+      junk: (junk) => headerSafe(junk).replace(/\s/g, '') || 'x',
+    }
+    const tally = { ok: 0, refusedOnTenantRoute: 0, foreignOnTenantRoute: 0 }
     await fc.assert(
-      fc.asyncProperty(hostileString(), hostileString(), hostileString(), async (host, header, path) => {
-        tried++
-        const headers: Record<string, string> = { host: `${headerSafe(host) || 'x'}:${port}` }
-        if (headerSafe(header)) headers['x-tenant'] = headerSafe(header)
-        const answer = await raw('GET', `/api/${encodeURIComponent(path)}`, headers)
-        expect(answer.status).toBeLessThan(500)
-        // Without a valid token no customer row can come back, whatever the routing says.
-        expect(answer.body).not.toContain('"customers"')
-      }),
-      { numRuns: 200 },
+      fc.asyncProperty(
+        fc.constantFrom('/api/customers', '/api/orders'),
+        fc.oneof(fc.constantFrom<Route>('fuzz', 'other', 'bare'), hostileString().map((host) => ({ host }))),
+        fc.oneof(fc.constantFrom<Header>('fuzz', 'other', 'none'), hostileString().map((value) => ({ value }))),
+        fc.constantFrom<TokenKind>('none', 'fuzz', 'other', 'forged', 'truncated', 'junk'),
+        hostileString(),
+        async (path, route, tenantHeader, tokenKind, junk) => {
+          tried++
+          const headers: Record<string, string> = {
+            host: typeof route === 'string' ? (route === 'bare' ? `localhost:${port}` : `${route}.localhost:${port}`) : `${headerSafe(route.host) || 'x'}:${port}`,
+          }
+          if (tenantHeader === 'fuzz' || tenantHeader === 'other') headers['x-tenant'] = tenantHeader
+          else if (typeof tenantHeader !== 'string' && headerSafe(tenantHeader.value)) headers['x-tenant'] = headerSafe(tenantHeader.value)
+          const token = tokens[tokenKind](junk)
+          if (token !== undefined) headers.authorization = `Bearer ${token}`
+          const answer = await raw('GET', path, headers)
+          expect(answer.status).toBeLessThan(500)
+          const validFor: Tenant | undefined = tokenKind === 'fuzz' || tokenKind === 'other' ? tokenKind : undefined
+          const leaked = TENANTS.filter((tenant) => answer.body.includes(marker[tenant]) && tenant !== validFor)
+          expect(leaked, `${JSON.stringify(headers)} ${path} → ${answer.status} ${answer.body.slice(0, 200)}`).toEqual([])
+          if (answer.status < 300) {
+            // Success needs the token of the very tenant whose rows come back.
+            expect(validFor, `${JSON.stringify(headers)} → ${answer.status}`).toBeDefined()
+            if (path === '/api/customers') expect(answer.body).toContain(marker[validFor as Tenant])
+            tally.ok++
+          }
+          // Where the route names one real tenant unambiguously, the token alone decides.
+          const routed = unambiguousTenant(route, tenantHeader)
+          if (routed !== undefined) {
+            expect(answer.status, `${JSON.stringify(headers)} token ${tokenKind}`).toBe(validFor === routed ? 200 : 401)
+            if (validFor !== routed) tally.refusedOnTenantRoute++
+            if (validFor !== undefined && validFor !== routed) tally.foreignOnTenantRoute++
+          }
+        },
+      ),
+      { numRuns: 300 },
     )
+    // The property is only a proof if its interesting cases happened.
+    expect(tally.ok).toBeGreaterThan(0)
+    expect(tally.refusedOnTenantRoute).toBeGreaterThan(0)
+    expect(tally.foreignOnTenantRoute).toBeGreaterThan(0)
   })
 })
+
+type Tenant = 'fuzz' | 'other'
+const TENANTS: readonly Tenant[] = ['fuzz', 'other']
+type Route = Tenant | 'bare' | { host: string }
+type Header = Tenant | 'none' | { value: string }
+type TokenKind = 'none' | Tenant | 'forged' | 'truncated' | 'junk'
+
+/** The tenant a request is routed to when host and header leave no doubt; undefined otherwise. */
+function unambiguousTenant(route: Route, header: Header): Tenant | undefined {
+  const byHost = route === 'fuzz' || route === 'other' ? route : undefined
+  const byHeader = header === 'fuzz' || header === 'other' ? header : undefined
+  if (typeof header !== 'string' || typeof route !== 'string') return undefined
+  if (byHost && (header === 'none' || byHeader === byHost)) return byHost
+  if (route === 'bare' && byHeader) return byHeader
+  return undefined
+}
+
+async function loginAs(tenant: Tenant): Promise<string> {
+  const answer = await raw(
+    'POST',
+    '/api/login',
+    { host: `${tenant}.localhost:${serverPort()}`, 'content-type': 'application/json' },
+    JSON.stringify({ email: `admin@${tenant}.example`, password: `${tenant}-pass` }),
+  )
+  expect(answer.status).toBe(200)
+  return (JSON.parse(answer.body) as { token: string }).token
+}

@@ -16,7 +16,14 @@ import { type Reply, send } from '../fixtures/http-send.ts'
  * tenant data; paths outside /api/ are not served on tenant hosts.
  */
 
-const noDispatch: Dispatch = () => Promise.resolve<CallOutcome>({ ok: false, error: { code: 'NOT_FOUND', message: 'no RPC in this test' } })
+// Every call that reaches the console is counted and answered with a marker no tenant route can produce.
+const CONSOLE_REACHED = 'console-rpc-reached'
+let consoleCalls = 0
+const countingDispatch: Dispatch = () => {
+  consoleCalls++
+  return Promise.resolve<CallOutcome>({ ok: true, result: CONSOLE_REACHED })
+}
+const CONSOLE_TOKEN = 'routing-test-console-token-0123456789'
 
 let t: TestDatabase
 let server: SchemataServer
@@ -58,7 +65,7 @@ beforeAll(async () => {
   await seed('globex', ['globex.example.test'])
   await seed('initech', ['initech.localhost'])
   await t.tenancy.setStatus('initech', 'suspended')
-  server = await createSchemataServer({ tenancy: t.tenancy, dispatch: noDispatch, rendererDir: '/nonexistent', port: 0, requestLog: log })
+  server = await createSchemataServer({ tenancy: t.tenancy, dispatch: countingDispatch, consoleToken: CONSOLE_TOKEN, rendererDir: '/nonexistent', port: 0, requestLog: log })
   port = server.port
   for (const schema of ['acme', 'globex']) tokens[schema] = await login(schema)
 })
@@ -194,10 +201,31 @@ describe('tenant API routing', () => {
     expect(wrong.json).toMatchObject({ error: { field: 'method' } })
   })
 
-  it('dot segments cannot climb out of /api/ into the console', async () => {
-    const r = await send(port, { path: '/api/../rpc/tenants/list', host: `localhost:${port}`, method: 'POST', headers: { 'x-tenant': 'acme' } })
-    // Normalised to /rpc/tenants/list on the console host: refused for lack of the console token, never served.
-    expect(r.status).toBe(401)
+  it('dot segments cannot climb out of /api/ into the console, even holding the console token', async () => {
+    const credentials = { authorization: `Bearer ${CONSOLE_TOKEN}`, cookie: `schemata_console_${port}=${CONSOLE_TOKEN}`, 'x-schemata-window': 'routing-test' }
+    // The control: with that token, the console's RPC is reached on the bare host.
+    const before = consoleCalls
+    const control = await send(port, { path: '/rpc/tenants/list', method: 'POST', body: '{}', headers: { ...credentials, 'content-type': 'application/json' } })
+    expect(control.status).toBe(200)
+    expect(control.text).toContain(CONSOLE_REACHED)
+    expect(consoleCalls).toBe(before + 1)
+    const climbs = ['/api/../rpc/tenants/list', '/api/%2e%2e/rpc/tenants/list', '/api/./../rpc/tenants/list', '/api/customers/../../rpc/tenants/list']
+    for (const path of climbs) {
+      for (const tenantRoute of [{ host: `acme.localhost:${port}`, headers: {} }, { host: `globex.example.test:${port}`, headers: { 'x-tenant': 'globex' } }]) {
+        const calls = consoleCalls
+        const r = await send(port, {
+          path,
+          host: tenantRoute.host,
+          method: 'POST',
+          body: '{}',
+          headers: { ...tenantRoute.headers, ...credentials, 'content-type': 'application/json' },
+        })
+        // Normalised to /rpc/tenants/list on a tenant host: the console lives on the bare host only.
+        expect(r.status, `${tenantRoute.host}${path}`).toBe(404)
+        expect(r.text).not.toContain(CONSOLE_REACHED)
+        expect(consoleCalls, `${tenantRoute.host}${path} reached the console`).toBe(calls)
+      }
+    }
   })
 })
 
