@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
 import { diagnose } from '../../electron/main/doctor/doctor.ts'
 import type { MigrationReport } from '../../electron/main/migrations/events.ts'
+import { SCHEMA_LOCK_CLASS, schemaLockKey } from '../../electron/main/migrations/lock-keys.ts'
 import { runBounded } from '../../electron/main/migrations/run-bounded.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
 import type { AdminAnswer, AdminCommand } from '../fixtures/admin-child.ts'
 import { AdminProcess } from '../fixtures/cli-process.ts'
 import { migrationsWithCrashTrials } from '../fixtures/migrate-child.ts'
+import { waitForAdvisoryLock } from '../fixtures/pg-locks.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 
 let t: TestDatabase
@@ -48,6 +50,38 @@ async function together(commandA: AdminCommand, commandB: AdminCommand): Promise
   return [outcomeOf(answerA, `A ${JSON.stringify(commandA)}`), outcomeOf(answerB, `B ${JSON.stringify(commandB)}`)]
 }
 
+/**
+ * Both admins provably at once on one schema: the test holds that schema's
+ * lock (the one create and drop take first) until PostgreSQL shows both
+ * admins' backends queued on it, then lets them race. Without this the two
+ * calls might simply run one after the other, and "exactly one wins" would
+ * prove nothing about a race.
+ */
+async function overlapping(schema: string, sendA: () => Promise<AdminAnswer>, sendB: () => Promise<AdminAnswer>): Promise<[AdminAnswer, AdminAnswer]> {
+  const key = { key1: SCHEMA_LOCK_CLASS, key2: schemaLockKey(schema) }
+  const gate = await t.db.openClient()
+  try {
+    await gate.query('BEGIN')
+    await gate.query('SELECT pg_advisory_xact_lock($1, $2)', [key.key1, key.key2])
+    const answers = Promise.all([sendA(), sendB()])
+    const waiting = await waitForAdvisoryLock(t.db, key, { granted: false, count: 2 })
+    expect(new Set(waiting).size, `both admins queued on ${schema}'s lock`).toBe(2)
+    overlapsSeen++
+    await gate.query('COMMIT')
+    return await answers
+  } finally {
+    await gate.end()
+  }
+}
+
+/** How many races were seen overlapping in PostgreSQL; each racing test checks its own count. */
+let overlapsSeen = 0
+
+async function racing(schema: string, commandA: AdminCommand, commandB: AdminCommand): Promise<[Outcome, Outcome]> {
+  const [answerA, answerB] = await overlapping(schema, () => a.send(commandA), () => b.send(commandB))
+  return [outcomeOf(answerA, `A ${JSON.stringify(commandA)}`), outcomeOf(answerB, `B ${JSON.stringify(commandB)}`)]
+}
+
 /** The doctor, with the migration list the admins currently know, finds nothing. */
 async function expectHealthy(): Promise<void> {
   const tenancy = new Tenancy(t.db, { migrations: { tenant: migrationsWithCrashTrials(level) } })
@@ -65,18 +99,20 @@ describe('two admin processes at the same time', () => {
   it('same-name creates: exactly one wins, the other is told the tenant already exists', async () => {
     for (let r = 0; r < ROUNDS; r++) {
       const schema = `same_${r}`
-      const outcomes = await together({ op: 'create', schema, migrations: level }, { op: 'create', schema, migrations: level })
+      const outcomes = await racing(schema, { op: 'create', schema, migrations: level }, { op: 'create', schema, migrations: level })
       expect(outcomes.sort()).toEqual(['already-exists', 'ok'])
     }
+    expect(overlapsSeen).toBe(ROUNDS)
     await expectHealthy()
   })
 
   it('same-name drops: exactly one wins, the other is told there is no such tenant', async () => {
     for (let r = 0; r < ROUNDS; r++) {
       const schema = `same_${r}`
-      const outcomes = await together({ op: 'drop', schema }, { op: 'drop', schema })
+      const outcomes = await racing(schema, { op: 'drop', schema }, { op: 'drop', schema })
       expect(outcomes.sort()).toEqual(['not-found', 'ok'])
     }
+    expect(overlapsSeen).toBe(2 * ROUNDS)
     expect(await registered()).toEqual([])
     await expectHealthy()
   })
@@ -98,7 +134,7 @@ describe('two admin processes at the same time', () => {
     for (let r = 0; r < ROUNDS; r++) {
       const schema = `flip_${r}`
       await t.tenancy.createTenant({ name: schema, schema })
-      const [dropped, created] = await together({ op: 'drop', schema }, { op: 'create', schema, migrations: level })
+      const [dropped, created] = await racing(schema, { op: 'drop', schema }, { op: 'create', schema, migrations: level })
       expect(dropped).toBe('ok')
       expect(['ok', 'already-exists']).toContain(created)
     }
@@ -136,13 +172,13 @@ describe('two admin processes at the same time', () => {
     for (let r = 0; r < 4; r++) {
       const schema = `cli_${r}`
       const create = ['tenant', 'create', '--name', `CLI ${r}`, '--schema', schema]
-      const answers = await Promise.all([a.send({ op: 'cli', argv: create }), b.send({ op: 'cli', argv: create })])
+      const answers = await overlapping(schema, () => a.send({ op: 'cli', argv: create }), () => b.send({ op: 'cli', argv: create }))
       const created = answers.map((x) => ('cli' in x ? x.cli : undefined)).sort((x, y) => (x?.code ?? 0) - (y?.code ?? 0))
       expect(created.map((x) => x?.code)).toEqual([0, 2])
       expect(created[1]?.stderr).toBe(`schema: a tenant with schema "${schema}" already exists\n`)
 
       const drop = ['tenant', 'drop', '--schema', schema, '--yes']
-      const dropAnswers = await Promise.all([a.send({ op: 'cli', argv: drop }), b.send({ op: 'cli', argv: drop })])
+      const dropAnswers = await overlapping(schema, () => a.send({ op: 'cli', argv: drop }), () => b.send({ op: 'cli', argv: drop }))
       const dropped = dropAnswers.map((x) => ('cli' in x ? x.cli : undefined)).sort((x, y) => (x?.code ?? 0) - (y?.code ?? 0))
       expect(dropped.map((x) => x?.code)).toEqual([0, 1])
       expect(dropped[1]?.stderr).toBe(`error: no tenant with schema "${schema}"\n`)

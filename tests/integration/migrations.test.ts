@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
 import { MigratorBusyError } from '../../electron/main/errors.ts'
 import type { MigrationEvent } from '../../electron/main/migrations/events.ts'
+import { MIGRATOR_LOCK_CLASS } from '../../electron/main/migrations/lock-keys.ts'
 import { withMigratorLock } from '../../electron/main/migrations/migrator-lock.ts'
 import type { MigrationDefinition } from '../../electron/main/migrations/types.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
 import { tenantMigrations } from '../../migrations/tenant/index.ts'
+import { waitForAdvisoryLock } from '../fixtures/pg-locks.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
+
+const MIGRATOR_LOCK = { key1: MIGRATOR_LOCK_CLASS, key2: 0 }
 
 const addLoyalty: MigrationDefinition = {
   name: '0003_add_loyalty_points',
@@ -144,17 +148,21 @@ describe('migrations', () => {
     let release: () => void = () => undefined
     const held = new Promise<void>((resolve) => (release = resolve))
     const holder = withMigratorLock(t.db, { wait: false }, () => held)
-    // Give the holder time to take the lock.
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    const error = await t.tenancy.migrate({ tenant: true, wait: false }).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(MigratorBusyError)
-    expect((error as Error).message).toMatch(/another migrator is running \(backend pid \d+/)
-    const waits: MigrationEvent[] = []
-    const waiting = t.tenancy.migrate({ tenant: true, onEvent: (e) => waits.push(e) })
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    expect(waits[0]?.type).toBe('waiting')
-    release()
-    await holder
+    let waiting: Promise<unknown> | undefined
+    try {
+      const [holderPid] = await waitForAdvisoryLock(t.db, MIGRATOR_LOCK, { granted: true })
+      const error = await t.tenancy.migrate({ tenant: true, wait: false }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(MigratorBusyError)
+      expect((error as Error).message).toContain(`another migrator is running (backend pid ${holderPid}`)
+      const waits: MigrationEvent[] = []
+      waiting = t.tenancy.migrate({ tenant: true, onEvent: (e) => waits.push(e) })
+      // The second migrator is queued behind the holder in PostgreSQL itself, and said so first.
+      await waitForAdvisoryLock(t.db, MIGRATOR_LOCK, { granted: false })
+      expect(waits.map((e) => e.type)).toEqual(['waiting'])
+    } finally {
+      release()
+      await holder
+    }
     await expect(waiting).resolves.toMatchObject({ counts: { failed: 0 } })
   })
 

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
 import { MigratorBusyError } from '../../electron/main/errors.ts'
+import { MIGRATOR_LOCK_CLASS } from '../../electron/main/migrations/lock-keys.ts'
 import { withMigratorLock } from '../../electron/main/migrations/migrator-lock.ts'
 import type { MigrationDefinition } from '../../electron/main/migrations/types.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
 import { tenantMigrations } from '../../migrations/tenant/index.ts'
+import { waitForAdvisoryLock } from '../fixtures/pg-locks.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 
 const skip = inject('pgbouncerSkipReason')
@@ -45,13 +47,16 @@ describe.skipIf(skip)('behind PgBouncer (transaction pooling)', () => {
     let release: () => void = () => undefined
     const held = new Promise<void>((resolve) => (release = resolve))
     const holder = withMigratorLock(t.db, { wait: false }, () => held)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    // Several attempts, so they land on different server connections.
-    for (let i = 0; i < 5; i++) {
-      await expect(t.tenancy.migrate({ tenant: true, wait: false })).rejects.toBeInstanceOf(MigratorBusyError)
+    try {
+      await waitForAdvisoryLock(t.db, { key1: MIGRATOR_LOCK_CLASS, key2: 0 }, { granted: true })
+      // Several attempts, so they land on different server connections.
+      for (let i = 0; i < 5; i++) {
+        await expect(t.tenancy.migrate({ tenant: true, wait: false })).rejects.toBeInstanceOf(MigratorBusyError)
+      }
+    } finally {
+      release()
+      await holder
     }
-    release()
-    await holder
     await expect(t.tenancy.migrate({ tenant: true, wait: false })).resolves.toMatchObject({ counts: { failed: 0 } })
   })
 
