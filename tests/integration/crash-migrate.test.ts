@@ -4,7 +4,7 @@ import type { MigrationReport } from '../../electron/main/migrations/events.ts'
 import { runBounded } from '../../electron/main/migrations/run-bounded.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
 import { BackendWatcher, killDuringWork, runNode, tsxScript, withApplicationName } from '../fixtures/cli-process.ts'
-import { crashMigrations, migrationsWithCrashTrials } from '../fixtures/migrate-child.ts'
+import { crashMigrationPath, crashMigrations, migrationsWithCrashTrials } from '../fixtures/migrate-child.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 
 const TENANTS = 200
@@ -48,6 +48,9 @@ describe(`SIGKILL during \`migrate --tenant\` across ${TENANTS} tenants`, () => 
       trials: 0,
       killedMidWork: 0,
       killedPartWayThroughFleet: 0,
+      /** Per path of the trial's migration: `exec` (DDL queued into COMMIT's message, as shipped migrations do) or `query`. */
+      trialsByPath: { exec: 0, query: 0 },
+      killedPartWayByPath: { exec: 0, query: 0 },
       finishedBeforeKill: 0,
       schemasLeftPending: 0,
       pendingCompletedByDoctorFix: 0,
@@ -61,8 +64,10 @@ describe(`SIGKILL during \`migrate --tenant\` across ${TENANTS} tenants`, () => 
     for (let trial = 0; trial < TRIALS; trial++) {
       const count = trial + 1
       const app = `crash_migrate_${count}`
-      // Kill once a random number of schemas (0 = right after connecting) has committed the new migration.
-      const target = Math.floor(Math.random() * TENANTS)
+      const path = crashMigrationPath(1000 + count)
+      // Kill once a random number of schemas has committed the new migration; the first trial of each
+      // path kills right after connecting (0), the rest somewhere in the first 90 % of the fleet.
+      const target = trial < 2 ? 0 : 1 + Math.floor(Math.random() * TENANTS * 0.9)
       const kill = await killDuringWork(watcher, {
         nodeArgs: migrateArgs(count),
         env: { DATABASE_URL: withApplicationName(t.url, app) },
@@ -73,7 +78,11 @@ describe(`SIGKILL during \`migrate --tenant\` across ${TENANTS} tenants`, () => 
       stats.trials++
       const done = await schemasWith(count)
       if (kill.killed) stats.killedMidWork++
-      if (kill.killed && done > 0 && done < TENANTS) stats.killedPartWayThroughFleet++
+      stats.trialsByPath[path]++
+      if (kill.killed && done > 0 && done < TENANTS) {
+        stats.killedPartWayThroughFleet++
+        stats.killedPartWayByPath[path]++
+      }
       if (kill.exitedFirst) {
         stats.finishedBeforeKill++
         expect(kill.outcome.code, kill.outcome.stderr).toBe(0)
@@ -114,11 +123,18 @@ describe(`SIGKILL during \`migrate --tenant\` across ${TENANTS} tenants`, () => 
     expect((await diagnose(tenancyWith(TRIALS))).findings).toEqual([])
 
     console.log(
-      `[crash: migrate --tenant] ${TENANTS} tenants, killed once a random 0..${TENANTS - 1} of them had committed; ${JSON.stringify(stats)}; ` +
+      `[crash: migrate --tenant] ${TENANTS} tenants, killed right after connecting (first trial per path) or once a random 1..${Math.floor(TENANTS * 0.9)} of them had committed; ${JSON.stringify(stats)}; ` +
         `repaired (besides pending migrations): ${repaired.length === 0 ? 'nothing' : repaired.join(', ')}; ` +
         `${Math.round((performance.now() - started) / 1000)} s`,
     )
     expect(stats.trials).toBeGreaterThanOrEqual(20)
     expect(stats.killedMidWork).toBeGreaterThanOrEqual(TRIALS * 0.8)
+    // The kills must land part-way through the fleet on both paths — the shipped one (exec) above all —
+    // or "every schema migrated or not" was never tested against a half-migrated fleet. Only the two
+    // kills right after connecting, and a run that outpaced its kill, may miss.
+    expect(stats.trialsByPath).toEqual({ exec: TRIALS / 2, query: TRIALS / 2 })
+    for (const path of ['exec', 'query'] as const) {
+      expect(stats.killedPartWayByPath[path], `${path} path`).toBeGreaterThanOrEqual(TRIALS / 2 - 2)
+    }
   }, 900_000)
 })
