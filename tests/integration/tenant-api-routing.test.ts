@@ -210,8 +210,12 @@ describe('tenant API routing', () => {
     expect(control.text).toContain(CONSOLE_REACHED)
     expect(consoleCalls).toBe(before + 1)
     const climbs = ['/api/../rpc/tenants/list', '/api/%2e%2e/rpc/tenants/list', '/api/./../rpc/tenants/list', '/api/customers/../../rpc/tenants/list']
+    const tenantRoutes: { host: string; headers: Record<string, string> }[] = [
+      { host: `acme.localhost:${port}`, headers: {} },
+      { host: `globex.example.test:${port}`, headers: { 'x-tenant': 'globex' } },
+    ]
     for (const path of climbs) {
-      for (const tenantRoute of [{ host: `acme.localhost:${port}`, headers: {} }, { host: `globex.example.test:${port}`, headers: { 'x-tenant': 'globex' } }]) {
+      for (const tenantRoute of tenantRoutes) {
         const calls = consoleCalls
         const r = await send(port, {
           path,
