@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
 import { diagnose } from '../../electron/main/doctor/doctor.ts'
 import type { MigrationReport } from '../../electron/main/migrations/events.ts'
-import { SCHEMA_LOCK_CLASS, schemaLockKey } from '../../electron/main/migrations/lock-keys.ts'
+import { SCHEMA_LOCK_CLASS, schemaLockKey } from '../../electron/main/db/lock-keys.ts'
 import { runBounded } from '../../electron/main/migrations/run-bounded.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
 import type { AdminAnswer, AdminCommand } from '../fixtures/admin-child.ts'

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
 import { MigratorBusyError } from '../../electron/main/errors.ts'
 import type { MigrationEvent } from '../../electron/main/migrations/events.ts'
-import { MIGRATOR_LOCK_CLASS } from '../../electron/main/migrations/lock-keys.ts'
+import { MIGRATOR_LOCK_CLASS } from '../../electron/main/db/lock-keys.ts'
 import { withMigratorLock } from '../../electron/main/migrations/migrator-lock.ts'
 import type { MigrationDefinition } from '../../electron/main/migrations/types.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
