@@ -3,6 +3,7 @@ import { checkTargets } from './targets.ts'
 
 const ms = (n: number): string => (n < 0.1 ? `${(n * 1000).toFixed(1)} µs` : `${n.toFixed(n < 10 ? 3 : 1)} ms`)
 const x = (n: number): string => `${n.toFixed(2)} ×`
+const pct = (n: number): string => `${(n * 100).toFixed(1)} %`
 const mib = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MiB`
 
 function table(rows: readonly (readonly string[])[]): string {
@@ -82,6 +83,18 @@ export function formatReport(r: BenchResult): string {
     table([
       ['test fixture', 'get p50', 'release p50', 'get+release p50', 'p95'],
       [`${r.testFixture.runs} runs`, ms(r.testFixture.getP50Ms), ms(r.testFixture.releaseP50Ms), ms(r.testFixture.p50Ms), ms(r.testFixture.p95Ms)],
+    ]),
+    '',
+    table([
+      [`tenant API, statement statistics (${r.statementStats.tenants} tenants, ${r.statementStats.inFlight} in flight, ${r.statementStats.rounds} rounds of ${r.statementStats.requestsPerRun})`, 'req/s (median)', 'each round', 'p50', 'p99', 'throughput cost'],
+      ...(['off', 'on', 'watched'] as const).map((side) => [
+        { off: 'off (library not loaded)', on: 'on (pg_stat_statements)', watched: 'on, Activity view sampling' }[side],
+        r.statementStats[side].requestsPerSecond.toFixed(0),
+        r.statementStats[side].runs.map((n) => n.toFixed(0)).join(' '),
+        ms(r.statementStats[side].p50Ms),
+        ms(r.statementStats[side].p99Ms),
+        side === 'off' ? '' : pct(side === 'on' ? r.statementStats.throughputOverhead : r.statementStats.watchedThroughputOverhead),
+      ]),
     ]),
     '',
     table([['target', 'measured', ''], ...checkTargets(r).map((c) => [c.target, c.measured, c.holds ? 'holds' : 'MISSED'])]),

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { USAGE, parseBenchArgs } from './options.ts'
 import { formatReport } from './report.ts'
-import { runBench } from './runner.ts'
+import { runBench, statsBenchDataDir } from './runner.ts'
 import { defaultBenchDataDir, destroyBenchServer } from './server.ts'
 
 /** `npm run bench`: progress on stderr; the report (or, with --json, one JSON line) on stdout. */
@@ -27,7 +27,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`\n${signal}: stopping the bench server\n`)
     // Connections die with the server now; their errors must not end the process before the directory is gone.
     process.on('uncaughtException', (error) => process.stderr.write(`bench: after ${signal}: ${error.message}\n`))
-    void destroyBenchServer(dataDir).finally(() => process.exit(130))
+    void Promise.allSettled([destroyBenchServer(dataDir), destroyBenchServer(statsBenchDataDir(dataDir))]).finally(() => process.exit(130))
   }
   process.once('SIGINT', interrupted)
   process.once('SIGTERM', interrupted)

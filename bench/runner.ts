@@ -11,6 +11,7 @@ import { type CreateTenantResult, type FloorResult, benchCreateTenants } from '.
 import { type MigrateFleetResult, benchMigrateFleet } from './scenarios/migrate-fleet.ts'
 import { type ResolveResult, benchResolve } from './scenarios/resolve.ts'
 import { type ScopedReadResult, benchScopedRead } from './scenarios/scoped-read.ts'
+import { type StatsOverheadResult, benchStatsOverhead } from './scenarios/statement-stats-overhead.ts'
 import { type TestFixtureResult, benchTestFixture } from './scenarios/test-fixture.ts'
 import { type TraceResult, traceStatements } from './scenarios/trace.ts'
 import { type WhoIsBehindResult, benchWhoIsBehind } from './scenarios/who-is-behind.ts'
@@ -30,6 +31,8 @@ export interface BenchOptions {
   trace?: boolean
   /** Where the embedded server lives; default `<repo>/.test-data/bench-<pid>`. Deleted at the end. */
   dataDir?: string
+  /** The tenant API with per-tenant statement statistics off / on / watched (own server in `<dataDir>-stats`). */
+  statsOverhead?: { rounds?: number; requests?: number; warmupRequests?: number }
   onProgress?: (message: string) => void
 }
 
@@ -60,7 +63,13 @@ export interface BenchResult {
   resolve: ResolveResult
   memory: MemoryPeaks
   testFixture: TestFixtureResult
+  statementStats: StatsOverheadResult
   trace?: TraceResult
+}
+
+/** The statistics-overhead scenario's own server, next to the main one. */
+export function statsBenchDataDir(dataDir: string): string {
+  return `${dataDir}-stats`
 }
 
 const SERVICE_DB = 'bench_service'
@@ -80,7 +89,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
   installRoundTripCounter()
 
   progress('starting a fresh embedded PostgreSQL')
-  const server: BenchServer = await startBenchServer(options.dataDir ?? defaultBenchDataDir())
+  const dataDir = options.dataDir ?? defaultBenchDataDir()
+  const server: BenchServer = await startBenchServer(dataDir)
   const sampler = new MemorySampler(server.postmasterPid)
   const closers: (() => Promise<void>)[] = []
   try {
@@ -126,6 +136,15 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
     const testFixture = await benchTestFixture(ctx, options.fixtureRuns ?? 20)
     const trace = options.trace ? await traceStatements(ctx) : undefined
     const memory = await sampler.stop()
+    const statementStats = await benchStatsOverhead({
+      dataDir: statsBenchDataDir(dataDir),
+      rounds: options.statsOverhead?.rounds ?? 3,
+      requests: options.statsOverhead?.requests ?? 3000,
+      warmupRequests: options.statsOverhead?.warmupRequests ?? 300,
+      tenants: 20,
+      inFlight: 50,
+      progress,
+    })
 
     const result: BenchResult = {
       run: {
@@ -149,6 +168,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       resolve,
       memory,
       testFixture,
+      statementStats,
       ...(trace ? { trace } : {}),
     }
     result.run.totalMs = round3(performance.now() - started)

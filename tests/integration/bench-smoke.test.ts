@@ -11,6 +11,7 @@ const MEASUREMENTS = [
   'resolve',
   'memory',
   'testFixture',
+  'statementStats',
 ] as const
 
 /** Every numeric leaf of an object, with its dotted path. */
@@ -26,7 +27,14 @@ const mayBeZeroOrNegative = (path: string): boolean => /overhead/i.test(path)
 
 describe('bench smoke run (20 tenants)', () => {
   it('runs every measurement and reports finite, positive figures', { timeout: 300_000 }, async () => {
-    const result: BenchResult = await runBench({ tenants: 20, iterations: 100, resolveIterations: 500, fixtureRuns: 3, trace: true })
+    const result: BenchResult = await runBench({
+      tenants: 20,
+      iterations: 100,
+      resolveIterations: 500,
+      fixtureRuns: 3,
+      trace: true,
+      statsOverhead: { rounds: 1, requests: 200, warmupRequests: 50 },
+    })
 
     expect(Object.keys(result)).toEqual(expect.arrayContaining([...MEASUREMENTS]))
     // Survives the --json round trip unchanged (no NaN or Infinity turning into null).
@@ -49,6 +57,8 @@ describe('bench smoke run (20 tenants)', () => {
     expect(result.migrateFleet.defaultConcurrency.schemas).toBe(20)
     expect(result.whoIsBehind.behind).toBe(20)
     expect(result.floor.roundTripsPerTenant).toBe(1)
+    expect(result.statementStats.off.runs).toHaveLength(1)
+    expect(result.statementStats.watched.runs).toHaveLength(1)
     for (const key of ['floor', 'createTenant'] as const) {
       expect(result[key]).toHaveProperty('p50Ms')
       expect(result[key]).toHaveProperty('p95Ms')
