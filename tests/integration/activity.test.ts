@@ -91,6 +91,10 @@ describe('per-tenant statement statistics (embedded)', () => {
     await admin(`CREATE TABLE busy.notes (id serial PRIMARY KEY, body text);
       INSERT INTO busy.notes (body) SELECT string_agg(md5(random()::text || g::text || i::text), '') FROM generate_series(1, 20) i, generate_series(1, 1250) g GROUP BY i`)
     clock += 2_000
+    // Sizes are read beside the counters: this sample starts the read, the next one has its result.
+    await monitor.sampleNow()
+    await monitor.sizesSettled()
+    clock += 2_000
     const overview = await monitor.overview({ rankBy: 'size', windowMs: 60_000, noisyShare: 0.5, limit: 10 })
     monitor.stop()
     const busy = overview.tenants[0]
@@ -101,7 +105,8 @@ describe('per-tenant statement statistics (embedded)', () => {
     expect(busy?.sizes.totalBytes).toBe((busy?.sizes.tableBytes ?? 0) + (busy?.sizes.indexBytes ?? 0) + (busy?.sizes.toastBytes ?? 0))
     expect(busy?.growthBytes).toBeGreaterThan(20 * 30_000)
     expect(overview.tenants.find((row) => row.schema === 'idle')?.growthBytes).toBe(0)
-    expect(busy?.series).toHaveLength(2)
+    expect(busy?.series).toEqual([expect.any(Number), (busy?.sizes.totalBytes ?? 0)])
+    expect((busy?.series[1] ?? 0) - (busy?.series[0] ?? 0)).toBe(busy?.growthBytes)
   })
 
   it('counts a tenant’s live sessions from pg_stat_activity, pooled scopes included', async () => {

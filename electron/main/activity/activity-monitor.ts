@@ -5,14 +5,14 @@ import { ActivityHistory, type OverviewQuery } from './activity-history.ts'
 import { takeActivitySample } from './activity-sample.ts'
 import { readTopStatements, statementStatsSource } from './statement-stats.ts'
 import { readSessionsOf } from './tenant-sessions.ts'
-import { readTenantSizes, zeroSizes } from './tenant-sizes.ts'
+import { SizeSampler, readTenantSizes, zeroSizes } from './tenant-sizes.ts'
 
 export interface MonitorOptions {
   /** Time between samples while someone watches (default 2 s). */
   intervalMs?: number
   /** How far back the history goes (default 10 min). */
   keepMs?: number
-  /** Sizes are re-read at most this often (default 30 s): they move slowly and cost a stat() per file. */
+  /** Sizes are re-read at most this often (default 30 s; longer when a read is slow, see SizeSampler). */
   sizesEveryMs?: number
   /** Sampling stops when nobody asked for this long (default 5 min); the next question starts it again. */
   idleMs?: number
@@ -27,14 +27,14 @@ export interface MonitorOptions {
 export class ActivityMonitor {
   readonly intervalMs: number
   private readonly keepMs: number
-  private readonly sizesEveryMs: number
   private readonly idleMs: number
   private readonly now: () => number
   private history: ActivityHistory
   private timer: NodeJS.Timeout | undefined
   private sampling: Promise<void> | undefined
   private lastAskedMs = 0
-  private sizes: { atMs: number; sizes: Map<string, TenantSizes> } | undefined
+  private sizes: SizeSampler
+  private sizesAddedAtMs: number | undefined
 
   constructor(
     private readonly db: Database,
@@ -42,10 +42,10 @@ export class ActivityMonitor {
   ) {
     this.intervalMs = options.intervalMs ?? 2_000
     this.keepMs = options.keepMs ?? 10 * 60_000
-    this.sizesEveryMs = options.sizesEveryMs ?? 30_000
     this.idleMs = options.idleMs ?? 5 * 60_000
     this.now = options.now ?? Date.now
     this.history = new ActivityHistory(this.keepMs)
+    this.sizes = new SizeSampler(db, { minEveryMs: options.sizesEveryMs ?? 30_000, budget: 0.05, now: this.now })
   }
 
   /** Takes a sample now (joining one under way) and adds it to the history. */
@@ -58,10 +58,23 @@ export class ActivityMonitor {
 
   private async sample(): Promise<void> {
     const startMs = this.now()
-    const reuse = this.sizes !== undefined && startMs - this.sizes.atMs < this.sizesEveryMs ? this.sizes.sizes : undefined
-    const sample = await takeActivitySample(this.db, reuse ? { sizes: reuse } : {})
-    if (!reuse) this.sizes = { atMs: startMs, sizes: new Map(sample.tenants.map((t) => [t.schema, t.sizes])) }
-    this.history.add(sample, startMs, reuse === undefined)
+    // Sizes are read beside the counters, not in their way: only the very first sample waits for them.
+    if (this.sizes.due()) {
+      const reading = this.sizes.read()
+      // A failed background read leaves the previous sizes in place; the next due read tries again.
+      if (this.sizes.latest) void reading.catch(() => undefined)
+      else await reading
+    }
+    const sizes = this.sizes.latest as { atMs: number; sizes: Map<string, TenantSizes> }
+    const sample = await takeActivitySample(this.db, { sizes: sizes.sizes })
+    const fresh = sizes.atMs !== this.sizesAddedAtMs
+    this.sizesAddedAtMs = sizes.atMs
+    this.history.add(sample, startMs, fresh)
+  }
+
+  /** Resolves once a size read under way (if any) has finished. */
+  async sizesSettled(): Promise<void> {
+    await this.sizes.settled()
   }
 
   /** The ranked overview; starts background sampling if it was not running. */
@@ -116,7 +129,7 @@ export class ActivityMonitor {
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
     this.history = new ActivityHistory(this.keepMs)
-    this.sizes = undefined
+    this.sizesAddedAtMs = undefined
   }
 }
 

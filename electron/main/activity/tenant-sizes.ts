@@ -44,3 +44,53 @@ export async function readTenantSizes(db: Database, only?: string): Promise<Map<
   }
   return sizes
 }
+
+/**
+ * When to read sizes again. Sizes move slowly, and reading them costs a few
+ * stat() calls per relation and a scan of pg_class — about 0.2 ms per tenant
+ * here, seconds at ten thousand tenants. So they are re-read at most every
+ * `minEveryMs`, and never more often than keeps that work under `budget` of
+ * the time (a sweep that took 2 s waits at least 40 s at 5 %).
+ */
+export class SizeSampler {
+  private last: { atMs: number; sizes: Map<string, TenantSizes>; tookMs: number } | undefined
+  private reading: Promise<Map<string, TenantSizes>> | undefined
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: { minEveryMs: number; budget: number; now: () => number },
+  ) {}
+
+  /** The newest sizes and when they were read. */
+  get latest(): { atMs: number; sizes: Map<string, TenantSizes> } | undefined {
+    return this.last
+  }
+
+  /** Whether a new read is due. */
+  due(): boolean {
+    if (!this.last) return true
+    const wait = Math.max(this.options.minEveryMs, this.last.tookMs / this.options.budget)
+    return this.options.now() - this.last.atMs >= wait
+  }
+
+  /** Resolves once the read under way, if any, has finished (failed or not). */
+  async settled(): Promise<void> {
+    await this.reading?.catch(() => undefined)
+  }
+
+  /** Reads all tenants' sizes (joining a read under way). */
+  read(): Promise<Map<string, TenantSizes>> {
+    this.reading ??= (async () => {
+      const started = this.options.now()
+      const t0 = performance.now()
+      try {
+        const sizes = await readTenantSizes(this.db)
+        this.last = { atMs: started, sizes, tookMs: performance.now() - t0 }
+        return sizes
+      } finally {
+        this.reading = undefined
+      }
+    })()
+    return this.reading
+  }
+}
