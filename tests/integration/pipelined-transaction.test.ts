@@ -189,6 +189,36 @@ describe('withTenant over a pipelined transaction', () => {
     expect(await customerCount('acme')).toBe(before)
   })
 
+  it('a read-only scope fails when a statement nobody awaited failed, also one that fails after the body returned', async () => {
+    const { Customer } = t.tenancy.models
+    // Failing at once, and failing only after a while (when the body has long returned).
+    const failing = [
+      ['SELECT * FROM no_such_table', '42P01'],
+      ['SELECT 1 / (count(*) - 1) FROM pg_sleep(0.05)', '22012'],
+    ] as const
+    for (let i = 0; i < 10; i++) {
+      const [sql, code] = failing[i % failing.length] as (typeof failing)[number]
+      const seen: unknown[] = []
+      const outcome = await t.tenancy
+        .withTenant(
+          'acme',
+          (scope) => {
+            // Fired and forgotten (the body does not await it), then the body returns at once.
+            scope.query(sql).catch((error: unknown) => seen.push(error))
+            return Promise.resolve('looked fine')
+          },
+          { readOnly: true },
+        )
+        .then(
+          (result) => ({ result }),
+          (error: unknown) => ({ error }),
+        )
+      expect(outcome, `attempt ${i}: ${sql}`).toMatchObject({ error: { code } })
+    }
+    // The connection (a pool of one) came back usable each time.
+    await expect(t.tenancy.withTenant('acme', () => Customer.count(), { readOnly: true })).resolves.toBeTypeOf('number')
+  })
+
   it('exposes the role PostgreSQL entered', async () => {
     const role = await t.tenancy.withTenant('acme', async (scope) => {
       const [who] = await scope.query<{ user: string }>('SELECT current_user AS user')

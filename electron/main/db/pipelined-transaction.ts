@@ -57,6 +57,8 @@ export class PipelinedTransaction {
   private finished = false
   /** The socket is holding writes until the end of this tick. */
   private corked = false
+  /** The last statement sent: answers come in order, so once it has settled every earlier one has. */
+  private lastSent: Promise<unknown> = Promise.resolve()
   /** Statements waiting to leave as one message (see `queue`). */
   private queued: { statements: string[]; label: string | undefined } | undefined
 
@@ -106,6 +108,10 @@ export class PipelinedTransaction {
       await tx.rollback()
       throw tx.rootCause(error)
     }
+    // COMMIT's answer is not waited for in a read-only scope, so statements the body did not await
+    // are, before it can succeed: one failing after the body returned must still fail the scope.
+    // (Nothing is in flight when the body awaited its reads: this costs no round trip then.)
+    if (options.readOnly) await tx.lastSent.then(noop, noop)
     if (options.readOnly && tx.failure === undefined) tx.commitInBackground()
     else await tx.commit()
     return result
@@ -166,6 +172,7 @@ export class PipelinedTransaction {
     result.then(undefined, (error: unknown) => {
       this.failure ??= { error, label }
     })
+    this.lastSent = result
     return result
   }
 
@@ -290,3 +297,5 @@ export class PipelinedTransaction {
     else await manager.destroyConnection(this.client).catch(() => undefined)
   }
 }
+
+function noop(): void {}
