@@ -4,7 +4,11 @@
  * its own to them in the contract handlers.
  */
 
-export type TenantStatus = 'active' | 'suspended'
+/**
+ * `pooled`: a ready schema of the warm pool (never listed or routed). `archived`: exported and
+ * dropped, the registry row kept. `moving` / `moved`: being / having been moved to another database.
+ */
+export type TenantStatus = 'active' | 'suspended' | 'pooled' | 'archived' | 'moving' | 'moved'
 export type OrderStatus = 'pending' | 'paid' | 'shipped' | 'cancelled'
 export const ORDER_STATUSES: readonly OrderStatus[] = ['pending', 'paid', 'shipped', 'cancelled']
 
@@ -73,6 +77,17 @@ export type MigrationEvent =
   | { type: 'schema-done'; schema: string; index: number; total: number; applied: string[] }
   | { type: 'schema-failed'; schema: string; index: number; total: number; migration?: string; message: string }
   | { type: 'run-done'; report: MigrationReport }
+
+/** Progress of a long tenant operation (export, import, clone, move, archive), for progress bars. */
+export interface LifecycleProgress {
+  phase: 'export' | 'import' | 'clone' | 'verify' | 'move' | 'archive'
+  /** The table being worked on, if any. */
+  table?: string
+  rowsDone: number
+  rowsTotal: number
+  /** Bytes of export data written or read so far. */
+  bytes?: number
+}
 
 export interface SchemaInfo {
   name: string

@@ -28,9 +28,10 @@ export class TenantNotFoundError extends SchemataError {
   }
 }
 
+/** The tenant exists but is not serving: suspended, archived, or moved (or being moved) to another database. */
 export class TenantSuspendedError extends SchemataError {
-  constructor(schema: string) {
-    super('TENANT_SUSPENDED', `tenant "${schema}" is suspended`, { field: 'schema' })
+  constructor(schema: string, status = 'suspended') {
+    super('TENANT_SUSPENDED', `tenant "${schema}" is ${status}`, { field: 'schema' })
   }
 }
 

@@ -192,6 +192,25 @@ export class PipelinedTransaction {
     return rows
   }
 
+  /**
+   * Runs `fn` on the connection taken out of pipeline mode, once every
+   * statement sent so far has been answered (the first failure among them is
+   * thrown instead): for what pipeline mode cannot carry, such as COPY.
+   */
+  async exclusive<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+    try {
+      await this.send('SELECT 1')
+    } catch (error) {
+      throw this.rootCause(error)
+    }
+    this.client.pipeline = false
+    try {
+      return await fn(this.client)
+    } finally {
+      this.client.pipeline = true
+    }
+  }
+
   /** The first statement that failed, in the order they were sent. */
   firstFailure(): StatementFailure | undefined {
     return this.failure

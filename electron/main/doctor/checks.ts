@@ -53,6 +53,7 @@ const WHY = {
   orphanRole: 'it keeps whatever it was granted, and blocks creating a tenant with that schema',
   drift: 'code and the next migration assume the shape the migrations produce; on this tenant alone they may fail or behave differently',
   reference: 'the migrations fail on an empty schema, so drift cannot be checked against them, and creating a tenant will fail the same way',
+  moving: 'it serves no requests until the move finishes; if no move is running, one was interrupted',
 } as const
 
 const WONT = {
@@ -66,6 +67,7 @@ const WONT = {
   orphanOwner: 'its role owns objects; dropping the role would mean dropping or reassigning them',
   drift: 'changing a tenant’s tables could destroy data; write a migration, or change the table by hand',
   reference: 'fix the failing migration',
+  moving: 'run the same `schemata tenant move` again to finish it, or `schemata tenant resume` to keep the tenant here',
 } as const
 
 class FindingList {
@@ -514,6 +516,14 @@ export async function checkDatabase(
 
   for (const tenant of facts.tenants) {
     const schemaExists = facts.schemas.has(tenant.schema)
+    if (tenant.status === 'moving') {
+      list.add(tenant.schema, 'move-interrupted', tenant.schema, 'warning', `tenant "${tenant.name}" is being moved to another database`, WHY.moving, {
+        wont: WONT.moving,
+      })
+    }
+    // An archived tenant's data is in its archive file; a moved one's in the other database,
+    // and its schema here is only kept until dropped.
+    if (tenant.status === 'archived' || (tenant.status === 'moved' && !schemaExists)) continue
     if (!schemaExists) {
       list.add(tenant.schema, 'schema-missing', tenant.schema, 'error', `tenant "${tenant.name}" is registered but schema "${tenant.schema}" does not exist`, WHY.schemaMissing, {
         wont: WONT.schemaMissing,

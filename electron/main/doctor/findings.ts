@@ -23,6 +23,7 @@ export type CheckName =
   | 'orphan-role'
   | 'drift'
   | 'reference'
+  | 'move-interrupted'
 
 /** One problem, in the stable shape of `schemata doctor --json`. */
 export interface Finding {

@@ -25,6 +25,8 @@ export interface RegisteredTenant {
   name: string
   schema: string
   role: string
+  /** `archived` and `moved` tenants may have no schema or role here (their data lives elsewhere). */
+  status: string
 }
 
 /** A non-system schema other than `public`. */
@@ -128,7 +130,7 @@ export async function inspectDatabase(db: Database): Promise<DatabaseFacts> {
     const [me] = await rows<{ current_user: string; superuser: boolean }>(
       'SELECT current_user::text AS current_user, rolsuper AS superuser FROM pg_roles WHERE rolname = current_user',
     )
-    const tenants = await rows<RegisteredTenant>('SELECT name, schema, role FROM public.tenants ORDER BY schema')
+    const tenants = await rows<RegisteredTenant>('SELECT name, schema, role, status FROM public.tenants ORDER BY schema')
     const schemaRows = await rows<{ name: string; has_ledger: boolean }>(
       `SELECT n.nspname AS name,
               EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = n.oid AND c.relname = $1 AND c.relkind = 'r') AS has_ledger

@@ -8,7 +8,7 @@ export async function loadRegistrySnapshot(db: Database): Promise<RegistrySnapsh
   const rows = await db.rows<{ schema: string; status: TenantStatus; domains: string[] }>(
     `SELECT t.schema, t.status,
             coalesce((SELECT array_agg(d.domain) FROM public.domains d WHERE d.tenant_id = t.id), '{}') AS domains
-       FROM public.tenants t`,
+       FROM public.tenants t WHERE t.status <> 'pooled'`,
   )
   const domains = new Map<string, string>()
   const tenants = new Map<string, TenantStatus>()

@@ -110,7 +110,7 @@ export async function handleTenantApi(req: IncomingMessage, pathname: string, op
   try {
     resolution = await options.backend.resolve({ host: header(req, 'host'), header: header(req, 'x-tenant') })
     if (!resolution.ok) throw refuseResolution(resolution)
-    if (resolution.status === 'suspended') throw new TenantSuspendedError(resolution.schema)
+    if (resolution.status !== 'active') throw new TenantSuspendedError(resolution.schema, resolution.status)
     const reply = await route(req, pathname, resolution.schema, options)
     return { reply, resolution }
   } catch (error) {

@@ -4,6 +4,7 @@ import type { Transaction } from 'sequelize'
 import type { Database } from '../db/database.ts'
 import { SqlState, pgErrorOf } from '../db/pg-error.ts'
 import { SchemataError, TenantNotFoundError, TenantSuspendedError } from '../errors.ts'
+import { schemaLockKey } from '../migrations/lock-keys.ts'
 import { assertSchemaName } from './schema-name.ts'
 
 /** What code inside `withTenant` can see of its scope. */
@@ -31,7 +32,9 @@ export interface ScopeOptions {
 const scopes = new AsyncLocalStorage<TenantScope>()
 
 /*
- * schemata_enter_tenant (shared migration 0003) looks the tenant up and, only
+ * schemata_enter_tenant (shared migrations 0003, 0004) takes the schema's lock
+ * in SHARE mode, so a rename, swap or drop waits for running scopes and
+ * scopes arriving meanwhile wait for it; then it looks the tenant up and, only
  * if it is active, sets the transaction-local search_path and role
  * (set_config(..., true) is SET LOCAL); otherwise it raises. Doing the lookup
  * in the statement means a tenant suspended or dropped a moment ago is
@@ -39,15 +42,16 @@ const scopes = new AsyncLocalStorage<TenantScope>()
  * status for us to check, is what makes it safe to send the caller's first
  * query right behind it without waiting.
  */
-const ENTER_SCOPE_SQL = 'SELECT public.schemata_enter_tenant($1) AS role'
+const ENTER_SCOPE_SQL = 'SELECT public.schemata_enter_tenant($1, $2) AS role'
 
 /** The refusal of schemata_enter_tenant as our typed error; anything else unchanged. */
 function scopeError(error: unknown, schema: string): unknown {
   const pg = pgErrorOf(error)
   if (pg?.detail === 'schemata:tenant-not-found') return new TenantNotFoundError(schema)
-  if (pg?.detail === 'schemata:tenant-suspended') return new TenantSuspendedError(schema)
+  const status = /^schemata:tenant-(suspended|archived|moving|moved)$/.exec(pg?.detail ?? '')?.[1]
+  if (status !== undefined) return new TenantSuspendedError(schema, status)
   if (pg?.code === SqlState.undefinedFunction) {
-    return new SchemataError('MIGRATION_FAILED', 'shared migrations are pending (0003_enter_tenant_function); run "migrate --shared" first', {
+    return new SchemataError('MIGRATION_FAILED', 'shared migrations are pending (0004_tenant_lifecycle); run "migrate --shared" first', {
       cause: error,
     })
   }
@@ -79,7 +83,7 @@ export async function withTenant<T>(
   assertSchemaName(schema, 'schema')
   try {
     return await db.transaction(async (tx) => {
-      const entered = tx.rows<{ role: string }>(ENTER_SCOPE_SQL, [schema]).then(
+      const entered = tx.rows<{ role: string }>(ENTER_SCOPE_SQL, [schema, schemaLockKey(schema)]).then(
         (rows) => String(rows[0]?.role),
         (error: unknown) => {
           throw scopeError(error, schema)

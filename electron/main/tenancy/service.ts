@@ -3,6 +3,7 @@ import type { MigrationReport } from '../migrations/events.ts'
 import { type MigrateSchemasOptions, type MigrationSets, migrateSchemas } from '../migrations/migrate-schemas.ts'
 import { sharedMigrations } from '../../../migrations/shared/index.ts'
 import { tenantMigrations } from '../../../migrations/tenant/index.ts'
+import { renameTenant, swapTenants } from '../lifecycle/rename-tenant.ts'
 import { TenantResolver } from '../routing/tenant-resolver.ts'
 import type { Resolution, ResolveRequest } from '../routing/resolve-tenant.ts'
 import { defineTenantModels, type TenantModels } from './models.ts'
@@ -66,6 +67,19 @@ export class Tenancy {
 
   async dropTenant(schema: string): Promise<void> {
     await dropTenant(this.db, schema)
+    this.resolver.invalidate()
+  }
+
+  /** Renames a tenant (schema, role, registry, ledgers, default domain); see lifecycle/rename-tenant.ts. */
+  async renameTenant(schema: string, to: string): Promise<Tenant> {
+    await renameTenant(this.db, this.baseDomain, schema, to)
+    this.resolver.invalidate()
+    return getTenant(this.db, to)
+  }
+
+  /** Exchanges two tenants' schemas in one transaction; see lifecycle/rename-tenant.ts. */
+  async swapTenants(schema: string, other: string): Promise<void> {
+    await swapTenants(this.db, schema, other)
     this.resolver.invalidate()
   }
 

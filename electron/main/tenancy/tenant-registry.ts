@@ -90,6 +90,25 @@ function provisionSql(schema: string, role: string, grantToSelf: boolean): strin
   ].join(';\n')
 }
 
+/** What `provisionTenant` builds: a validated tenant, at a given migration level, optionally filled. */
+export interface ProvisionPlan {
+  name: string
+  schema: string
+  domains: string[]
+  /** The tenant migrations to apply, in order: all of them for a new tenant; a source's level for a clone or import. */
+  migrations: readonly MigrationDefinition[]
+  /** `pooled` for a warm-pool schema (no domains, invisible to routing and lists). */
+  status?: 'active' | 'pooled'
+  /** Revive the `archived` registry row of this schema (its id and domains) instead of inserting one. */
+  reviveArchived?: boolean
+  /** Recorded on the row: the move that brought this tenant here (see move-tenant.ts). */
+  originMoveId?: string
+  /** Statements to run right after BEGIN, before the provisioning (e.g. a lock on a clone's source). */
+  prelude?: string
+  /** Runs in the transaction after the migrations, before COMMIT: a failure rolls everything back. */
+  fill?: (transaction: PipelinedTransaction) => Promise<void>
+}
+
 /**
  * Creates a tenant in one transaction: registry rows, schema, role, grants and
  * every tenant migration. PostgreSQL's transactional DDL means a failure at any
@@ -97,47 +116,64 @@ function provisionSql(schema: string, role: string, grantToSelf: boolean): strin
  */
 export async function createTenant(db: Database, options: RegistryOptions, input: CreateTenantInput): Promise<Tenant> {
   const valid = validateTenantInput(input, options.baseDomain)
-  const role = tenantRoleName(db.databaseName, valid.schema)
+  return provisionTenant(db, { ...valid, migrations: options.tenantMigrations })
+}
+
+/**
+ * Builds a tenant in one transaction — registry rows, schema, ledger, role,
+ * grants, the plan's migrations, and whatever `fill` adds — or nothing at all.
+ * The plan's fields must already be validated.
+ */
+export async function provisionTenant(db: Database, plan: ProvisionPlan): Promise<Tenant> {
+  const role = tenantRoleName(db.databaseName, plan.schema)
   const grantToSelf = !(await isSuperuser(db))
+  const status = plan.status ?? 'active'
   // Round trips are the cost of creating a tenant (the DDL itself is fast), so nothing is
   // waited for until COMMIT: BEGIN with the schema, its ledger, role, grants and search_path;
   // one statement for every row — registry, domains and both ledgers; every migration's DDL
   // with the COMMIT — all go out at once and PostgreSQL runs them in order. A duplicate schema
   // fails at the first, a duplicate domain at the second; either way nothing is left.
-  const transaction = await PipelinedTransaction.open(db.sequelize, { prelude: provisionSql(valid.schema, role, grantToSelf) })
+  const prelude = `${plan.prelude ?? ''}${provisionSql(plan.schema, role, grantToSelf)}`
+  const transaction = await PipelinedTransaction.open(db.sequelize, { prelude })
   try {
-    // A new schema gets every migration, in order; its ledger rows go with the registry rows,
+    // A new schema gets the plan's migrations, in order; its ledger rows go with the registry rows,
     // before the DDL, so a duplicate domain is refused before any table is built.
-    const applied = options.tenantMigrations.map((m) => m.name)
+    const applied = plan.migrations.map((m) => m.name)
+    const registry = plan.reviveArchived
+      ? `UPDATE public.tenants SET name = $1, role = $3, status = $6, archive_path = NULL, archive_sha256 = NULL,
+                archived_at = NULL, origin_move_id = $7, updated_at = now()
+          WHERE schema = $2 AND status = 'archived' RETURNING id, created_at`
+      : `INSERT INTO public.tenants (name, schema, role, status, origin_move_id) VALUES ($1, $2, $3, $6, $7) RETURNING id, created_at`
     const inserted = transaction.rows<{ created_at: Date }>(
-      `WITH t AS (
-         INSERT INTO public.tenants (name, schema, role) VALUES ($1, $2, $3) RETURNING id, created_at
+      `WITH t AS (${registry}
        ), d AS (
          INSERT INTO public.domains (tenant_id, domain, is_primary)
          SELECT t.id, x.domain, x.ord = 1 FROM t, unnest($4::text[]) WITH ORDINALITY AS x(domain, ord)
        ), own AS (
-         INSERT INTO ${qualified(valid.schema, LEDGER_TABLE)} (name) SELECT unnest($5::text[])
+         INSERT INTO ${qualified(plan.schema, LEDGER_TABLE)} (name) SELECT unnest($5::text[])
        ), central AS (
          INSERT INTO public.tenant_migrations (schema, name) SELECT $2::text, m.name FROM t, unnest($5::text[]) AS m(name)
        )
        SELECT created_at FROM t`,
-      [valid.name, valid.schema, role, valid.domains, applied],
+      [plan.name, plan.schema, role, plan.reviveArchived ? [] : plan.domains, applied, status, plan.originMoveId ?? null],
     )
     // Checks that umzug ran exactly these, in this order (all of them, the schema being new).
-    await migrateSchema(db, { schema: valid.schema, migrations: options.tenantMigrations, mirrorToCentral: true, freshIn: transaction })
+    await migrateSchema(db, { schema: plan.schema, migrations: plan.migrations, mirrorToCentral: true, freshIn: transaction })
+    if (plan.reviveArchived && (await inserted).length === 0) throw new TenantNotFoundError(plan.schema)
+    if (plan.fill) await plan.fill(transaction)
     await transaction.commit()
     const [row] = await inserted
     return {
-      name: valid.name,
-      schema: valid.schema,
+      name: plan.name,
+      schema: plan.schema,
       role,
-      status: 'active' as const,
-      domains: valid.domains,
+      status,
+      domains: plan.domains,
       createdAt: (row?.created_at ?? new Date()).toISOString(),
     }
   } catch (error) {
     await transaction.rollback()
-    throw await translateCreateError(db, createFailure(transaction, valid.schema, error), valid.schema)
+    throw await translateCreateError(db, createFailure(transaction, plan.schema, error), plan.schema)
   }
 }
 
@@ -173,15 +209,25 @@ export async function dropTenant(db: Database, schema: string): Promise<void> {
   }, { prelude })
 }
 
-/** Suspends or resumes a tenant; a suspended tenant's scope is refused. */
+/**
+ * Suspends or resumes a tenant; a suspended tenant's scope is refused.
+ * Resuming also ends an interrupted move on this side (the tenant stays here).
+ */
 export async function setTenantStatus(db: Database, schema: string, status: TenantStatus): Promise<void> {
   assertSchemaName(schema, 'schema')
   if (status !== 'active' && status !== 'suspended') throw new InvalidInputError('status', 'must be "active" or "suspended"')
-  const rows = await db.rows(
-    'UPDATE public.tenants SET status = $2, updated_at = now() WHERE schema = $1 RETURNING 1 AS ok',
+  const [row] = await db.rows<{ status: TenantStatus; changed: boolean }>(
+    `WITH old AS (SELECT id, status FROM public.tenants WHERE schema = $1 FOR UPDATE),
+          changed AS (UPDATE public.tenants t SET status = $2, updated_at = now(),
+                             moved_to = NULL, moved_at = NULL, move_id = NULL
+                        FROM old WHERE t.id = old.id AND old.status IN ('active', 'suspended', 'moving') RETURNING t.id)
+     SELECT old.status, EXISTS (SELECT 1 FROM changed) AS changed FROM old`,
     [schema, status],
   )
-  if (rows.length === 0) throw new TenantNotFoundError(schema)
+  if (!row || row.status === 'pooled') throw new TenantNotFoundError(schema)
+  if (!row.changed) {
+    throw new InvalidInputError('schema', `tenant "${schema}" is ${row.status}${row.status === 'archived' ? '; bring it back with "tenant unarchive"' : ''}`)
+  }
 }
 
 /** Replaces a tenant's domains; the first becomes primary. */
@@ -243,6 +289,7 @@ export async function listTenants(db: Database, options: RegistryOptions): Promi
                     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                    WHERE c.relkind IN ('r', 'm', 'p')
                    GROUP BY n.nspname) s ON s.nspname = t.schema
+      WHERE t.status <> 'pooled'
       ORDER BY t.name, t.schema`,
   )
   return rows.map((row) => {
@@ -264,7 +311,7 @@ export async function getTenant(db: Database, schema: string): Promise<Tenant> {
             coalesce((SELECT array_agg(d.domain ORDER BY d.is_primary DESC, d.domain)
                         FROM public.domains d WHERE d.tenant_id = t.id), '{}') AS domains,
             '{}'::text[] AS applied
-       FROM public.tenants t WHERE t.schema = $1`,
+       FROM public.tenants t WHERE t.schema = $1 AND t.status <> 'pooled'`,
     [schema],
   )
   if (!row) throw new TenantNotFoundError(schema)
