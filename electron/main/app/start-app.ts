@@ -99,6 +99,8 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     progress('applying pending migrations…')
     await tenancy.migrate()
     await tenancy.resolver.listen()
+    // A long-running process keeps the warm pool (if configured) full in the background.
+    tenancy.startPoolKeeper()
   } catch (error) {
     await closeCore(tenancy, connection)
     throw error
@@ -207,6 +209,7 @@ function statusAfter(event: SupervisorEvent, target: DatabaseTarget, tenancy: Te
 }
 
 async function closeCore(tenancy: Tenancy, connection: Connection): Promise<void> {
+  await tenancy.stopPoolKeeper()
   await tenancy.resolver.close()
   await connection.release()
 }

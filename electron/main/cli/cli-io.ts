@@ -4,6 +4,8 @@ export interface CliIo {
   err(line: string): void
   /** stdout is a terminal (a refreshing view may redraw the screen); false when piped or captured. */
   readonly interactive?: boolean
+  /** Raw text to stderr (a progress bar redrawn in place); absent where only whole lines make sense. */
+  progress?(text: string): void
 }
 
 export const processIo: CliIo = {
@@ -12,6 +14,7 @@ export const processIo: CliIo = {
   get interactive() {
     return process.stdout.isTTY === true
   },
+  progress: (text) => process.stderr.write(text),
 }
 
 /** Exit codes of the CLI contract. */

@@ -5,6 +5,7 @@ import { dbCommand } from './commands/db-command.ts'
 import { demoCommand } from './commands/demo-command.ts'
 import { doctorCommand } from './commands/doctor-command.ts'
 import { migrateCommand } from './commands/migrate-command.ts'
+import { poolCommand } from './commands/pool-command.ts'
 import { tenantCommand } from './commands/tenant-command.ts'
 import { topCommand } from './commands/top-command.ts'
 
@@ -16,6 +17,11 @@ const USAGE = `usage: schemata <command>
   tenant list [--json]
   tenant drop --schema SCHEMA --yes
   tenant suspend | resume --schema SCHEMA
+  tenant clone --from SCHEMA --schema NEW [--data]   tenant rename --schema SCHEMA --to NEW
+  tenant export --schema SCHEMA --out FILE           tenant import FILE [--schema NEW] [--as-sibling]
+  tenant swap --schema SCHEMA --with OTHER           tenant archive | unarchive --schema SCHEMA
+  tenant move --schema SCHEMA --to postgres://… [--drop-source]   (each: --help, --json)
+  pool status | fill | drain [--json]        the warm pool of ready tenant schemas (pool: { size } in the config)
   demo                                      seed demo tenants with sample data
   doctor [--fix] [--json]                   check tenancy invariants; --fix repairs what is safe
   serve [--port 4780] [--open]              local server: admin console + tenant API (--port 0: any free port)
@@ -40,6 +46,7 @@ const commands: Record<string, Command> = {
   demo: demoCommand,
   doctor: doctorCommand,
   top: topCommand,
+  pool: poolCommand,
   serve: async (context, argv) => (await import('./commands/serve-command.ts')).serveCommand(context, argv),
 }
 

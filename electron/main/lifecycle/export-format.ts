@@ -211,6 +211,8 @@ export class ExportReader {
   /** Bytes consumed so far (for progress). */
   consumed = 0
   private finished = false
+  /** The file's checksum (its closing line's), once that line has been read and checked. */
+  checksum: string | undefined
   /** The outline checksum of everything before the line read last. */
   private outlineBefore = ''
 
@@ -282,6 +284,7 @@ export class ExportReader {
       if (actual !== expected) throw new ExportFileError('its outline checksum does not match: a header or trailer was changed, or a part added or removed')
       if (this.buffer.length > 0 || (await this.fill())) throw new ExportFileError('has data after its closing line')
       this.finished = true
+      this.checksum = expected
       return undefined
     }
     let kind: ExportPart['kind']

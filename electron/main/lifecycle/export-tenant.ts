@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs'
+import { createWriteStream, existsSync } from 'node:fs'
 import { open, rename, rm } from 'node:fs/promises'
 import type { Writable } from 'node:stream'
 import type pg from 'pg'
@@ -145,8 +145,10 @@ function countLines(chunk: Buffer): number {
  * renamed into place only once complete.
  */
 export async function exportTenantToFile(db: Database, path: string, options: ExportOptions): Promise<ExportResult & { path: string }> {
+  if (existsSync(path)) throw new InvalidInputError('out', `${path} already exists; choose another file or remove it`)
   const partial = `${path}.partial-${process.pid}`
-  const out = createWriteStream(partial, { flags: 'wx', highWaterMark: 1024 * 1024 })
+  // 0600: the file holds all of the tenant's data, its users' password hashes included.
+  const out = createWriteStream(partial, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024 })
   const closed = new Promise<void>((resolve, reject) => {
     out.once('close', resolve)
     out.once('error', reject)

@@ -56,6 +56,8 @@ export interface ImportOptions {
   asSibling?: boolean
   /** Bring an archived tenant back: its registry row (id, domains) is revived instead of a new one made. */
   reviveArchived?: boolean
+  /** Refuse the file unless its checksum (closing line) is this one: the archive the registry recorded. */
+  expectedSha256?: string
   /** The move this import is part of, recorded on the tenant (see move-tenant.ts). */
   originMoveId?: string
   onProgress?: (progress: LifecycleProgress) => void
@@ -153,6 +155,7 @@ async function loadData(
   manifest: ExportManifest,
   schema: string,
   progress: (progress: LifecycleProgress, final?: boolean) => void,
+  expectedSha256: string | undefined,
 ): Promise<number> {
   await client.query(`${dataSettingsSql(true)}; SET CONSTRAINTS ALL DEFERRED`)
   const total = manifest.tables.reduce((n, t) => n + t.rows, 0)
@@ -184,6 +187,9 @@ async function loadData(
     rowsDone += table.rows
   }
   if ((await reader.next()) !== undefined) throw new ExportFileError('holds more parts than its manifest lists')
+  if (expectedSha256 !== undefined && reader.checksum !== expectedSha256) {
+    throw new ExportFileError(`has checksum ${reader.checksum ?? '?'}, but the archive recorded for this tenant has ${expectedSha256}`)
+  }
   for (const sequence of manifest.sequences) {
     await client.query('SELECT setval($1::regclass, $2::bigint, $3)', [qualified(schema, sequence.name), sequence.lastValue, sequence.isCalled])
   }
@@ -217,7 +223,7 @@ export async function importTenant(tenancy: Tenancy, source: AsyncIterable<Buffe
       tx.exclusive(async (client) => {
         const built = await tenantTables(async (sql, bind) => (await client.query(sql, bind as unknown[] | undefined)).rows, target.schema)
         checkTables(manifest, built)
-        rows = await loadData(client, reader, manifest, target.schema, progress)
+        rows = await loadData(client, reader, manifest, target.schema, progress, options.expectedSha256)
       }),
   })
   tenancy.resolver.invalidate()

@@ -50,7 +50,9 @@ async function tenantsToMigrate(db: Database, only: string | undefined): Promise
     `SELECT t.schema,
             coalesce(array_agg(m.name) FILTER (WHERE m.name IS NOT NULL), '{}') AS applied
        FROM public.tenants t LEFT JOIN public.tenant_migrations m ON m.schema = t.schema
-      WHERE $1::text IS NULL OR t.schema = $1
+      WHERE ($1::text IS NULL OR t.schema = $1)
+        -- An archived or moved tenant's data is not here (a moved one's kept schema is not migrated).
+        AND t.status NOT IN ('archived', 'moved')
       GROUP BY t.schema ORDER BY t.schema`,
     [only ?? null],
   )

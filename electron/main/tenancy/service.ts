@@ -3,12 +3,14 @@ import type { MigrationReport } from '../migrations/events.ts'
 import { type MigrateSchemasOptions, type MigrationSets, migrateSchemas } from '../migrations/migrate-schemas.ts'
 import { sharedMigrations } from '../../../migrations/shared/index.ts'
 import { tenantMigrations } from '../../../migrations/tenant/index.ts'
+import { PoolKeeper } from '../lifecycle/pool-keeper.ts'
 import { renameTenant, swapTenants } from '../lifecycle/rename-tenant.ts'
+import { type PoolConfig, type PoolStatus, claimPooled, fillPool, poolStatus } from '../lifecycle/warm-pool.ts'
 import { TenantResolver } from '../routing/tenant-resolver.ts'
 import type { Resolution, ResolveRequest } from '../routing/resolve-tenant.ts'
 import { defineTenantModels, type TenantModels } from './models.ts'
 import { type ScopeOptions, type TenantScope, withTenant } from './scope.ts'
-import type { CreateTenantInput } from './tenant-input.ts'
+import { type CreateTenantInput, validateTenantInput } from './tenant-input.ts'
 import {
   type Tenant,
   type TenantStatus,
@@ -26,6 +28,8 @@ export interface TenancyOptions {
   /** Defaults to the statically registered `migrations/shared` and `migrations/tenant`. */
   migrations?: Partial<MigrationSets>
   baseDomain?: string
+  /** The warm pool (`pool: { size: N }` in the project config); none by default. */
+  pool?: PoolConfig
 }
 
 /**
@@ -38,6 +42,8 @@ export class Tenancy {
   readonly baseDomain: string
   readonly models: TenantModels
   readonly resolver: TenantResolver
+  readonly pool: PoolConfig
+  private keeper: PoolKeeper | undefined
 
   constructor(db: Database, options: TenancyOptions = {}) {
     this.db = db
@@ -48,21 +54,71 @@ export class Tenancy {
     this.baseDomain = options.baseDomain ?? 'localhost'
     this.models = defineTenantModels(db.sequelize)
     this.resolver = new TenantResolver(db, this.baseDomain)
+    this.pool = options.pool ?? { size: 0 }
   }
 
   private get registryOptions() {
     return { tenantMigrations: this.migrations.tenant, baseDomain: this.baseDomain }
   }
 
-  /** Applies shared and/or tenant migrations; see `migrateSchemas`. */
-  migrate(options?: MigrateSchemasOptions): Promise<MigrationReport> {
-    return migrateSchemas(this.db, this.migrations, options)
+  /** Applies shared and/or tenant migrations (pooled schemas too); see `migrateSchemas`. */
+  async migrate(options?: MigrateSchemasOptions): Promise<MigrationReport> {
+    const report = await migrateSchemas(this.db, this.migrations, options)
+    // Pooled schemas were migrated with the rest; one that failed is replaced by the refill.
+    this.keeper?.kick()
+    return report
   }
 
+  /**
+   * Creates a tenant: with a warm pool, by claiming a ready pooled schema (a
+   * rename, one transaction) and refilling the pool in the background;
+   * otherwise, or when none is ready, by building one (createTenant).
+   */
   async createTenant(input: CreateTenantInput): Promise<Tenant> {
+    if (this.pool.size > 0) {
+      const claimed = await claimPooled(this.db, this.migrations.tenant, validateTenantInput(input, this.baseDomain))
+      if (claimed) {
+        this.resolver.invalidate()
+        this.keeper?.kick()
+        return claimed
+      }
+    }
     const tenant = await createTenant(this.db, this.registryOptions, input)
     this.resolver.invalidate()
+    this.keeper?.kick()
     return tenant
+  }
+
+  /** Tops the warm pool up to its size now; returns how many schemas it made. */
+  fillPool(shouldStop?: () => boolean): Promise<number> {
+    return fillPool(this.db, this.migrations.tenant, this.pool.size, shouldStop)
+  }
+
+  /** Ready and behind pooled schemas against the configured size. */
+  poolStatus(): Promise<PoolStatus> {
+    return poolStatus(this.db, this.migrations.tenant, this.pool.size)
+  }
+
+  /**
+   * Keeps the warm pool full in the background from now on (long-running
+   * processes: the app, `serve`): filled now, after each claim and after
+   * each migration run. `close()` stops it.
+   */
+  startPoolKeeper(onError?: (error: unknown) => void): void {
+    if (this.pool.size === 0 || this.keeper) return
+    this.keeper = new PoolKeeper((shouldStop) => this.fillPool(shouldStop), onError)
+    this.keeper.kick()
+  }
+
+  /** Stops the background refill (waits for the schema being made, if any). */
+  async stopPoolKeeper(): Promise<void> {
+    await this.keeper?.close()
+    this.keeper = undefined
+  }
+
+  /** Resolves when no background refill is running. */
+  async poolIdle(): Promise<void> {
+    await this.keeper?.idle()
   }
 
   async dropTenant(schema: string): Promise<void> {
@@ -114,6 +170,7 @@ export class Tenancy {
   }
 
   async close(): Promise<void> {
+    await this.keeper?.close()
     await this.resolver.close()
     await this.db.close()
   }

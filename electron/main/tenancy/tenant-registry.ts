@@ -293,7 +293,8 @@ export async function listTenants(db: Database, options: RegistryOptions): Promi
       ORDER BY t.name, t.schema`,
   )
   return rows.map((row) => {
-    const applied = new Set(row.applied)
+    // An archived or moved tenant's migration level is in its archive or the other database.
+    const applied = new Set(row.status === 'archived' || row.status === 'moved' ? known : row.applied)
     return {
       ...toTenant(row),
       appliedMigrations: known.filter((name) => applied.has(name)).length,
@@ -331,7 +332,7 @@ export async function tenantsBehind(
     `WITH missing AS (
        SELECT t.schema, k.name
          FROM public.tenants t CROSS JOIN unnest($1::text[]) AS k(name)
-        WHERE NOT EXISTS (SELECT 1 FROM public.tenant_migrations m WHERE m.schema = t.schema AND m.name = k.name)
+        WHERE t.status NOT IN ('archived', 'moved') AND NOT EXISTS (SELECT 1 FROM public.tenant_migrations m WHERE m.schema = t.schema AND m.name = k.name)
      ), behind AS (
        SELECT schema, array_agg(name ORDER BY name) AS pending FROM missing GROUP BY schema
      ), ranked AS (

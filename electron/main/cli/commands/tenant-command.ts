@@ -1,13 +1,16 @@
+import type { TenantStatus } from '../../../../contract/types.ts'
 import { InvalidInputError } from '../../errors.ts'
 import type { CliContext } from '../cli-context.ts'
 import { parseFlags, requireFlag } from '../parse-args.ts'
+import { LIFECYCLE_USAGE, tenantLifecycleCommand } from './tenant-lifecycle-command.ts'
 
 /** One element of `schemata tenant list --json`: a stable, documented shape. */
 export interface TenantListItem {
   name: string
   schema: string
   domains: string[]
-  status: 'active' | 'suspended'
+  /** `active`, `suspended`, `archived`, `moving` or `moved` (pooled schemas are never listed). */
+  status: TenantStatus
   pending: number
 }
 
@@ -17,10 +20,11 @@ function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`
 }
 
-/** `schemata tenant create | list | drop | suspend | resume`. */
+/** `schemata tenant create | list | drop | suspend | resume`, and the lifecycle verbs (tenant-lifecycle-command.ts). */
 export async function tenantCommand(context: CliContext, argv: readonly string[]): Promise<number> {
   const [verb, ...rest] = argv
   const { io } = context
+  if (verb !== undefined && verb in LIFECYCLE_USAGE) return tenantLifecycleCommand(context, verb, rest)
   switch (verb) {
     case 'create': {
       const flags = parseFlags(rest, {
@@ -80,6 +84,9 @@ export async function tenantCommand(context: CliContext, argv: readonly string[]
       return 0
     }
     default:
-      throw new InvalidInputError('command', `"tenant ${verb ?? ''}" is not a command; use tenant create | list | drop | suspend | resume`)
+      throw new InvalidInputError(
+        'command',
+        `"tenant ${verb ?? ''}" is not a command; use tenant create | list | drop | suspend | resume | ${Object.keys(LIFECYCLE_USAGE).join(' | ')}`,
+      )
   }
 }

@@ -1,0 +1,231 @@
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { defaultDataDir } from '../../db/data-dir.ts'
+import { InvalidInputError } from '../../errors.ts'
+import { archiveTenant, unarchiveTenant } from '../../lifecycle/archive-tenant.ts'
+import { cloneTenant } from '../../lifecycle/clone-tenant.ts'
+import { exportTenant, exportTenantToFile } from '../../lifecycle/export-tenant.ts'
+import { importTenantFromFile } from '../../lifecycle/import-tenant.ts'
+import { moveTenant } from '../../lifecycle/move-tenant.ts'
+import type { Tenant } from '../../tenancy/tenant-registry.ts'
+import type { CliContext } from '../cli-context.ts'
+import { cliProgress } from '../cli-progress.ts'
+import { parseFlags, requireFlag } from '../parse-args.ts'
+
+/** Usage of each lifecycle verb, printed by `schemata tenant <verb> --help`. */
+export const LIFECYCLE_USAGE: Record<string, string> = {
+  clone: `usage: schemata tenant clone --from SCHEMA --schema NEW [--name NAME] [--domain HOST]... [--data] [--json]
+  A new tenant at the source's migration level (its own role and grants); --data copies every row too,
+  sequences continuing after the copied values. One transaction: all of it or nothing.`,
+  rename: `usage: schemata tenant rename --schema SCHEMA --to NEW [--json]
+  Renames the schema, its role, registry row and ledgers; the default <schema>.<base> domain follows,
+  custom domains stay. Scopes running in the tenant finish first; tokens keep working.`,
+  export: `usage: schemata tenant export --schema SCHEMA --out FILE [--json]
+  Writes the tenant to one file (manifest + each table's rows, each part checksummed; docs/tenant-export-format.md).
+  --out - writes it to stdout.`,
+  import: `usage: schemata tenant import FILE [--schema NEW] [--name NAME] [--domain HOST]... [--as-sibling] [--json]
+  Creates the tenant at the file's migration level and loads its data, checking every count and checksum:
+  all or nothing. --as-sibling restores next to the live tenant (schema <schema>__restored) for "tenant swap".`,
+  swap: `usage: schemata tenant swap --schema SCHEMA --with OTHER [--json]
+  Exchanges two tenants' schemas in one transaction (e.g. a sibling restored with "import --as-sibling");
+  names, domains and ids stay, the data changes places. Both must be of one type.`,
+  archive: `usage: schemata tenant archive --schema SCHEMA [--out FILE] [--json]
+  Exports the tenant, verifies the file, then drops its schema and role; the registry keeps an archived
+  entry (file, checksum, time) and its name and domains. Default file: <data dir>/archives/<schema>-<time>.tenant`,
+  unarchive: `usage: schemata tenant unarchive --schema SCHEMA [--file FILE] [--json]
+  Brings an archived tenant back from its archive (or a copy of it, --file), checking it is the file recorded.`,
+  move: `usage: schemata tenant move --schema SCHEMA --to postgres://… [--drop-source] [--json]
+  Streams the tenant into another Schemata database, verifies it there, then marks it moved here
+  (and drops it here with --drop-source). A rerun finishes an interrupted move.`,
+}
+
+/** Where archives go by default: beside the embedded data, or in the per-user app-data folder. */
+export function archiveDirectory(context: CliContext): string {
+  const root = context.target.dataDir ?? defaultDataDir({ env: process.env, platform: process.platform, homedir: homedir() })
+  return join(root, 'archives')
+}
+
+function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h')
+}
+
+function tenantJson(tenant: Tenant): Record<string, unknown> {
+  return { name: tenant.name, schema: tenant.schema, domains: tenant.domains, status: tenant.status, createdAt: tenant.createdAt }
+}
+
+function domainsOf(flags: { domain?: string[] | undefined }): { domains?: string[] } {
+  return flags.domain && flags.domain.length > 0 ? { domains: flags.domain } : {}
+}
+
+/** `schemata tenant clone | rename | export | import | swap | archive | unarchive | move`. */
+export async function tenantLifecycleCommand(context: CliContext, verb: string, argv: readonly string[]): Promise<number> {
+  const { io } = context
+  if (wantsHelp(argv)) {
+    io.out(LIFECYCLE_USAGE[verb] ?? '')
+    return 0
+  }
+  const progress = cliProgress(io)
+  const onProgress = progress.update
+  const print = (json: boolean, value: unknown, text: string) => io.out(json ? JSON.stringify(value) : text)
+  try {
+    switch (verb) {
+      case 'clone': {
+        const flags = parseFlags(argv, {
+          from: { type: 'string' },
+          schema: { type: 'string' },
+          name: { type: 'string' },
+          domain: { type: 'string', multiple: true },
+          data: { type: 'boolean' },
+          json: { type: 'boolean' },
+        })
+        const from = requireFlag(flags, 'from')
+        const schema = requireFlag(flags, 'schema')
+        const tenant = await context.withTenancy(
+          (tenancy) =>
+            cloneTenant(tenancy, { from, schema, ...(flags.name ? { name: flags.name } : {}), ...domainsOf(flags), data: flags.data === true, onProgress }),
+          { ensureShared: true },
+        )
+        progress.done()
+        print(flags.json === true, { ...tenantJson(tenant), from, rows: tenant.rows }, `cloned ${from} → ${tenant.schema} ("${tenant.name}", ${flags.data ? `${tenant.rows} rows` : 'no data'}, domains ${tenant.domains.join(', ')})`)
+        return 0
+      }
+      case 'rename': {
+        const flags = parseFlags(argv, { schema: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } })
+        const schema = requireFlag(flags, 'schema')
+        const to = requireFlag(flags, 'to')
+        const tenant = await context.withTenancy((tenancy) => tenancy.renameTenant(schema, to), { ensureShared: true })
+        print(flags.json === true, { ...tenantJson(tenant), previous: schema }, `renamed ${schema} → ${tenant.schema} (domains ${tenant.domains.join(', ')})`)
+        return 0
+      }
+      case 'export': {
+        const flags = parseFlags(argv, { schema: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } })
+        const schema = requireFlag(flags, 'schema')
+        const out = requireFlag(flags, 'out')
+        if (out === '-') {
+          const result = await context.withTenancy((tenancy) => exportTenant(tenancy.db, process.stdout, { schema, onProgress }), { ensureShared: true })
+          progress.done()
+          io.err(`exported ${schema}: ${result.rows} rows, ${result.bytes} bytes, sha256 ${result.sha256}`)
+          return 0
+        }
+        const path = resolve(out)
+        const result = await context.withTenancy((tenancy) => exportTenantToFile(tenancy.db, path, { schema, onProgress }), { ensureShared: true })
+        progress.done()
+        print(
+          flags.json === true,
+          { schema, path, bytes: result.bytes, rows: result.rows, sha256: result.sha256, tables: result.manifest.tables.map((t) => ({ name: t.name, rows: t.rows })) },
+          `exported ${schema} to ${path}: ${result.rows} rows in ${result.manifest.tables.length} tables, ${result.bytes} bytes, sha256 ${result.sha256}`,
+        )
+        return 0
+      }
+      case 'import': {
+        const parsed = parseImportArgs(argv)
+        const { flags, file } = parsed
+        const result = await context.withTenancy(
+          (tenancy) =>
+            importTenantFromFile(tenancy, resolve(file), {
+              ...(flags.schema ? { schema: flags.schema } : {}),
+              ...(flags.name ? { name: flags.name } : {}),
+              ...domainsOf(flags),
+              ...(flags['as-sibling'] ? { asSibling: true } : {}),
+              onProgress,
+            }),
+          { ensureShared: true },
+        )
+        progress.done()
+        const m = result.manifest
+        print(
+          flags.json === true,
+          { ...tenantJson(result.tenant), rows: result.rows, bytes: result.bytes, from: { schema: m.tenant.schema, exportedAt: m.exportedAt, postgres: m.postgres.version } },
+          `imported ${m.tenant.schema} (exported ${m.exportedAt} from PostgreSQL ${m.postgres.version}) as ${result.tenant.schema}: ${result.rows} rows, domains ${result.tenant.domains.join(', ')}`,
+        )
+        return 0
+      }
+      case 'swap': {
+        const flags = parseFlags(argv, { schema: { type: 'string' }, with: { type: 'string' }, json: { type: 'boolean' } })
+        const schema = requireFlag(flags, 'schema')
+        const other = requireFlag(flags, 'with')
+        await context.withTenancy((tenancy) => tenancy.swapTenants(schema, other), { ensureShared: true })
+        print(flags.json === true, { schema, with: other }, `swapped ${schema} and ${other}: ${schema} now holds what ${other} held (the old data stays in ${other} until dropped)`)
+        return 0
+      }
+      case 'archive': {
+        const flags = parseFlags(argv, { schema: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } })
+        const schema = requireFlag(flags, 'schema')
+        const result = await context.withTenancy(
+          (tenancy) => archiveTenant(tenancy, { schema, dir: archiveDirectory(context), ...(flags.out ? { out: resolve(flags.out) } : {}), onProgress }),
+          { ensureShared: true },
+        )
+        progress.done()
+        print(flags.json === true, result, `archived ${schema} to ${result.path} (${result.rows} rows, sha256 ${result.sha256}); its schema and role are dropped`)
+        return 0
+      }
+      case 'unarchive': {
+        const flags = parseFlags(argv, { schema: { type: 'string' }, file: { type: 'string' }, json: { type: 'boolean' } })
+        const schema = requireFlag(flags, 'schema')
+        const tenant = await context.withTenancy(
+          (tenancy) => unarchiveTenant(tenancy, { schema, ...(flags.file ? { file: resolve(flags.file) } : {}), onProgress }),
+          { ensureShared: true },
+        )
+        progress.done()
+        print(flags.json === true, tenantJson(tenant), `unarchived ${schema} (domains ${tenant.domains.join(', ')})`)
+        return 0
+      }
+      case 'move': {
+        const flags = parseFlags(argv, { schema: { type: 'string' }, to: { type: 'string' }, 'drop-source': { type: 'boolean' }, json: { type: 'boolean' } })
+        const schema = requireFlag(flags, 'schema')
+        const to = requireFlag(flags, 'to')
+        const result = await context.withTenancy(
+          (tenancy) => moveTenant(tenancy, { schema, to, dropSource: flags['drop-source'] === true, onProgress }),
+          { ensureShared: true },
+        )
+        progress.done()
+        print(
+          flags.json === true,
+          result,
+          `moved ${schema} to ${result.movedTo}${result.resumed ? ' (finished an interrupted move)' : `: ${result.rows} rows`}; ` +
+            (result.droppedSource ? 'dropped here' : 'kept here as "moved" until dropped (tenant drop --schema … --yes)'),
+        )
+        return 0
+      }
+      default:
+        throw new InvalidInputError('command', `"tenant ${verb}" is not a command`)
+    }
+  } finally {
+    progress.done()
+  }
+}
+
+function parseImportArgs(argv: readonly string[]) {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: {
+        file: { type: 'string' },
+        schema: { type: 'string' },
+        name: { type: 'string' },
+        domain: { type: 'string', multiple: true },
+        'as-sibling': { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: true,
+    })
+  } catch {
+    // Same message and field as every other command's flag errors.
+    parseFlags(argv.filter((a) => a.startsWith('-')), {
+      file: { type: 'string' },
+      schema: { type: 'string' },
+      name: { type: 'string' },
+      domain: { type: 'string', multiple: true },
+      'as-sibling': { type: 'boolean' },
+      json: { type: 'boolean' },
+    })
+    throw new InvalidInputError('arguments', 'could not be parsed')
+  }
+  const files = [...parsed.positionals, ...(parsed.values.file ? [parsed.values.file] : [])]
+  if (files.length === 0) throw new InvalidInputError('file', 'name the export file to import (schemata tenant import FILE)')
+  if (files.length > 1) throw new InvalidInputError('file', `one file at a time (got ${files.length})`)
+  return { flags: parsed.values, file: files[0] as string }
+}
