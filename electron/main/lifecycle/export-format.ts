@@ -186,6 +186,14 @@ const TERMINATOR = Buffer.from('\\.\n')
 const NEWLINE = 0x0a
 const MAX_LINE = 1024 * 1024
 
+interface PartState {
+  header: string
+  hash: Hash
+  bytes: number
+  read: boolean
+  trailer: { rows: number | undefined; bytes: number; sha256: string } | undefined
+}
+
 /** One part of an export file as it is read: its header, then its body, streamed. */
 export interface ExportPart {
   kind: 'manifest' | 'table'
@@ -302,74 +310,69 @@ export class ExportReader {
       throw new ExportFileError(`has an unexpected line where a part should begin: ${JSON.stringify(line.slice(0, 120))}`)
     }
     this.parts++
-    const header = line.slice(1)
-    const hash = sha256()
-    let bytes = 0
-    let bodyDone = false
-    let trailer: { rows: number | undefined; bytes: number; sha256: string } | undefined
-    const readTrailer = async () => {
-      const end = await this.readLine()
-      if (end === undefined) throw new ExportFileError(`ends inside part "${header}": it was cut short`)
-      const match = /^#end (.*?)(?: rows=(\d+))? bytes=(\d+) sha256=([0-9a-f]{64})$/.exec(end)
-      if (!match || match[1] !== header) throw new ExportFileError(`part "${header}" has no matching end line`)
-      const stated = { rows: match[2] === undefined ? undefined : Number(match[2]), bytes: Number(match[3]), sha256: match[4] as string }
-      const digest = hash.digest('hex')
-      if (stated.bytes !== bytes || stated.sha256 !== digest) {
-        throw new ExportFileError(`part "${header}" does not match its checksum: the file was changed or damaged`)
-      }
-      trailer = stated
-    }
-    const self = this
-    async function* body(): AsyncGenerator<Buffer> {
-      if (bodyDone) throw new Error('export reader: a part body can be read once')
-      bodyDone = true
-      // Whether the byte before buffer[0] ended a line: a body starts at a line start.
-      let atLineStart = true
-      for (;;) {
-        let from = 0
-        let found = -1
-        for (;;) {
-          const index = self.buffer.indexOf(TERMINATOR, from)
-          if (index < 0) break
-          if ((index === 0 && atLineStart) || (index > 0 && self.buffer[index - 1] === NEWLINE)) {
-            found = index
-            break
-          }
-          from = index + 1
-        }
-        if (found >= 0) {
-          if (found > 0) {
-            const chunk = self.take(found)
-            hash.update(chunk)
-            bytes += chunk.length
-            yield chunk
-          }
-          const terminator = self.take(TERMINATOR.length)
-          self.outline.update(terminator)
-          await readTrailer()
-          return
-        }
-        // Keep the last two bytes back: they may be the start of a terminator split across chunks.
-        const keep = Math.min(self.buffer.length, TERMINATOR.length - 1)
-        if (self.buffer.length > keep) {
-          const chunk = self.take(self.buffer.length - keep)
-          atLineStart = chunk[chunk.length - 1] === NEWLINE
-          hash.update(chunk)
-          bytes += chunk.length
-          yield chunk
-        }
-        if (!(await self.fill())) throw new ExportFileError(`ends inside part "${header}": it was cut short`)
-      }
-    }
+    const part: PartState = { header: line.slice(1), hash: sha256(), bytes: 0, read: false, trailer: undefined }
     return {
       kind,
       name,
-      body,
+      body: () => this.readBody(part),
       trailer: () => {
-        if (!trailer) throw new Error('export reader: read the body first')
-        return trailer
+        if (!part.trailer) throw new Error('export reader: read the body first')
+        return part.trailer
       },
     }
   }
 
+  /** A part's body up to its `\\.` line, then its trailer, checked against what was read. */
+  private async *readBody(part: PartState): AsyncGenerator<Buffer> {
+    if (part.read) throw new Error('export reader: a part body can be read once')
+    part.read = true
+    // Whether the byte before buffer[0] ended a line: a body starts at a line start.
+    let atLineStart = true
+    for (;;) {
+      let from = 0
+      let found = -1
+      for (;;) {
+        const index = this.buffer.indexOf(TERMINATOR, from)
+        if (index < 0) break
+        if ((index === 0 && atLineStart) || (index > 0 && this.buffer[index - 1] === NEWLINE)) {
+          found = index
+          break
+        }
+        from = index + 1
+      }
+      if (found >= 0) {
+        if (found > 0) yield this.bodyChunk(part, found)
+        this.outline.update(this.take(TERMINATOR.length))
+        await this.readTrailer(part)
+        return
+      }
+      // Keep the last two bytes back: they may be the start of a terminator split across chunks.
+      const keep = Math.min(this.buffer.length, TERMINATOR.length - 1)
+      if (this.buffer.length > keep) {
+        const chunk = this.bodyChunk(part, this.buffer.length - keep)
+        atLineStart = chunk[chunk.length - 1] === NEWLINE
+        yield chunk
+      }
+      if (!(await this.fill())) throw new ExportFileError(`ends inside part "${part.header}": it was cut short`)
+    }
+  }
+
+  private bodyChunk(part: PartState, n: number): Buffer {
+    const chunk = this.take(n)
+    part.hash.update(chunk)
+    part.bytes += chunk.length
+    return chunk
+  }
+
+  private async readTrailer(part: PartState): Promise<void> {
+    const end = await this.readLine()
+    if (end === undefined) throw new ExportFileError(`ends inside part "${part.header}": it was cut short`)
+    const match = /^#end (.*?)(?: rows=(\d+))? bytes=(\d+) sha256=([0-9a-f]{64})$/.exec(end)
+    if (!match || match[1] !== part.header) throw new ExportFileError(`part "${part.header}" has no matching end line`)
+    const stated = { rows: match[2] === undefined ? undefined : Number(match[2]), bytes: Number(match[3]), sha256: match[4] as string }
+    if (stated.bytes !== part.bytes || stated.sha256 !== part.hash.digest('hex')) {
+      throw new ExportFileError(`part "${part.header}" does not match its checksum: the file was changed or damaged`)
+    }
+    part.trailer = stated
+  }
 }

@@ -221,7 +221,7 @@ export async function importTenant(tenancy: Tenancy, source: AsyncIterable<Buffe
     ...(options.originMoveId ? { originMoveId: options.originMoveId } : {}),
     fill: (tx: PipelinedTransaction) =>
       tx.exclusive(async (client) => {
-        const built = await tenantTables(async (sql, bind) => (await client.query(sql, bind as unknown[] | undefined)).rows, target.schema)
+        const built = await tenantTables(async <T extends object>(sql: string, bind?: readonly unknown[]) => (await client.query(sql, bind as unknown[] | undefined)).rows as T[], target.schema)
         checkTables(manifest, built)
         rows = await loadData(client, reader, manifest, target.schema, progress, options.expectedSha256)
       }),
