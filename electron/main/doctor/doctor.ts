@@ -1,6 +1,7 @@
 import { pendingSharedMigrations } from '../migrations/migrate-schemas.ts'
 import type { Tenancy } from '../tenancy/service.ts'
 import { checkDatabase } from './checks.ts'
+import { citusReadiness } from './citus-readiness.ts'
 import { type DiagnosedFinding, type Finding, type Repair, findingKey, publicFinding } from './findings.ts'
 import { inspectDatabase, registryPresent } from './inspect.ts'
 import { ReferenceShapes } from './reference-shape.ts'
@@ -15,16 +16,21 @@ export interface DoctorReport {
   findings: Finding[]
   /** Registered tenants looked at. */
   tenants: number
+  /** With `citus`: the `public` tables tenant tables reference (to become Citus reference tables). */
+  citusReferenceTables?: string[]
 }
 
 export interface Diagnosis {
   findings: DiagnosedFinding[]
   tenants: number
+  citusReferenceTables?: string[]
 }
 
 export interface DoctorOptions {
   /** Repair what is safe to repair, then check again. */
   fix?: boolean
+  /** Also check the Citus schema-based sharding rules (citus-readiness.ts). */
+  citus?: boolean
   /** A human-readable line per repair step. */
   onProgress?: (line: string) => void
 }
@@ -34,7 +40,7 @@ export interface DoctorOptions {
  * nothing: registry ↔ schemas ↔ roles, grants, both ledgers, orphans, and each
  * tenant's tables against a freshly migrated reference schema.
  */
-export async function diagnose(tenancy: Tenancy): Promise<Diagnosis> {
+export async function diagnose(tenancy: Tenancy, options: { citus?: boolean } = {}): Promise<Diagnosis> {
   const { db } = tenancy
   const findings: DiagnosedFinding[] = []
   const sharedPending = await pendingSharedMigrations(db, tenancy.migrations)
@@ -52,7 +58,9 @@ export async function diagnose(tenancy: Tenancy): Promise<Diagnosis> {
   if (!(await registryPresent(db))) return { findings, tenants: 0 }
   const facts = await inspectDatabase(db)
   findings.push(...(await checkDatabase(facts, tenancy.migrations.tenant, new ReferenceShapes(db), db.databaseName)))
-  return { findings, tenants: facts.tenants.length }
+  if (!options.citus) return { findings, tenants: facts.tenants.length }
+  const citus = await citusReadiness(db)
+  return { findings: [...findings, ...citus.findings], tenants: facts.tenants.length, citusReferenceTables: citus.referenceTables }
 }
 
 function describeRepair(repair: Repair): string {
@@ -123,9 +131,11 @@ async function repairAll(tenancy: Tenancy, findings: readonly DiagnosedFinding[]
  */
 export async function runDoctor(tenancy: Tenancy, options: DoctorOptions = {}): Promise<DoctorReport> {
   const progress = options.onProgress ?? (() => undefined)
-  let diagnosis = await diagnose(tenancy)
+  const citus = { citus: options.citus === true }
+  let diagnosis = await diagnose(tenancy, citus)
+  const extra = diagnosis.citusReferenceTables ? { citusReferenceTables: diagnosis.citusReferenceTables } : {}
   if (!options.fix) {
-    return { healthy: diagnosis.findings.length === 0, findings: diagnosis.findings.map(publicFinding), tenants: diagnosis.tenants }
+    return { healthy: diagnosis.findings.length === 0, findings: diagnosis.findings.map(publicFinding), tenants: diagnosis.tenants, ...extra }
   }
   const seen = new Map<string, DiagnosedFinding>()
   const failures = new Map<string, string>()
@@ -134,7 +144,7 @@ export async function runDoctor(tenancy: Tenancy, options: DoctorOptions = {}): 
     const todo = diagnosis.findings.filter((f) => f.fixable && !failures.has(findingKey(f)))
     if (todo.length === 0) break
     for (const [key, reason] of await repairAll(tenancy, todo, progress)) failures.set(key, reason)
-    diagnosis = await diagnose(tenancy)
+    diagnosis = await diagnose(tenancy, citus)
     for (const finding of diagnosis.findings) if (!seen.has(findingKey(finding))) seen.set(findingKey(finding), finding)
   }
   const remaining = new Set(diagnosis.findings.map(findingKey))
@@ -145,5 +155,5 @@ export async function runDoctor(tenancy: Tenancy, options: DoctorOptions = {}): 
     const message = !fixed && failure !== undefined ? `${finding.message}. Repair failed: ${failure}` : finding.message
     return publicFinding({ ...finding, message, fixed })
   })
-  return { healthy: remaining.size === 0, findings, tenants: diagnosis.tenants }
+  return { healthy: remaining.size === 0, findings, tenants: diagnosis.tenants, ...extra }
 }

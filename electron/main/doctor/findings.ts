@@ -24,6 +24,9 @@ export type CheckName =
   | 'drift'
   | 'reference'
   | 'move-interrupted'
+  | 'citus-primary-key'
+  | 'citus-foreign-key'
+  | 'citus-unsupported'
 
 /** One problem, in the stable shape of `schemata doctor --json`. */
 export interface Finding {

@@ -172,8 +172,11 @@ export async function provisionTenant(db: Database, plan: ProvisionPlan): Promis
       createdAt: (row?.created_at ?? new Date()).toISOString(),
     }
   } catch (error) {
+    // Translated before the rollback: the aborted transaction still holds the schema's lock, so a
+    // drop of the same name waiting for it cannot change what "already exists" means meanwhile.
+    const translated = await translateCreateError(db, createFailure(transaction, plan.schema, error), plan.schema).catch(() => error)
     await transaction.rollback()
-    throw await translateCreateError(db, createFailure(transaction, plan.schema, error), plan.schema)
+    throw translated
   }
 }
 

@@ -8,6 +8,8 @@ import { parseFlags } from '../parse-args.ts'
 export interface DoctorJson {
   healthy: boolean
   findings: Finding[]
+  /** With --citus: tables of public that tenant tables reference (to become Citus reference tables). */
+  citusReferenceTables?: string[]
 }
 
 function status(finding: Finding): string {
@@ -27,18 +29,37 @@ function summary(report: DoctorReport, fix: boolean): string {
 
 /** `schemata doctor [--fix] [--json]`: exit 0 when healthy (after repairs), 1 when findings remain. */
 export async function doctorCommand(context: CliContext, argv: readonly string[]): Promise<number> {
-  const flags = parseFlags(argv, { fix: { type: 'boolean' }, json: { type: 'boolean' } })
+  if (argv.includes('--help') || argv.includes('-h')) {
+    context.io.out(`usage: schemata doctor [--fix] [--citus] [--json]
+  Checks every tenancy invariant; --fix repairs what is safe. --citus also checks what Citus schema-based
+  sharding (citus_schema_distribute per tenant schema) needs: a primary key on every tenant table, foreign
+  keys only within a tenant schema or to shared public tables (which become reference tables), nothing
+  Citus cannot distribute. See docs/scale-out.md.`)
+    return ExitCode.ok
+  }
+  const flags = parseFlags(argv, { fix: { type: 'boolean' }, json: { type: 'boolean' }, citus: { type: 'boolean' } })
   const fix = flags.fix === true
   const { io } = context
   const report = await context.withTenancy((tenancy) =>
-    runDoctor(tenancy, { fix, ...(flags.json ? {} : { onProgress: (line: string) => io.err(`fix: ${line}`) }) }),
+    runDoctor(tenancy, { fix, citus: flags.citus === true, ...(flags.json ? {} : { onProgress: (line: string) => io.err(`fix: ${line}`) }) }),
   )
   if (flags.json) {
-    const json: DoctorJson = { healthy: report.healthy, findings: report.findings }
+    const json: DoctorJson = {
+      healthy: report.healthy,
+      findings: report.findings,
+      ...(report.citusReferenceTables ? { citusReferenceTables: report.citusReferenceTables } : {}),
+    }
     io.out(JSON.stringify(json))
   } else {
     for (const finding of report.findings) {
       io.out(`[${finding.severity}] ${finding.schema} ${finding.check} (${status(finding)}): ${finding.message}`)
+    }
+    if (report.citusReferenceTables) {
+      io.out(
+        report.citusReferenceTables.length === 0
+          ? 'citus: no tenant table references a public table'
+          : `citus: make these reference tables first: ${report.citusReferenceTables.map((t) => `SELECT create_reference_table('public.${t}');`).join(' ')}`,
+      )
     }
     io.out(summary(report, fix))
   }
