@@ -3,6 +3,12 @@ import type { ActivityOverview, TenantActivityDetail } from './activity-types.ts
 import { dataBrowserInputs, type ExportResult, type RowPage, type TableList, type WrittenRow } from './data-browser.ts'
 import type {
   ActiveTenant,
+  ArchiveSummary,
+  ExportSummary,
+  MoveSummary,
+  PoolInfo,
+  TenantProgressEvent,
+  TenantWithRows,
   ApiRequestLogEntry,
   CustomerDto,
   DbStatus,
@@ -46,6 +52,7 @@ const empty = z.object({}).strict()
 function inTenant<S extends z.ZodRawShape>(shape: S) {
   return z.object({ tenant: schemaName, ...shape }).strict()
 }
+const filePath = z.string().min(1).max(4096)
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 const PRINTABLE = /^[\x20-\x7e\t]*$/
 
@@ -71,6 +78,43 @@ export const contract = {
     result: returns<TenantInfo>(),
   },
   'tenants/switch': { input: z.object({ schema: schemaName }).strict(), result: returns<ActiveTenant>() },
+
+  // Lifecycle (issue 14). Files are paths on the machine running main: chosen with a native dialog in
+  // Electron; the browser console downloads and uploads through /transfer/* instead.
+  'tenants/clone': {
+    input: z
+      .object({
+        from: schemaName,
+        schema: z.string().max(200),
+        name: z.string().max(200).optional(),
+        domains: z.array(z.string().max(300)).max(50).optional(),
+        data: z.boolean().optional(),
+      })
+      .strict(),
+    result: returns<TenantWithRows>(),
+  },
+  'tenants/rename': { input: z.object({ schema: schemaName, to: z.string().max(200) }).strict(), result: returns<TenantInfo>() },
+  'tenants/export': { input: z.object({ schema: schemaName, path: filePath }).strict(), result: returns<ExportSummary>() },
+  'tenants/import': {
+    input: z
+      .object({
+        path: filePath,
+        schema: z.string().max(200).optional(),
+        name: z.string().max(200).optional(),
+        domains: z.array(z.string().max(300)).max(50).optional(),
+        asSibling: z.boolean().optional(),
+      })
+      .strict(),
+    result: returns<TenantWithRows>(),
+  },
+  'tenants/swap': { input: z.object({ schema: schemaName, with: schemaName }).strict(), result: returns<{ schema: string; with: string }>() },
+  'tenants/archive': { input: z.object({ schema: schemaName }).strict(), result: returns<ArchiveSummary>() },
+  'tenants/unarchive': { input: z.object({ schema: schemaName }).strict(), result: returns<TenantInfo>() },
+  'tenants/move': {
+    input: z.object({ schema: schemaName, to: z.string().min(1).max(2000), dropSource: z.boolean().optional() }).strict(),
+    result: returns<MoveSummary>(),
+  },
+  'tenants/pool': { input: empty, result: returns<PoolInfo>() },
   'tenants/active': { input: empty, result: returns<ActiveTenant>() },
 
   'migrations/status': { input: empty, result: returns<MigrationGrid>() },
@@ -199,6 +243,8 @@ export function isTenantCall(name: CallName): name is TenantCallName {
 export interface ContractEvents {
   'migrations/progress': MigrationEvent
   'tenants/changed': { reason: string }
+  /** A long tenant operation (export, import, clone, archive, move) of this window, as it goes. */
+  'tenants/progress': TenantProgressEvent
   'db/status': DbStatus
   /** A tenant API request the local server answered (for the Requests panel's live log). */
   'requests/logged': ApiRequestLogEntry

@@ -24,6 +24,58 @@ export interface TenantListItem extends TenantInfo {
   appliedMigrations: number
   pendingMigrations: string[]
   sizeBytes: number
+  /** An archived tenant's archive: where, its checksum, when. */
+  archive?: { path: string; sha256: string; archivedAt: string }
+  /** A moved (or moving) tenant's target database (without password). */
+  movedTo?: string
+}
+
+/** What `tenants/export` wrote. */
+export interface ExportSummary {
+  schema: string
+  path: string
+  bytes: number
+  rows: number
+  /** The file's checksum (its closing line, which covers every part's). */
+  sha256: string
+  tables: { name: string; rows: number }[]
+}
+
+/** A tenant made by clone or import, with how many rows it received. */
+export interface TenantWithRows extends TenantInfo {
+  rows: number
+}
+
+export interface ArchiveSummary {
+  schema: string
+  path: string
+  sha256: string
+  bytes: number
+  rows: number
+  archivedAt: string
+}
+
+export interface MoveSummary {
+  schema: string
+  movedTo: string
+  rows: number
+  bytes: number
+  droppedSource: boolean
+  resumed: boolean
+}
+
+/** The warm pool: ready tenant schemas `tenants/create` claims. */
+export interface PoolInfo {
+  size: number
+  ready: number
+  behind: number
+}
+
+/** A long tenant operation's progress, sent to the window that started it. */
+export interface TenantProgressEvent {
+  operation: 'clone' | 'export' | 'import' | 'archive' | 'unarchive' | 'move'
+  schema: string
+  progress: LifecycleProgress
 }
 
 export interface ActiveTenant {

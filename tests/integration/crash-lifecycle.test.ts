@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
 import { diagnose } from '../../electron/main/doctor/doctor.ts'
+import { qualified } from '../../electron/main/db/sql.ts'
 import { exportTenantToFile } from '../../electron/main/lifecycle/export-tenant.ts'
 import { tenantRoleName } from '../../electron/main/tenancy/role-name.ts'
 import { BackendWatcher, SCHEMATA_BIN, type KillOutcome, killDuringWork, measureWorkWindow, runNode, withApplicationName } from '../fixtures/cli-process.ts'
@@ -57,26 +58,33 @@ async function seedTenant(schema: string, rows: number, marker = schema): Promis
 
 /** What of a tenant exists in `db`: its registry row, schema, role, and its rows. */
 async function footprint(db: TestDatabase, schema: string) {
-  const [row] = await db.db.rows<{ registered: boolean; status: string | null; schema: boolean; role: boolean; central: string; rows: string | null; marker: string | null }>(
+  const [row] = await db.db.rows<{ registered: boolean; status: string | null; schema: boolean; role: boolean; central: string; tables: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM public.tenants WHERE schema = $1) AS registered,
             (SELECT status FROM public.tenants WHERE schema = $1) AS status,
             EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS schema,
             EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $2) AS role,
             (SELECT count(*) FROM public.tenant_migrations WHERE schema = $1) AS central,
-            CASE WHEN to_regclass(quote_ident($1) || '.orders') IS NOT NULL
-                 THEN (xpath('/row/n/text()', query_to_xml(format('SELECT (SELECT count(*) FROM %I.customers) + (SELECT count(*) FROM %I.orders) AS n', $1, $1), false, false, '')))[1]::text END AS rows,
-            CASE WHEN to_regclass(quote_ident($1) || '.users') IS NOT NULL
-                 THEN (xpath('/row/m/text()', query_to_xml(format('SELECT min(email) AS m FROM %I.users', $1), false, false, '')))[1]::text END AS marker`,
+            to_regclass(quote_ident($1) || '.users') IS NOT NULL AS tables`,
     [schema, tenantRoleName(db.name, schema)],
   )
+  let rows: number | null = null
+  let marker: string | null = null
+  if (row?.tables) {
+    const [data] = await db.db.rows<{ n: string; m: string | null }>(
+      `SELECT (SELECT count(*) FROM ${qualified(schema, 'customers')}) + (SELECT count(*) FROM ${qualified(schema, 'orders')}) AS n,
+              (SELECT min(email) FROM ${qualified(schema, 'users')}) AS m`,
+    )
+    rows = Number(data?.n ?? 0)
+    marker = data?.m ?? null
+  }
   return {
     registered: row?.registered === true,
     status: row?.status ?? null,
     schema: row?.schema === true,
     role: row?.role === true,
     central: Number(row?.central ?? 0),
-    rows: row?.rows === null || row?.rows === undefined ? null : Number(row.rows),
-    marker: row?.marker ?? null,
+    rows,
+    marker,
   }
 }
 
@@ -176,23 +184,23 @@ describe('SIGKILL during tenant lifecycle commands', () => {
   }, 600_000)
 
   it(`swap: swapped or not, never half, no temporaries left, and a rerun completes (${TRIALS} trials)`, async () => {
-    await seedTenant('left', 200)
-    await seedTenant('right', 200)
-    const args = () => [SCHEMATA_BIN, 'tenant', 'swap', '--schema', 'left', '--with', 'right']
+    await seedTenant('swap_a', 200)
+    await seedTenant('swap_b', 200)
+    const args = () => [SCHEMATA_BIN, 'tenant', 'swap', '--schema', 'swap_a', '--with', 'swap_b']
     const windowMs = await window(args, 'crash_swap_calibrate')
     for (let i = 0; i < TRIALS; i++) {
-      const before = (await footprint(t, 'left')).marker
+      const before = (await footprint(t, 'swap_a')).marker
       const kill = await killAt(args(), `crash_swap_${i}`, windowMs)
-      const left = await footprint(t, 'left')
-      const right = await footprint(t, 'right')
+      const left = await footprint(t, 'swap_a')
+      const right = await footprint(t, 'swap_b')
       expect(isComplete(left, 200) && isComplete(right, 200), `trial ${i}`).toBe(true)
-      expect(new Set([left.marker, right.marker])).toEqual(new Set(['marker@left.example', 'marker@right.example']))
+      expect(new Set([left.marker, right.marker])).toEqual(new Set(['marker@swap_a.example', 'marker@swap_b.example']))
       const state = left.marker === before ? 'not swapped' : 'swapped'
       expect(await strays(t)).toEqual([])
       await expectDoctorClean(t, `swap trial ${i}`)
       const rerun = await runNode(args(), { DATABASE_URL: t.url })
       expect(rerun.code, rerun.stderr).toBe(0)
-      expect((await footprint(t, 'left')).marker).not.toBe(left.marker)
+      expect((await footprint(t, 'swap_a')).marker).not.toBe(left.marker)
       tally('swap', kill, state)
     }
   }, 600_000)

@@ -179,7 +179,7 @@ async function startLocalServer(
   options: LocalServerOptions,
   onLogged: ((entry: ApiRequestLogEntry) => void) | undefined,
 ): Promise<SchemataServer> {
-  const server = await createSchemataServer({ tenancy, dispatch, sessions, rendererDir: options.rendererDir, port: options.port })
+  const server = await createSchemataServer({ tenancy, transfers: tenancy, dispatch, sessions, rendererDir: options.rendererDir, port: options.port })
   server.onRequestLogged((entry) => {
     server.broadcast('requests/logged', entry)
     onLogged?.(entry)

@@ -4,6 +4,7 @@ import { dataHandlers } from './data-handlers.ts'
 import { dbHandlers } from './db-handlers.ts'
 import type { HandlerTable } from './handler-types.ts'
 import { inspectHandlers } from './inspect-handlers.ts'
+import { lifecycleHandlers } from './lifecycle-handlers.ts'
 import { migrationHandlers } from './migration-handlers.ts'
 import { routingHandlers } from './routing-handlers.ts'
 import { tenantHandlers } from './tenant-handlers.ts'
@@ -11,6 +12,7 @@ import { tenantHandlers } from './tenant-handlers.ts'
 /** Every call's handler; typed as the full table, so a call without a handler does not compile. */
 export const handlers: HandlerTable = {
   ...tenantHandlers,
+  ...lifecycleHandlers,
   ...migrationHandlers,
   ...dataHandlers,
   ...dataBrowserHandlers,

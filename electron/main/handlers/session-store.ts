@@ -57,6 +57,11 @@ export class SessionStore {
     return cleared
   }
 
+  /** A tenant was renamed: sessions looking at it follow it to its new name. */
+  renameTenant(from: string, to: string): void {
+    for (const session of this.sessions.values()) if (session.activeTenant === from) session.activeTenant = to
+  }
+
   get size(): number {
     return this.sessions.size
   }

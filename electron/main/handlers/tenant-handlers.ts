@@ -20,6 +20,8 @@ function toListItem(tenant: TenantSummary): TenantListItem {
     appliedMigrations: tenant.appliedMigrations,
     pendingMigrations: [...tenant.pendingMigrations],
     sizeBytes: tenant.sizeBytes,
+    ...(tenant.archive ? { archive: { ...tenant.archive } } : {}),
+    ...(tenant.movedTo ? { movedTo: tenant.movedTo } : {}),
   }
 }
 

@@ -13,6 +13,8 @@ import { HostPolicy } from './host-policy.ts'
 import { ForbiddenError, HttpError, NotFoundError, envelopeOf, errorReply, statusOf, writeJson } from './http-errors.ts'
 import { type ApiRequestLogEntry, type RequestLog, type RequestLogListener, sharedRequestLog } from './request-log.ts'
 import { handleRpc, rpcErrorReply } from './rpc-transport.ts'
+import { handleTransfer } from './transfer-routes.ts'
+import type { Tenancy } from '../tenancy/service.ts'
 import { type TenantApiResponse, sendTenantApiRequestTo } from './send-request.ts'
 import { resolveStaticFile, sendStaticFile } from './static-files.ts'
 import { type TenantApiBackend, handleTenantApi } from './tenant-api.ts'
@@ -24,6 +26,8 @@ export interface SchemataServerOptions {
   tenancy: TenantApiBackend
   /** The contract entry the console's RPC calls go to. */
   dispatch: Dispatch
+  /** The tenancy core for the console's file transfers (export download, import upload); without it they are 404. */
+  transfers?: Tenancy
   /**
    * Sessions by window id. Pass the dispatcher's SessionStore so handlers that
    * touch other windows' sessions (a drop clears the tenant everywhere) see
@@ -175,6 +179,15 @@ export async function createSchemataServer(options: SchemataServerOptions): Prom
         onError,
       })
       writeJson(res, reply)
+      return
+    }
+    if (url.pathname.startsWith('/transfer/')) {
+      if (!auth.isAuthorized(req)) {
+        refuse(new UnauthorizedError('the console token is required (open the URL `schemata serve` printed)'))
+        return
+      }
+      if (!options.transfers) throw new NotFoundError('file transfers are not served here')
+      await handleTransfer(req, res, url, options.transfers, hub)
       return
     }
     if (url.pathname === '/events') {

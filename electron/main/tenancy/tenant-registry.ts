@@ -28,6 +28,8 @@ export interface TenantSummary extends Tenant {
   appliedMigrations: number
   pendingMigrations: string[]
   sizeBytes: number
+  archive?: { path: string; sha256: string; archivedAt: string }
+  movedTo?: string
 }
 
 export interface RegistryOptions {
@@ -174,7 +176,10 @@ export async function provisionTenant(db: Database, plan: ProvisionPlan): Promis
   } catch (error) {
     // Translated before the rollback: the aborted transaction still holds the schema's lock, so a
     // drop of the same name waiting for it cannot change what "already exists" means meanwhile.
-    const translated = await translateCreateError(db, createFailure(transaction, plan.schema, error), plan.schema).catch(() => error)
+    // (With a pool of one, the lookup would wait forever for the connection we hold: roll back first.)
+    const failure = createFailure(transaction, plan.schema, error)
+    if (db.poolMax < 2) await transaction.rollback()
+    const translated = await translateCreateError(db, failure, plan.schema).catch(() => failure)
     await transaction.rollback()
     throw translated
   }
@@ -263,6 +268,10 @@ interface TenantRow {
   domains: string[]
   applied: string[]
   size_bytes?: string
+  archive_path?: string | null
+  archive_sha256?: string | null
+  archived_at?: Date | null
+  moved_to?: string | null
 }
 
 function toTenant(row: TenantRow): Tenant {
@@ -284,7 +293,8 @@ export async function listTenants(db: Database, options: RegistryOptions): Promi
             coalesce((SELECT array_agg(d.domain ORDER BY d.is_primary DESC, d.domain)
                         FROM public.domains d WHERE d.tenant_id = t.id), '{}') AS domains,
             coalesce((SELECT array_agg(m.name) FROM public.tenant_migrations m WHERE m.schema = t.schema), '{}') AS applied,
-            coalesce(s.size_bytes, 0) AS size_bytes
+            coalesce(s.size_bytes, 0) AS size_bytes,
+            t.archive_path, t.archive_sha256, t.archived_at, t.moved_to
        FROM public.tenants t
        -- Sizes in one pass over pg_class: it has no index on relnamespace alone, so a
        -- per-tenant subquery scanned the whole catalog once per tenant (quadratic in N).
@@ -303,6 +313,10 @@ export async function listTenants(db: Database, options: RegistryOptions): Promi
       appliedMigrations: known.filter((name) => applied.has(name)).length,
       pendingMigrations: known.filter((name) => !applied.has(name)),
       sizeBytes: Number(row.size_bytes ?? 0),
+      ...(row.archive_path && row.archive_sha256 && row.archived_at
+        ? { archive: { path: row.archive_path, sha256: row.archive_sha256, archivedAt: row.archived_at.toISOString() } }
+        : {}),
+      ...(row.moved_to ? { movedTo: row.moved_to } : {}),
     }
   })
 }

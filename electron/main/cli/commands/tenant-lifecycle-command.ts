@@ -1,8 +1,7 @@
-import { homedir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { defaultDataDir } from '../../db/data-dir.ts'
 import { InvalidInputError } from '../../errors.ts'
+import { archiveDirectory } from '../../lifecycle/archive-dir.ts'
 import { archiveTenant, unarchiveTenant } from '../../lifecycle/archive-tenant.ts'
 import { cloneTenant } from '../../lifecycle/clone-tenant.ts'
 import { exportTenant, exportTenantToFile } from '../../lifecycle/export-tenant.ts'
@@ -40,11 +39,6 @@ export const LIFECYCLE_USAGE: Record<string, string> = {
   (and drops it here with --drop-source). A rerun finishes an interrupted move.`,
 }
 
-/** Where archives go by default: beside the embedded data, or in the per-user app-data folder. */
-export function archiveDirectory(context: CliContext): string {
-  const root = context.target.dataDir ?? defaultDataDir({ env: process.env, platform: process.platform, homedir: homedir() })
-  return join(root, 'archives')
-}
 
 function wantsHelp(argv: readonly string[]): boolean {
   return argv.includes('--help') || argv.includes('-h')
@@ -153,7 +147,7 @@ export async function tenantLifecycleCommand(context: CliContext, verb: string, 
         const flags = parseFlags(argv, { schema: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } })
         const schema = requireFlag(flags, 'schema')
         const result = await context.withTenancy(
-          (tenancy) => archiveTenant(tenancy, { schema, dir: archiveDirectory(context), ...(flags.out ? { out: resolve(flags.out) } : {}), onProgress }),
+          (tenancy) => archiveTenant(tenancy, { schema, dir: archiveDirectory(context.target), ...(flags.out ? { out: resolve(flags.out) } : {}), onProgress }),
           { ensureShared: true },
         )
         progress.done()
