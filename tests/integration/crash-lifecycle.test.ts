@@ -1,11 +1,13 @@
 import { mkdtempSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
 import { diagnose } from '../../electron/main/doctor/doctor.ts'
 import { qualified } from '../../electron/main/db/sql.ts'
 import { exportTenantToFile } from '../../electron/main/lifecycle/export-tenant.ts'
 import { tenantRoleName } from '../../electron/main/tenancy/role-name.ts'
-import { BackendWatcher, SCHEMATA_BIN, type KillOutcome, killDuringWork, measureWorkWindow, runNode, withApplicationName } from '../fixtures/cli-process.ts'
+import { runCli } from '../../electron/main/cli/main.ts'
+import { BackendWatcher, type KillOutcome, type WarmCli, killDuringWork, warmCli, withApplicationName } from '../fixtures/cli-process.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 
 /*
@@ -21,6 +23,8 @@ import { createTestDatabase, type TestDatabase } from '../fixtures/test-database
 
 const TRIALS = 20
 const ROWS = 4000
+const MOVE_ROWS = 2000
+const PREFETCH = 3
 
 let t: TestDatabase
 let target: TestDatabase
@@ -124,113 +128,154 @@ function tally(operation: string, kill: KillOutcome, state: string): void {
   r.states[state] = (r.states[state] ?? 0) + 1
 }
 
-/** The work window of a command: how long it talks to the database, measured on an uninterrupted run. */
-async function window(args: (i: number) => string[], app: string, prepare: (i: number) => Promise<void> = async () => undefined): Promise<number> {
-  await prepare(-1)
-  const run = await measureWorkWindow(watcher, { nodeArgs: args(-1), env: { DATABASE_URL: withApplicationName(t.url, app) }, applicationName: app })
-  expect(run.outcome.code, run.outcome.stderr).toBe(0)
-  return run.workMs
+/** The same command again, in this process: the real CLI code, its output and exit code. */
+async function rerun(argv: readonly string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = ''
+  const io = { out: () => undefined, err: (line: string) => void (stderr += `${line}\n`) }
+  return { code: await runCli(argv, io, { DATABASE_URL: t.url }), stderr }
 }
 
-async function killAt(args: string[], app: string, windowMs: number): Promise<KillOutcome> {
-  const kill = await killDuringWork(watcher, {
-    nodeArgs: args,
-    env: { DATABASE_URL: withApplicationName(t.url, app) },
-    applicationName: app,
-    delayMs: Math.random() * windowMs,
-  })
-  await watcher.waitUntilGone(app)
-  if (kill.exitedFirst) expect(kill.outcome.code, kill.outcome.stderr).toBe(0)
-  return kill
+/**
+ * Runs `trials` kills of `argv(i)`: each in a CLI process started while the
+ * previous trial was being checked, SIGKILLed at a random moment of its
+ * database work (the window measured on an uninterrupted run first); `check`
+ * then looks at what the kill left.
+ */
+async function trials(operation: string, argv: (i: number) => string[], check: (i: number, kill: KillOutcome) => Promise<string>, prepare: (i: number) => Promise<void> = () => Promise.resolve()): Promise<void> {
+  const app = (i: number) => `crash_${operation}_${i < 0 ? 'calibrate' : i}`
+  const spawn = (i: number) => warmCli({ DATABASE_URL: withApplicationName(t.url, app(i)) })
+  await prepare(-1)
+  // The window: how long an uninterrupted run works after its first connection.
+  const calibration = await killDuringWork(watcher, { nodeArgs: argv(-1), env: {}, warm: await spawn(-1), applicationName: app(-1) })
+  expect(calibration.outcome.code, calibration.outcome.stderr).toBe(0)
+  const windowMs = calibration.atMs
+  // A few processes loading ahead: a cold start (tsx, the CLI) takes longer than checking a trial.
+  const ahead: Promise<WarmCli>[] = []
+  for (let i = 0; i < Math.min(PREFETCH, TRIALS); i++) ahead.push(spawn(i))
+  for (let i = 0; i < TRIALS; i++) {
+    await prepare(i)
+    const warm = await (ahead.shift() as Promise<WarmCli>)
+    if (i + PREFETCH < TRIALS) ahead.push(spawn(i + PREFETCH))
+    // Even trials: a random moment of the whole work window. Odd ones: a random moment once the
+    // command's transaction is open, so a good share of kills lands inside it for certain.
+    const insideOnly = i % 2 === 1
+    const kill = await killDuringWork(watcher, {
+      nodeArgs: argv(i),
+      env: {},
+      warm,
+      applicationName: app(i),
+      ...(insideOnly
+        ? {
+            killWhen: async () => {
+              if (!(await watcher.backends(app(i))).some((b) => b.in_transaction)) return false
+              await sleep(Math.random() * 10)
+              return true
+            },
+          }
+        : { delayMs: Math.random() * windowMs }),
+    })
+    await watcher.waitUntilGone(app(i))
+    if (kill.exitedFirst) expect(kill.outcome.code, kill.outcome.stderr).toBe(0)
+    tally(operation, kill, await check(i, kill))
+  }
+  expect(results[operation]?.killed, `${operation}: most kills must land while it works`).toBeGreaterThanOrEqual(TRIALS / 2)
+  expect(results[operation]?.inside, `${operation}: kills inside the transaction`).toBeGreaterThanOrEqual(TRIALS / 4)
 }
 
 const name = (prefix: string, i: number) => (i < 0 ? `${prefix}_calibrate` : `${prefix}_${i}`)
 
 describe('SIGKILL during tenant lifecycle commands', () => {
   it(`clone --data: the copy is whole or absent, and a rerun completes (${TRIALS} trials)`, async () => {
-    const args = (i: number) => [SCHEMATA_BIN, 'tenant', 'clone', '--from', 'source', '--schema', name('clone', i), '--data']
-    const windowMs = await window(args, 'crash_clone_calibrate')
-    for (let i = 0; i < TRIALS; i++) {
-      const kill = await killAt(args(i), `crash_clone_${i}`, windowMs)
+    const argv = (i: number) => ['tenant', 'clone', '--from', 'source', '--schema', name('clone', i), '--data']
+    await trials('clone', argv, async (i) => {
       const after = await footprint(t, name('clone', i))
       const state = isComplete(after) ? 'complete' : isAbsent(after) ? 'absent' : 'partial'
       expect(state, `trial ${i}: ${JSON.stringify(after)}`).not.toBe('partial')
       expect(await strays(t)).toEqual([])
       await expectDoctorClean(t, `clone trial ${i}`)
-      const rerun = await runNode(args(i), { DATABASE_URL: t.url })
-      expect(rerun.code, rerun.stderr).toBe(state === 'absent' ? 0 : 2)
+      const again = await rerun(argv(i))
+      expect(again.code, again.stderr).toBe(state === 'absent' ? 0 : 2)
       expect(isComplete(await footprint(t, name('clone', i)))).toBe(true)
-      tally('clone', kill, state)
-    }
-    expect(results.clone?.killed).toBeGreaterThanOrEqual(TRIALS / 2)
-  }, 600_000)
+      await t.tenancy.dropTenant(name('clone', i))
+      return state
+    })
+  }, 300_000)
 
   it(`import: the tenant is whole or absent, and a rerun completes (${TRIALS} trials)`, async () => {
-    const args = (i: number) => [SCHEMATA_BIN, 'tenant', 'import', exportFile, '--schema', name('imp', i)]
-    const windowMs = await window(args, 'crash_import_calibrate')
-    for (let i = 0; i < TRIALS; i++) {
-      const kill = await killAt(args(i), `crash_import_${i}`, windowMs)
+    const argv = (i: number) => ['tenant', 'import', exportFile, '--schema', name('imp', i)]
+    await trials('import', argv, async (i) => {
       const after = await footprint(t, name('imp', i))
       const state = isComplete(after) ? 'complete' : isAbsent(after) ? 'absent' : 'partial'
       expect(state, `trial ${i}: ${JSON.stringify(after)}`).not.toBe('partial')
       expect(await strays(t)).toEqual([])
       await expectDoctorClean(t, `import trial ${i}`)
-      const rerun = await runNode(args(i), { DATABASE_URL: t.url })
-      expect(rerun.code, rerun.stderr).toBe(state === 'absent' ? 0 : 2)
+      const again = await rerun(argv(i))
+      expect(again.code, again.stderr).toBe(state === 'absent' ? 0 : 2)
       expect(isComplete(await footprint(t, name('imp', i)))).toBe(true)
-      tally('import', kill, state)
-    }
-    expect(results.import?.killed).toBeGreaterThanOrEqual(TRIALS / 2)
-  }, 600_000)
+      await t.tenancy.dropTenant(name('imp', i))
+      return state
+    })
+  }, 300_000)
 
   it(`swap: swapped or not, never half, no temporaries left, and a rerun completes (${TRIALS} trials)`, async () => {
     await seedTenant('swap_a', 200)
     await seedTenant('swap_b', 200)
-    const args = () => [SCHEMATA_BIN, 'tenant', 'swap', '--schema', 'swap_a', '--with', 'swap_b']
-    const windowMs = await window(args, 'crash_swap_calibrate')
-    for (let i = 0; i < TRIALS; i++) {
-      const before = (await footprint(t, 'swap_a')).marker
-      const kill = await killAt(args(), `crash_swap_${i}`, windowMs)
-      const left = await footprint(t, 'swap_a')
-      const right = await footprint(t, 'swap_b')
-      expect(isComplete(left, 200) && isComplete(right, 200), `trial ${i}`).toBe(true)
-      expect(new Set([left.marker, right.marker])).toEqual(new Set(['marker@swap_a.example', 'marker@swap_b.example']))
-      const state = left.marker === before ? 'not swapped' : 'swapped'
-      expect(await strays(t)).toEqual([])
-      await expectDoctorClean(t, `swap trial ${i}`)
-      const rerun = await runNode(args(), { DATABASE_URL: t.url })
-      expect(rerun.code, rerun.stderr).toBe(0)
-      expect((await footprint(t, 'swap_a')).marker).not.toBe(left.marker)
-      tally('swap', kill, state)
-    }
-  }, 600_000)
+    const argv = () => ['tenant', 'swap', '--schema', 'swap_a', '--with', 'swap_b']
+    let before: string | null = null
+    await trials(
+      'swap',
+      argv,
+      async (i) => {
+        const left = await footprint(t, 'swap_a')
+        const right = await footprint(t, 'swap_b')
+        expect(isComplete(left, 200) && isComplete(right, 200), `trial ${i}`).toBe(true)
+        expect(new Set([left.marker, right.marker])).toEqual(new Set(['marker@swap_a.example', 'marker@swap_b.example']))
+        const state = left.marker === before ? 'not swapped' : 'swapped'
+        expect(await strays(t)).toEqual([])
+        await expectDoctorClean(t, `swap trial ${i}`)
+        const again = await rerun(argv())
+        expect(again.code, again.stderr).toBe(0)
+        expect((await footprint(t, 'swap_a')).marker).not.toBe(left.marker)
+        return state
+      },
+      async () => {
+        before = (await footprint(t, 'swap_a')).marker
+      },
+    )
+  }, 300_000)
 
   it(`move: never a half copy or a tenant moved without its copy, and a rerun completes (${TRIALS} trials)`, async () => {
-    const args = (i: number) => [SCHEMATA_BIN, 'tenant', 'move', '--schema', name('mv', i), '--to', target.url]
-    const windowMs = await window(args, 'crash_move_calibrate', (i) => seedTenant(name('mv', i), ROWS))
-    for (let i = 0; i < TRIALS; i++) {
-      await seedTenant(name('mv', i), ROWS)
-      const kill = await killAt(args(i), `crash_move_${i}`, windowMs)
-      const here = await footprint(t, name('mv', i))
-      const there = await footprint(target, name('mv', i))
-      const copied = isComplete(there)
-      expect(copied || isAbsent(there), `trial ${i}: target ${JSON.stringify(there)}`).toBe(true)
-      // The source keeps its data until it is marked moved, and is only marked moved once the copy exists.
-      expect(isComplete(here), `trial ${i}: source ${JSON.stringify(here)}`).toBe(true)
-      if (here.status === 'moved') expect(copied).toBe(true)
-      const state = `${here.status ?? '?'}${copied ? ' + copy' : ''}`
-      expect(await strays(t)).toEqual([])
-      expect(await strays(target)).toEqual([])
-      await expectDoctorClean(t, `move trial ${i} (source)`, true)
-      await expectDoctorClean(target, `move trial ${i} (target)`)
-      if (here.status !== 'moved') {
-        const rerun = await runNode(args(i), { DATABASE_URL: t.url })
-        expect(rerun.code, rerun.stderr).toBe(0)
-      }
-      expect((await footprint(t, name('mv', i))).status).toBe('moved')
-      expect(isComplete(await footprint(target, name('mv', i)))).toBe(true)
-      tally('move', kill, state)
-    }
+    const argv = (i: number) => ['tenant', 'move', '--schema', name('mv', i), '--to', target.url]
+    await trials(
+      'move',
+      argv,
+      async (i) => {
+        const here = await footprint(t, name('mv', i))
+        const there = await footprint(target, name('mv', i))
+        const copied = isComplete(there, MOVE_ROWS)
+        expect(copied || isAbsent(there), `trial ${i}: target ${JSON.stringify(there)}`).toBe(true)
+        // The source keeps its data until it is marked moved, and is only marked moved once the copy exists.
+        expect(isComplete(here, MOVE_ROWS), `trial ${i}: source ${JSON.stringify(here)}`).toBe(true)
+        if (here.status === 'moved') expect(copied).toBe(true)
+        const state = `${here.status ?? '?'}${copied ? ' + copy' : ''}`
+        expect(await strays(t)).toEqual([])
+        expect(await strays(target)).toEqual([])
+        await expectDoctorClean(t, `move trial ${i} (source)`, true)
+        await expectDoctorClean(target, `move trial ${i} (target)`)
+        if (here.status !== 'moved') {
+          const again = await rerun(argv(i))
+          expect(again.code, again.stderr).toBe(0)
+        }
+        expect((await footprint(t, name('mv', i))).status).toBe('moved')
+        expect(isComplete(await footprint(target, name('mv', i)), MOVE_ROWS)).toBe(true)
+        await t.tenancy.dropTenant(name('mv', i))
+        await target.tenancy.dropTenant(name('mv', i))
+        return state
+      },
+      async (i) => {
+        await seedTenant(name('mv', i), MOVE_ROWS)
+      },
+    )
     await expectDoctorClean(t, 'after the move trials')
-  }, 600_000)
+  }, 300_000)
 })
