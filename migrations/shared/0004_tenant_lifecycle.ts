@@ -1,4 +1,4 @@
-import { SCHEMA_LOCK_CLASS } from '../../electron/main/migrations/lock-keys.ts'
+import { SCHEMA_LOCK_CLASS } from '../../electron/main/db/lock-keys.ts'
 import type { MigrationDefinition } from '../../electron/main/migrations/types.ts'
 
 /**

@@ -1,7 +1,7 @@
 import { qualified, quoteIdent } from '../db/sql.ts'
 import { InvalidInputError } from '../errors.ts'
 import { LEDGER_TABLE } from '../migrations/ledger-storage.ts'
-import { SCHEMA_LOCK_CLASS, schemaLockKey } from '../migrations/lock-keys.ts'
+import { SCHEMA_LOCK_CLASS, schemaLockKey } from '../db/lock-keys.ts'
 import type { Tenancy } from '../tenancy/service.ts'
 import { assertSchemaName } from '../tenancy/schema-name.ts'
 import { type Tenant, provisionTenant } from '../tenancy/tenant-registry.ts'

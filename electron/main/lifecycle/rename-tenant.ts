@@ -5,7 +5,8 @@ import type { PipelinedTransaction } from '../db/pipelined-transaction.ts'
 import { qualified, quoteIdent } from '../db/sql.ts'
 import { InvalidInputError, TenantNotFoundError, quoteForMessage } from '../errors.ts'
 import { LEDGER_TABLE } from '../migrations/ledger-storage.ts'
-import { SCHEMA_LOCK_CLASS, schemaLockKey } from '../migrations/lock-keys.ts'
+import { schemaLockKey } from '../db/lock-keys.ts'
+import { lockSchemaSql } from '../db/tenant-sql.ts'
 import { tenantRoleName } from '../tenancy/role-name.ts'
 import { assertSchemaName } from '../tenancy/schema-name.ts'
 import { defaultDomainFor } from '../tenancy/tenant-input.ts'
@@ -17,8 +18,8 @@ import { defaultDomainFor } from '../tenancy/tenant-input.ts'
  * scopes running in those schemas and holds back new ones until COMMIT.
  */
 export function exclusiveSchemaLocks(schemas: readonly string[]): string {
-  const keys = [...new Set(schemas.map(schemaLockKey))].sort((a, b) => a - b)
-  return keys.map((key) => `SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_CLASS}, ${key})`).join(';\n')
+  const ordered = [...new Set(schemas)].sort((a, b) => schemaLockKey(a) - schemaLockKey(b))
+  return ordered.map(lockSchemaSql).join(';\n')
 }
 
 /** DDL renaming a tenant's schema and role (grants and default privileges follow: they name the role by OID). */

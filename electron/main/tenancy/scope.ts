@@ -4,7 +4,7 @@ import type { Transaction } from 'sequelize'
 import type { Database } from '../db/database.ts'
 import { SqlState, pgErrorOf } from '../db/pg-error.ts'
 import { SchemataError, TenantNotFoundError, TenantSuspendedError } from '../errors.ts'
-import { schemaLockKey } from '../migrations/lock-keys.ts'
+import { schemaLockKey } from '../db/lock-keys.ts'
 import { assertSchemaName } from './schema-name.ts'
 
 /** What code inside `withTenant` can see of its scope. */

@@ -174,14 +174,8 @@ export async function provisionTenant(db: Database, plan: ProvisionPlan): Promis
       createdAt: (row?.created_at ?? new Date()).toISOString(),
     }
   } catch (error) {
-    // Translated before the rollback: the aborted transaction still holds the schema's lock, so a
-    // drop of the same name waiting for it cannot change what "already exists" means meanwhile.
-    // (With a pool of one, the lookup would wait forever for the connection we hold: roll back first.)
-    const failure = createFailure(transaction, plan.schema, error)
-    if (db.poolMax < 2) await transaction.rollback()
-    const translated = await translateCreateError(db, failure, plan.schema).catch(() => failure)
     await transaction.rollback()
-    throw translated
+    throw await translateCreateError(db, createFailure(transaction, plan.schema, error), plan.schema)
   }
 }
 
