@@ -1,5 +1,21 @@
 import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import { startEmbedded } from '../../../electron/main/db/embedded-server.ts'
+import { tenantMigrations } from '../../../migrations/tenant/index.ts'
+import type { ConsoleServer } from '../fixtures/console-server.ts'
 import { expect, test } from '../fixtures/tenant-fixture.ts'
+
+/** Runs `fn` on a superuser connection to the database `schemata serve` uses (its embedded server, already running). */
+async function withServerDatabase<T>(server: ConsoleServer, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const { url } = await startEmbedded({ dataDir: server.dataDir })
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return await fn(client)
+  } finally {
+    await client.end()
+  }
+}
 
 /*
  * The admin console in Chromium against `schemata serve` on a fresh embedded
@@ -113,18 +129,47 @@ test('the segregation probe shows PostgreSQL refusing another tenant’s table',
   await expect(at.probeSqlstate).toHaveText('42501')
 })
 
-test('runs migrations with progress reaching 100%', async ({ consolePage }) => {
+test('runs migrations with progress reaching 100%: a tenant behind before, applied after', async ({ tenant, consolePage, consoleServer }) => {
   const at = consolePage.at.migrations
+  // Put the tenant one migration behind, as if created by an older build: no users table, no ledger rows for it.
+  const behind = tenantMigrations.at(-1)?.name as string
+  await withServerDatabase(consoleServer, (client) =>
+    client.query(
+      `BEGIN;
+       DROP TABLE ${tenant.schema}.users;
+       DELETE FROM ${tenant.schema}.schemata_migrations WHERE name = '${behind}';
+       DELETE FROM public.tenant_migrations WHERE schema = '${tenant.schema}' AND name = '${behind}';
+       COMMIT`,
+    ),
+  )
+  await consolePage.openView('migrations')
+  await expect(at.cell(tenant.schema, behind)).toHaveAttribute('data-state', 'pending')
+  await expect(at.pendingCount).toHaveText('1 pending')
+
   await consolePage.runMigrations()
   await expect(at.overall).toHaveAttribute('aria-valuenow', '100')
   await expect(at.overallLabel).toContainText(/(\d+) \/ \1 tenants · 100%/)
   await expect(at.run).toBeEnabled()
   await expect(at.failures).toHaveCount(0)
   const rows = await at.rows.count()
-  expect(rows).toBeGreaterThanOrEqual(3)
+  expect(rows).toBeGreaterThanOrEqual(4)
   await expect(at.tenantBars).toHaveCount(rows)
   for (const bar of await at.tenantBars.all()) await expect(bar).toHaveAttribute('aria-valuenow', '100')
   await expect(at.grid.locator('[data-state=pending], [data-state=failed]')).toHaveCount(0)
+  await expect(at.cell(tenant.schema, behind)).toHaveAttribute('data-state', 'applied')
+  await expect(at.pendingCount).toHaveText('Everything is up to date')
+  // Applied in the database, not only on screen: the table is back and both ledgers record it.
+  const [state] = await withServerDatabase(consoleServer, async (client) =>
+    (
+      await client.query<{ users: boolean; own: string; central: string }>(
+        `SELECT to_regclass($1) IS NOT NULL AS users,
+                (SELECT count(*) FROM ${tenant.schema}.schemata_migrations WHERE name = $2) AS own,
+                (SELECT count(*) FROM public.tenant_migrations WHERE schema = $3 AND name = $2) AS central`,
+        [`${tenant.schema}.users`, behind, tenant.schema],
+      )
+    ).rows,
+  )
+  expect(state).toEqual({ users: true, own: '1', central: '1' })
 })
 
 test('never shows a blank window: a call that fails is a visible alert', async ({ consolePage }) => {
