@@ -3,7 +3,7 @@ import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/re
 import { afterEach, describe, expect, it } from 'vitest'
 import { ContractError } from '../../contract/contract.ts'
 import { deferred, MemoryClient } from '../../renderer/src/testing/memory-client.ts'
-import { DEMO_SEED, renderConsole } from '../../renderer/src/testing/render-console.tsx'
+import { DEMO_SEED, renderConsole, settle } from '../../renderer/src/testing/render-console.tsx'
 
 afterEach(cleanup)
 
@@ -45,7 +45,8 @@ describe('create-tenant dialog', () => {
     await waitFor(() => expect(screen.getByTestId('active-tenant-banner').dataset.schema).toBe('hooli'))
     // The sidebar still has the old list; the banner must not conclude the tenant is gone.
     expect(screen.queryByRole('option', { name: /Hooli/ })).toBeNull()
-    await new Promise((resolve) => setTimeout(resolve, 30))
+    await settle(client)
+    expect(client.calls.filter((c) => c.name === 'tenants/list').length, 'the held list call was made').toBeGreaterThan(0)
     expect(screen.getByTestId('active-tenant-banner').dataset.schema).toBe('hooli')
     slowList.release()
     expect(await screen.findByRole('option', { name: /Hooli/ })).toBeTruthy()
@@ -73,8 +74,9 @@ describe('create-tenant dialog', () => {
     expect(input.getAttribute('aria-invalid')).toBe('true')
     expect(input.getAttribute('aria-describedby')).toContain(alert.id)
     fireEvent.click(within(dialog).getByTestId('create-tenant-submit'))
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await settle(client)
     expect(client.calls.some((c) => c.name === 'tenants/create')).toBe(false)
+    expect(within(dialog).getByText(message)).toBeTruthy()
   })
 
   it('refuses an empty name and a bad domain inline', async () => {

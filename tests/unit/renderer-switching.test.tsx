@@ -2,7 +2,7 @@
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
 import { deferred, MemoryClient } from '../../renderer/src/testing/memory-client.ts'
-import { DEMO_SEED, renderConsole } from '../../renderer/src/testing/render-console.tsx'
+import { DEMO_SEED, renderConsole, settle } from '../../renderer/src/testing/render-console.tsx'
 
 afterEach(cleanup)
 
@@ -50,11 +50,10 @@ describe('switching tenants', () => {
     await openTenant('globex')
     await waitFor(() => expect(customerNames()).toEqual(['Hank Scorpio']))
 
-    await act(async () => {
-      slow.release()
-      await slow.promise
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    })
+    slow.release()
+    await settle(client)
+    // Acme's late answer has arrived and been handled; Globex's rows stay.
+    expect(client.busy()).toBe(0)
     expect(customerNames()).toEqual(['Hank Scorpio'])
     expect(screen.getByTestId('active-tenant-banner').dataset.schema).toBe('globex')
   })

@@ -79,6 +79,8 @@ export class MemoryClient implements SchemataClient {
   private readonly listeners = new Map<EventName, Set<(payload: never) => void>>()
   private active: string | null = null
   private nextId = 1
+  private unanswered = 0
+  private waitingOnTest = 0
 
   constructor(seed: readonly SeedTenant[] = []) {
     for (const tenant of seed) this.addTenant(tenant)
@@ -125,15 +127,39 @@ export class MemoryClient implements SchemataClient {
     // The scope is read when the call arrives, as the server reads the window's session.
     const call: RecordedCall = { name, input, scope: this.active }
     this.calls.push(call)
-    const delayed = this.delayArrival?.(call)
-    if (delayed) {
-      await delayed
-      call.scope = this.active
+    this.unanswered++
+    try {
+      const delayed = this.delayArrival?.(call)
+      if (delayed) {
+        this.waitingOnTest++
+        try {
+          await delayed
+        } finally {
+          this.waitingOnTest--
+        }
+        call.scope = this.active
+      }
+      const held = this.hold?.(call)
+      if (held) {
+        this.waitingOnTest++
+        try {
+          await held
+        } finally {
+          this.waitingOnTest--
+        }
+      } else await Promise.resolve()
+      return this.answer(name, input, call.scope) as CallResult<N>
+    } finally {
+      this.unanswered--
     }
-    const held = this.hold?.(call)
-    if (held) await held
-    else await Promise.resolve()
-    return this.answer(name, input, call.scope) as CallResult<N>
+  }
+
+  /**
+   * Calls that arrived and are not answered yet, leaving out those a test is
+   * holding or delaying: 0 means the console is waiting for nothing but the test.
+   */
+  busy(): number {
+    return this.unanswered - this.waitingOnTest
   }
 
   /** The tenant a tenant call runs in: the one it names, if that is still the window's (else CONFLICT, as main answers). */

@@ -1,4 +1,4 @@
-import { render, type RenderResult } from '@testing-library/react'
+import { act, render, type RenderResult } from '@testing-library/react'
 import type { SchemataClient } from '../../../contract/contract.ts'
 import { App } from '../app.tsx'
 import { ClientProvider } from '../client/client-context.tsx'
@@ -25,4 +25,21 @@ export function renderConsole(client: SchemataClient = new MemoryClient(DEMO_SEE
       <App dbPollMs={{ fast: 10, slow: 60_000 }} />
     </ClientProvider>,
   )
+}
+
+/**
+ * Waits until the console has settled: every call it made is answered (except
+ * those the test holds) and React has rendered what they brought, over a few
+ * quiet turns of the event loop (TanStack Query notifies its observers in a
+ * timer). For a negative check — "X did not happen" — this replaces a sleep:
+ * after it, nothing the console is waiting for can still change the screen.
+ */
+export async function settle(client: MemoryClient): Promise<void> {
+  await act(async () => {
+    for (let quiet = 0, turns = 0; quiet < 3; turns++) {
+      if (turns > 1000) throw new Error(`the console never settled: ${client.busy()} call(s) still unanswered`)
+      await new Promise((resolve) => setTimeout(resolve, 0))
+      quiet = client.busy() === 0 ? quiet + 1 : 0
+    }
+  })
 }
