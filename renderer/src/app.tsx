@@ -13,28 +13,8 @@ import { matchesTenantSearch, TenantSidebar } from './components/tenant-sidebar.
 import { createQueryClient } from './data/query-keys.ts'
 import { DbStatusProvider, useDbStatus } from './db-status.tsx'
 import { hasPrimaryModifier, modifierLabel } from './lib/platform.ts'
-import { CustomersView } from './views/customers-view.tsx'
-import { DatabaseView } from './views/database-view.tsx'
-import { MigrationsView } from './views/migrations-view.tsx'
-import { OrdersView } from './views/orders-view.tsx'
-import { RequestsView } from './views/requests-view.tsx'
-import { SegregationView } from './views/segregation-view.tsx'
+import { VIEWS, viewFromHash, type ViewId } from './views/view-registry.ts'
 import { useWorkspace, WorkspaceProvider } from './workspace.tsx'
-
-export const VIEWS = [
-  { id: 'customers', label: 'Customers', needsTenant: true },
-  { id: 'orders', label: 'Orders', needsTenant: true },
-  { id: 'segregation', label: 'Segregation', needsTenant: false },
-  { id: 'requests', label: 'Requests', needsTenant: false },
-  { id: 'migrations', label: 'Migrations', needsTenant: false },
-  { id: 'database', label: 'Database', needsTenant: false },
-] as const
-export type ViewId = (typeof VIEWS)[number]['id']
-
-function viewFromHash(hash: string): ViewId {
-  const id = hash.replace(/^#\/?/, '')
-  return VIEWS.find((v) => v.id === id)?.id ?? 'customers'
-}
 
 /** The whole console: waits for the database, then the workspace. */
 export function App({ dbPollMs }: { dbPollMs?: { fast: number; slow: number } } = {}) {
@@ -60,6 +40,35 @@ function ReadyGate({ children }: { children: ReactNode }) {
     if (status?.running) setReady(true)
   }, [status?.running])
   return ready || status?.running ? <>{children}</> : <StartupScreen />
+}
+
+/** The tabs; they scroll sideways within the bar when they do not fit, keeping the selected one in view. */
+function TabList({ view, onSelect }: { view: ViewId; onSelect: (view: ViewId) => void }) {
+  const selected = useRef<HTMLButtonElement>(null)
+  useEffect(() => {
+    const tab = selected.current
+    if (tab && typeof tab.scrollIntoView === 'function') tab.scrollIntoView({ block: 'nearest', inline: 'nearest' })
+  }, [view])
+  return (
+    <div className="tabs__list" role="tablist" aria-label="Views">
+      {VIEWS.map((v) => (
+        <button
+          key={v.id}
+          ref={view === v.id ? selected : undefined}
+          type="button"
+          role="tab"
+          id={`tab-${v.id}`}
+          aria-selected={view === v.id}
+          aria-controls="view-panel"
+          className={`tab ${view === v.id ? 'tab--selected' : ''}`}
+          onClick={() => onSelect(v.id)}
+          data-testid={`tab-${v.id}`}
+        >
+          {v.label}
+        </button>
+      ))}
+    </div>
+  )
 }
 
 type Dialog = { kind: 'create' } | { kind: 'manage'; tenant: TenantInfo } | { kind: 'drop'; tenant: TenantInfo } | null
@@ -145,22 +154,8 @@ function Shell() {
       />
       <main className="main">
         <ActiveTenantBanner onManage={(tenant) => setDialog({ kind: 'manage', tenant })} onOpenPalette={() => setPaletteOpen(true)} />
-        <nav className="tabs" role="tablist" aria-label="Views">
-          {VIEWS.map((v) => (
-            <button
-              key={v.id}
-              type="button"
-              role="tab"
-              id={`tab-${v.id}`}
-              aria-selected={view === v.id}
-              aria-controls="view-panel"
-              className={`tab ${view === v.id ? 'tab--selected' : ''}`}
-              onClick={() => setView(v.id)}
-              data-testid={`tab-${v.id}`}
-            >
-              {v.label}
-            </button>
-          ))}
+        <nav className="tabs" aria-label="Views">
+          <TabList view={view} onSelect={setView} />
           <span className="tabs__spacer" />
           {connection !== undefined && (
             <span className={`live live--${connection}`} data-testid="live-indicator" title="Live updates from the server">
@@ -210,18 +205,8 @@ function Shell() {
                 Pick one in the list on the left, press <kbd>{mod}K</kbd>, or <kbd>{mod}1</kbd>…<kbd>{mod}9</kbd>.
               </p>
             </Empty>
-          ) : view === 'customers' ? (
-            <CustomersView />
-          ) : view === 'orders' ? (
-            <OrdersView />
-          ) : view === 'segregation' ? (
-            <SegregationView />
-          ) : view === 'requests' ? (
-            <RequestsView />
-          ) : view === 'migrations' ? (
-            <MigrationsView />
           ) : (
-            <DatabaseView />
+            <currentView.Component />
           )}
         </div>
       </main>

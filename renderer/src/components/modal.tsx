@@ -11,8 +11,9 @@ export interface ModalProps {
 }
 
 /**
- * A modal dialog: an overlay that closes on Escape or a click outside, keeps
- * Tab inside, and gives focus back to where it was when it closes.
+ * A modal dialog: an overlay that closes on Escape, a click outside or its ×,
+ * keeps Tab inside, and gives focus back to where it was when it closes. It
+ * never grows past the viewport: the title bar stays, the body scrolls.
  */
 export function Modal({ title, onClose, children, testId, className, hideTitle }: ModalProps) {
   const ref = useRef<HTMLDivElement>(null)
@@ -59,10 +60,21 @@ export function Modal({ title, onClose, children, testId, className, hideTitle }
           }
         }}
       >
-        <h2 id={titleId} className={hideTitle ? 'visually-hidden' : 'modal__title'}>
-          {title}
-        </h2>
-        {children}
+        {hideTitle ? (
+          <h2 id={titleId} className="visually-hidden">
+            {title}
+          </h2>
+        ) : (
+          <div className="modal__head">
+            <h2 id={titleId} className="modal__title">
+              {title}
+            </h2>
+            <button type="button" className="modal__close" onClick={onClose} aria-label="Close dialog" data-testid="modal-close">
+              ×
+            </button>
+          </div>
+        )}
+        <div className="modal__body">{children}</div>
       </div>
     </div>
   )

@@ -13,6 +13,7 @@ import {
 } from '../components/requests-form.tsx'
 import { isServerMissing, RequestLogTable, useRequestLog } from '../components/requests-log.tsx'
 import { RequestResult, type SentRequest } from '../components/requests-result.tsx'
+import { useScrollIntoView } from '../lib/scroll-into-view.ts'
 import { Empty, ErrorMessage, Loading } from '../components/states.tsx'
 import { errorMessage } from '../lib/format.ts'
 import { useWorkspace } from '../workspace.tsx'
@@ -80,6 +81,7 @@ export function RequestsView() {
 
   const [sending, setSending] = useState(false)
   const [result, setResult] = useState<{ request: SentRequest; response: TenantApiResponse } | undefined>(undefined)
+  const responseRef = useScrollIntoView<HTMLElement>(result)
   const [sendError, setSendError] = useState<string | undefined>(undefined)
   const [lastToken, setLastToken] = useState<LastToken | undefined>(undefined)
   const sendCount = useRef(0)
@@ -182,7 +184,7 @@ export function RequestsView() {
           presetTenant={presetTenant}
           lastToken={lastToken}
         />
-        <section className="card requests-response" aria-labelledby="requests-response-title" aria-busy={sending} data-testid="requests-response">
+        <section ref={responseRef} className="card requests-response" aria-labelledby="requests-response-title" aria-busy={sending} data-testid="requests-response">
           <h3 id="requests-response-title" className="card__title">
             Response
           </h3>

@@ -6,6 +6,7 @@ import { TenantBadge } from '../components/tenant-badge.tsx'
 import { errorMessage } from '../lib/format.ts'
 import { tenantColors } from '../lib/tenant-color.ts'
 import { useCallQuery, useTenantCall, useTenantQuery } from '../data/queries.ts'
+import { useScrollIntoView } from '../lib/scroll-into-view.ts'
 import { useWorkspace } from '../workspace.tsx'
 
 const SCHEMAS_SHOWN = 12
@@ -82,6 +83,7 @@ function ProbePanel() {
   const [busy, setBusy] = useState(false)
   const result = answer?.tenant === active?.schema ? answer?.result : undefined
   const error = answer?.tenant === active?.schema ? answer?.error : undefined
+  const outcome = useScrollIntoView<HTMLDivElement>(result)
   useEffect(() => {
     if (!targets.some((t) => t.schema === target)) setTarget(targets[0]?.schema ?? '')
   }, [targets, target])
@@ -123,7 +125,7 @@ function ProbePanel() {
         </div>
       )}
       {error && <ErrorMessage title="The probe itself failed." message={error} />}
-      {result && <ProbeOutcome result={result} />}
+      <div ref={outcome}>{result && <ProbeOutcome result={result} />}</div>
     </div>
   )
 }
