@@ -8,6 +8,9 @@ export interface CliOptions {
   out: string | undefined
   trace: boolean
   help: boolean
+  browserTenants: number
+  browserTables: number
+  browserRows: number
 }
 
 export const USAGE = `usage: npm run bench -- [--tenants N] [--iterations N] [--json] [--out FILE] [--trace]
@@ -15,7 +18,10 @@ export const USAGE = `usage: npm run bench -- [--tenants N] [--iterations N] [--
   --iterations N  scoped and unscoped reads measured (default 5000)
   --json          print the figures as one JSON object, the last line of stdout
   --out FILE      also write that JSON object to FILE
-  --trace         also record the SQL of each round trip of one createTenant, read, migration and drop`
+  --trace         also record the SQL of each round trip of one createTenant, read, migration and drop
+  --browser-tenants N  tenants of the data browser's project (default 1000)
+  --browser-tables N   tables per tenant in that project (default 100)
+  --browser-rows N     rows of the data browser's big table (default 1000000)`
 
 function wholeNumber(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback
@@ -34,6 +40,9 @@ export function parseBenchArgs(argv: readonly string[]): CliOptions {
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
       trace: { type: 'boolean', default: false },
+      'browser-tenants': { type: 'string' },
+      'browser-tables': { type: 'string' },
+      'browser-rows': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -46,5 +55,8 @@ export function parseBenchArgs(argv: readonly string[]): CliOptions {
     out: values.out,
     trace: values.trace,
     help: values.help,
+    browserTenants: wholeNumber('browser-tenants', values['browser-tenants'], 1000, 2, 99_999),
+    browserTables: wholeNumber('browser-tables', values['browser-tables'], 100, 1, 1000),
+    browserRows: wholeNumber('browser-rows', values['browser-rows'], 1_000_000, 200, 100_000_000),
   }
 }

@@ -97,6 +97,24 @@ export function formatReport(r: BenchResult): string {
       ]),
     ]),
     '',
+    table([
+      [`data browser (${r.dataBrowser.rows.toLocaleString('en-US')} rows, pages of ${r.dataBrowser.pageSize})`, 'browser p50', 'p99', 'plain keyset p50', 'p99', 'ratio p50'],
+      ...([
+        ['first page', r.dataBrowser.firstPage],
+        ['next page', r.dataBrowser.nextPage],
+        ['sorted (indexed) first page', r.dataBrowser.sortedFirstPage],
+        ['sorted (indexed) next page', r.dataBrowser.sortedNextPage],
+        ['first page, nothing cached', r.dataBrowser.coldFirstPage],
+      ] as const).map(([label, p]) => [label, ms(p.browserP50Ms), ms(p.browserP99Ms), ms(p.plainP50Ms), ms(p.plainP99Ms), x(p.ratio)]),
+    ]),
+    '',
+    table([
+      [`table list (${r.dataBrowser.tenants} tenants × ${r.dataBrowser.tablesPerTenant} tables, ${r.dataBrowser.catalogRelations.toLocaleString('en-US')} relations)`, 'p50', 'p99'],
+      ['estimates (first request)', ms(r.dataBrowser.tableListP50Ms), ms(r.dataBrowser.tableListP99Ms)],
+      ['exact counts of small tables', ms(r.dataBrowser.tableListExactP50Ms), ms(r.dataBrowser.tableListExactP99Ms)],
+      ['(pg_class scan by namespace, plain)', ms(r.dataBrowser.catalogScanP50Ms), ''],
+    ]),
+    '',
     table([['target', 'measured', ''], ...checkTargets(r).map((c) => [c.target, c.measured, c.holds ? 'holds' : 'MISSED'])]),
   ]
   if (r.trace) {

@@ -37,6 +37,7 @@ async function main(argv: readonly string[]): Promise<number> {
     tenants: options.tenants,
     iterations: options.iterations,
     trace: options.trace,
+    browser: { tenants: options.browserTenants, tables: options.browserTables, rows: options.browserRows },
     dataDir,
     onProgress: (message) => {
       process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}\n`)

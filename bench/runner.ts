@@ -8,6 +8,7 @@ import { captureMigrationSql } from './floor.ts'
 import { type MemoryPeaks, MemorySampler } from './memory.ts'
 import { installRoundTripCounter } from './round-trips.ts'
 import { type CreateTenantResult, type FloorResult, benchCreateTenants } from './scenarios/create-tenants.ts'
+import { type DataBrowserResult, benchDataBrowser } from './scenarios/data-browser.ts'
 import { type MigrateFleetResult, benchMigrateFleet } from './scenarios/migrate-fleet.ts'
 import { type ResolveResult, benchResolve } from './scenarios/resolve.ts'
 import { type ScopedReadResult, benchScopedRead } from './scenarios/scoped-read.ts'
@@ -27,6 +28,8 @@ export interface BenchOptions {
   resolveIterations?: number
   /** Throwaway tenants in the test-fixture measurement (default 20). */
   fixtureRuns?: number
+  /** The data browser's project: tenants × tables for the table list, rows of the big table (default 1,000 × 100, 1,000,000). */
+  browser?: { tenants?: number; tables?: number; rows?: number; iterations?: number }
   /** Also record the SQL of one createTenant, scoped read, schema migration and drop. */
   trace?: boolean
   /** Where the embedded server lives; default `<repo>/.test-data/bench-<pid>`. Deleted at the end. */
@@ -64,6 +67,7 @@ export interface BenchResult {
   memory: MemoryPeaks
   testFixture: TestFixtureResult
   statementStats: StatsOverheadResult
+  dataBrowser: DataBrowserResult
   trace?: TraceResult
 }
 
@@ -135,6 +139,14 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
     const resolve = await benchResolve(ctx, options.resolveIterations ?? 20_000)
     const testFixture = await benchTestFixture(ctx, options.fixtureRuns ?? 20)
     const trace = options.trace ? await traceStatements(ctx) : undefined
+    // Last: its project of 100,000 tables lives in a database of its own, but on the same server.
+    const dataBrowser = await benchDataBrowser((name) => server.urlOf(name), (name) => server.createDatabase(name), {
+      tenants: options.browser?.tenants ?? 1000,
+      tablesPerTenant: options.browser?.tables ?? 100,
+      rows: options.browser?.rows ?? 1_000_000,
+      iterations: options.browser?.iterations ?? 500,
+      progress,
+    })
     const memory = await sampler.stop()
     const statementStats = await benchStatsOverhead({
       dataDir: statsBenchDataDir(dataDir),
@@ -169,6 +181,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       memory,
       testFixture,
       statementStats,
+      dataBrowser,
       ...(trace ? { trace } : {}),
     }
     result.run.totalMs = round3(performance.now() - started)

@@ -11,7 +11,7 @@ const fmt = (n: number, digits = 2): string => n.toFixed(digits)
 
 /** Judges a run against the targets; absolute targets that name a tenant count apply only at that count. */
 export function checkTargets(result: BenchResult): TargetCheck[] {
-  const { createTenant, migrateFleet, whoIsBehind, scopedRead, testFixture, statementStats, run } = result
+  const { createTenant, migrateFleet, whoIsBehind, scopedRead, testFixture, statementStats, run, dataBrowser } = result
   const checks: TargetCheck[] = [
     {
       target: 'createTenant p50 ≤ 1.3 × floor p50',
@@ -44,6 +44,26 @@ export function checkTargets(result: BenchResult): TargetCheck[] {
       holds: testFixture.p50Ms < 50,
     },
   ]
+  const pages = [
+    ['first page', dataBrowser.firstPage],
+    ['next page', dataBrowser.nextPage],
+    ['sorted by an indexed column: first page', dataBrowser.sortedFirstPage],
+    ['sorted by an indexed column: next page', dataBrowser.sortedNextPage],
+  ] as const
+  const million = dataBrowser.rows >= 1_000_000 ? '' : ` (issue: at 1,000,000 rows; run had ${dataBrowser.rows})`
+  for (const [label, figures] of pages) {
+    checks.push({
+      target: `data browser ${label} ≤ 1.5 × plain keyset query and ≤ 100 ms p50${million}`,
+      measured: `${fmt(figures.ratio)} ×, ${fmt(figures.browserP50Ms)} ms`,
+      holds: figures.ratio <= 1.5 && figures.browserP50Ms <= 100,
+    })
+  }
+  const project = dataBrowser.tenants >= 1000 && dataBrowser.tablesPerTenant >= 100 ? '' : ` (issue: at 1,000 × 100; run had ${dataBrowser.tenants} × ${dataBrowser.tablesPerTenant})`
+  checks.push({
+    target: `data browser table list of a tenant ≤ 100 ms p50${project}`,
+    measured: `${fmt(dataBrowser.tableListP50Ms)} ms`,
+    holds: dataBrowser.tableListP50Ms <= 100,
+  })
   if (run.tenants >= 1000) {
     // Scaled to N: the target is 1,000 tenants in under 3 s.
     const perThousand = (migrateFleet.defaultConcurrency.totalMs / run.tenants) * 1000

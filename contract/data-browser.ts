@@ -93,7 +93,8 @@ const cursor = z
 const key = z.record(identifier, z.string().max(1_000_000))
 
 export const dataBrowserInputs = {
-  tables: z.object({ tenant: schemaName }).strict(),
+  /** `counts: 'estimate'` answers from the catalog alone (fast); the default counts small tables exactly. */
+  tables: z.object({ tenant: schemaName, counts: z.enum(['estimate', 'exact']).optional() }).strict(),
   rows: z
     .object({ ...tableRef, ...view, after: cursor.optional(), limit: z.number().int().min(1).max(MAX_PAGE_SIZE).optional() })
     .strict(),
@@ -129,6 +130,8 @@ export interface TableSummary {
   shared: boolean
   kind: 'table' | 'partitioned table' | 'materialized view'
   rows: RowCount
+  /** Size of the table's data on disk (without indexes and TOAST). */
+  sizeBytes: number
   /** Why the table cannot be edited here, or null when it can (edits still need the tenant's toggle). */
   readOnlyReason: string | null
 }

@@ -12,6 +12,7 @@ const MEASUREMENTS = [
   'memory',
   'testFixture',
   'statementStats',
+  'dataBrowser',
 ] as const
 
 /** Every numeric leaf of an object, with its dotted path. */
@@ -34,6 +35,7 @@ describe('bench smoke run (20 tenants)', () => {
       fixtureRuns: 3,
       trace: true,
       statsOverhead: { rounds: 1, requests: 200, warmupRequests: 50 },
+      browser: { tenants: 3, tables: 5, rows: 5000, iterations: 20 },
     })
 
     expect(Object.keys(result)).toEqual(expect.arrayContaining([...MEASUREMENTS]))

@@ -159,7 +159,14 @@ describe('data/tables', () => {
     expect([...byName.keys()].sort()).toEqual(
       [HOSTILE_TABLE, 'big', 'customers', 'items', 'logs', 'orders', 'pairs', 'public.plans', 'users'].sort(),
     )
-    expect(byName.get('items')).toEqual({ name: 'items', shared: false, kind: 'table', rows: { count: 124, exact: true }, readOnlyReason: null })
+    expect(byName.get('items')).toEqual({
+      name: 'items',
+      shared: false,
+      kind: 'table',
+      rows: { count: 124, exact: true },
+      sizeBytes: expect.any(Number) as unknown,
+      readOnlyReason: null,
+    })
     expect(byName.get('logs')?.readOnlyReason).toMatch(/no primary key/)
     expect(byName.get('logs')?.rows).toEqual({ count: 45, exact: true })
     expect(byName.get('public.plans')).toMatchObject({ shared: true, rows: { count: 3, exact: true }, readOnlyReason: expect.stringMatching(/shared readable/) as unknown })
@@ -167,6 +174,15 @@ describe('data/tables', () => {
     expect(big?.rows.exact).toBe(false)
     expect(big?.rows.count).toBeGreaterThan(80_000)
     expect(big?.rows.count).toBeLessThan(120_000)
+  })
+
+  it('answers from the catalog alone when asked for estimates: empty tables exactly 0, others labelled estimates', async () => {
+    const list = await ok<TableList>(windowContext('w-tables-est'), 'data/tables', { tenant: 'acme', counts: 'estimate' })
+    const byName = new Map(list.tables.map((table) => [table.name, table]))
+    expect(byName.get('customers')?.rows).toEqual({ count: 0, exact: true })
+    expect(byName.get('items')?.rows.exact).toBe(false)
+    expect(byName.get('big')?.rows.exact).toBe(false)
+    expect(byName.get('big')?.rows.count).toBeGreaterThan(80_000)
   })
 
   it('finds exactly the relations a plain catalog scan finds (the pg_depend shortcut misses none)', async () => {
@@ -328,6 +344,28 @@ describe('data/rows: keyset paging', () => {
     expect(await fails(w(), 'data/rows', { tenant: 'globex', table: 'items' })).toMatchObject({ code: 'NOT_FOUND', field: 'table' })
     expect(await fails(w(), 'data/rows', { tenant: 'acme', table: 'globex.customers' })).toMatchObject({ code: 'NOT_FOUND' })
     expect((await expected('SELECT count(*) FROM acme.items'))[0]).toEqual(['124'])
+  })
+
+  it('notices a table changed since it was last read (added and dropped columns, a table made again)', async () => {
+    const ref = { tenant: 'acme', table: 'changing' }
+    await t.db.exec('CREATE TABLE acme.changing (id int PRIMARY KEY, a text); INSERT INTO acme.changing VALUES (1, \'x\')')
+    expect((await ok<RowPage>(w(), 'data/rows', ref)).columns.map((c) => c.name)).toEqual(['id', 'a'])
+    await t.db.exec("ALTER TABLE acme.changing ADD COLUMN b int DEFAULT 7")
+    const added = await ok<RowPage>(w(), 'data/rows', ref)
+    expect(added.columns.map((c) => c.name)).toEqual(['id', 'a', 'b'])
+    expect(added.rows).toEqual([['1', 'x', '7']])
+    await t.db.exec('ALTER TABLE acme.changing DROP COLUMN a')
+    expect((await ok<RowPage>(w(), 'data/rows', { ...ref, sort: { column: 'b', direction: 'asc' } })).rows).toEqual([['1', '7']])
+    expect(await fails(w(), 'data/rows', { ...ref, sort: { column: 'a', direction: 'asc' } })).toMatchObject({ field: 'sort.column' })
+    await t.db.exec("DROP TABLE acme.changing; CREATE TABLE acme.changing (id text PRIMARY KEY, a text); INSERT INTO acme.changing VALUES ('k', 'y')")
+    const again = await ok<RowPage>(w(), 'data/rows', ref)
+    expect(again.columns.map((c) => [c.name, c.type])).toEqual([
+      ['id', 'text'],
+      ['a', 'text'],
+    ])
+    expect(again.rows).toEqual([['k', 'y']])
+    await t.db.exec('DROP TABLE acme.changing')
+    expect(await fails(w(), 'data/rows', ref)).toMatchObject({ code: 'NOT_FOUND', field: 'table' })
   })
 
   it('reads shared readable tables, and only the declared ones', async () => {

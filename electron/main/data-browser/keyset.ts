@@ -74,7 +74,8 @@ export function extraNames(meta: TableMeta, withVersion: boolean): string[] {
 /** One phase of one page as SQL: filters, the position after the cursor, the order, the limit. */
 export function pageQuery(options: PageQueryOptions): PageQuery {
   const { meta, ordering, phase, after, limit, params } = options
-  const names = [...meta.columns.map((c) => c.name), ...extraNames(meta, options.withVersion)]
+  const extras = extraNames(meta, options.withVersion)
+  const names = [...meta.columns.map((c) => c.name), ...extras]
   const conditions = [...options.conditions]
   if (ordering.sort?.nullable) conditions.push(`${quoteIdent(ordering.sort.name)} ${phase === 'values' ? 'IS NOT NULL' : 'IS NULL'}`)
   const columns = phaseColumns(ordering, phase).map(quoteIdent)
@@ -84,8 +85,10 @@ export function pageQuery(options: PageQueryOptions): PageQuery {
     conditions.push(`(${columns.join(', ')}) ${op} (${placeholders.join(', ')})`)
   }
   const dir = ordering.direction === 'asc' ? 'ASC' : 'DESC'
+  // `t.*` rather than the described names: a column added since shows up in the result, which the
+  // caller compares with the description (see fieldsMatch).
   const sql =
-    `SELECT ${names.map(quoteIdent).join(', ')} FROM ${qualified(meta.schema, meta.name)}` +
+    `SELECT t.*${extras.map((name) => `, t.${quoteIdent(name)}`).join('')} FROM ${qualified(meta.schema, meta.name)} AS t` +
     (conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '') +
     ` ORDER BY ${columns.map((c) => `${c} ${dir}`).join(', ')} LIMIT ${Math.trunc(limit)}`
   return { sql, names }

@@ -5,7 +5,8 @@ import { BindParams } from './bind-params.ts'
 import { translateDataError } from './data-errors.ts'
 import { filterConditions } from './filters.ts'
 import { type Ordering, type Phase, checkCursor, cursorAfter, orderingFor, pageQuery } from './keyset.ts'
-import { type TableMeta, gridColumns } from './table-meta.ts'
+import { StaleTableMetaError } from './meta-cache.ts'
+import { type TableMeta, fieldsMatch, gridColumns } from './table-meta.ts'
 import { TEXT_VALUES } from './text-values.ts'
 
 /** What to read: a view of a table (sort, filters) and where in it. */
@@ -35,12 +36,14 @@ async function readPhase(
   const params = new BindParams()
   const conditions = filterConditions(meta, request.filters, params)
   const query = pageQuery({ meta, ordering, phase, after, conditions, limit, params, withVersion })
+  let result
   try {
-    const result = await scope.submit({ text: query.sql, values: params.values, rowMode: 'array', types: TEXT_VALUES })
-    return { rows: result.rows as GridCell[][], names: query.names }
+    result = await scope.submit({ text: query.sql, values: params.values, rowMode: 'array', types: TEXT_VALUES })
   } catch (error) {
     throw translateDataError(error, params, 'filters')
   }
+  if (!fieldsMatch(meta, result.fields)) throw new StaleTableMetaError(meta.name)
+  return { rows: result.rows as GridCell[][], names: query.names }
 }
 
 /** Cuts cells longer than MAX_CELL_CHARS (listing each), so one huge value cannot swamp a page. */

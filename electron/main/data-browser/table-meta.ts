@@ -9,6 +9,8 @@ export interface ColumnMeta extends GridColumn {
   notNull: boolean
   /** Identity ALWAYS or generated: never written. */
   writable: boolean
+  /** pg_type OID, as PostgreSQL reports it for each result column. */
+  typeOid: number
 }
 
 /** One table the browser can show, described from the catalog inside the tenant's scope. */
@@ -18,6 +20,8 @@ export interface TableMeta {
   name: string
   shared: boolean
   relkind: 'r' | 'p' | 'm'
+  /** The relation's OID: a table dropped and made again under the same name has another. */
+  oid: number
   columns: ColumnMeta[]
   key: TableKey
   readOnlyReason: string | null
@@ -35,6 +39,7 @@ export const RELKIND_LABEL = { r: 'table', p: 'partitioned table', m: 'materiali
 interface RawColumn {
   name: string
   type: string
+  typeOid: number
   typname: string
   category: string
   notNull: boolean
@@ -49,6 +54,7 @@ interface RawKey {
 }
 
 interface MetaRow {
+  oid: string
   relkind: 'r' | 'p' | 'm'
   can_insert: boolean
   can_update: boolean
@@ -64,12 +70,12 @@ interface MetaRow {
  * only if all its columns are NOT NULL (NULLs would break keyset comparisons).
  */
 const DESCRIBE_SQL = `
-SELECT c.relkind::text AS relkind,
+SELECT c.oid::text AS oid, c.relkind::text AS relkind,
        has_table_privilege(c.oid, 'INSERT') AS can_insert,
        has_table_privilege(c.oid, 'UPDATE') AS can_update,
        has_table_privilege(c.oid, 'DELETE') AS can_delete,
        (SELECT json_agg(json_build_object(
-                 'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'typname', t.typname,
+                 'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'typeOid', a.atttypid, 'typname', t.typname,
                  'category', t.typcategory, 'notNull', a.attnotnull, 'hasDefault', a.atthasdef OR a.attidentity <> '',
                  'identity', a.attidentity, 'generated', a.attgenerated) ORDER BY a.attnum)
           FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
@@ -119,6 +125,7 @@ export function metaFromRow(ref: TableRef, schema: string, row: MetaRow | undefi
       hasDefault: raw.hasDefault || raw.generated !== '',
       notNull: raw.notNull,
       writable: readOnlyReason === undefined,
+      typeOid: Number(raw.typeOid),
     }
     if (readOnlyReason !== undefined) column.readOnlyReason = readOnlyReason
     return column
@@ -140,7 +147,7 @@ export function metaFromRow(ref: TableRef, schema: string, row: MetaRow | undefi
   else if (row.relkind === 'm') readOnlyReason = 'a materialized view cannot be edited'
   else if (!primary) readOnlyReason = 'no primary key: a row cannot be told apart from an identical one, so it cannot be edited here'
   else if (!row.can_insert && !row.can_update && !row.can_delete) readOnlyReason = 'the tenant’s role may not write this table'
-  return { schema, name: ref.table, shared, relkind: row.relkind, columns, key, readOnlyReason }
+  return { schema, name: ref.table, shared, relkind: row.relkind, oid: Number(row.oid), columns, key, readOnlyReason }
 }
 
 /** Describes one table from the catalog, inside the tenant's scope. */
@@ -153,5 +160,30 @@ export async function describeTable(scope: TenantScope, ref: TableRef, sharedRea
 
 /** The grid's view of the columns (without what only SQL building needs). */
 export function gridColumns(meta: TableMeta): GridColumn[] {
-  return meta.columns.map(({ notNull: _notNull, writable: _writable, ...column }) => column)
+  return meta.columns.map(({ notNull: _notNull, writable: _writable, typeOid: _typeOid, ...column }) => column)
+}
+
+/** A result column as node-postgres reports it from PostgreSQL's RowDescription. */
+export interface ResultField {
+  name: string
+  tableID: number
+  /** The column's attnum in its table (negative for system columns such as xmin). */
+  columnID: number
+  dataTypeID: number
+}
+
+/**
+ * Whether a page's first `columns.length` result columns are the described
+ * table's columns: same names and types, from the same relation. A table
+ * altered or made again since it was described fails this.
+ */
+export function fieldsMatch(meta: TableMeta, fields: readonly ResultField[]): boolean {
+  const userColumns = fields.filter((field) => field.columnID > 0)
+  return (
+    userColumns.length === meta.columns.length &&
+    meta.columns.every((column, i) => {
+      const field = fields[i]
+      return field !== undefined && field.name === column.name && field.dataTypeID === column.typeOid && field.tableID === meta.oid
+    })
+  )
 }

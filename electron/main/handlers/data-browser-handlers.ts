@@ -32,7 +32,7 @@ function tenantOf(input: { tenant: string }): string {
 export const dataBrowserHandlers: Pick<HandlerTable, DataBrowserCalls> = {
   async 'data/tables'(input, context, services) {
     const tenant = tenantOf(input)
-    return browserOf(services).tables(tenant, editsAllowed(context.session, tenant))
+    return browserOf(services).tables(tenant, editsAllowed(context.session, tenant), input.counts)
   },
 
   async 'data/rows'(input, _context, services) {
