@@ -30,8 +30,10 @@ const exported: { job: ExportJob; text: string; stats: { rows: number; bytes: nu
 const HOSTILE_TABLE = `Robert'); DROP TABLE items;-- "x"`
 const HOSTILE_COLUMN = 'a"b; DROP'
 
-function windowContext(id: string): CallContext {
+/** A window that has switched to `tenant` (what tenants/switch leaves behind; that call is tested elsewhere). */
+function windowContext(id: string, tenant: string | null = 'acme'): CallContext {
   const session = sessions.open(id)
+  session.activeTenant = tenant
   const ignore = <E extends EventName>(_event: E, _payload: ContractEvents[E]): void => undefined
   return { session, emit: ignore, broadcast: ignore }
 }
@@ -194,14 +196,22 @@ describe('data/tables', () => {
   })
 
   it('shows each tenant only its own tables', async () => {
-    const list = await ok<TableList>(windowContext('w-tables3'), 'data/tables', { tenant: 'globex' })
+    const list = await ok<TableList>(windowContext('w-tables3', 'globex'), 'data/tables', { tenant: 'globex' })
     expect(list.tables.map((x) => x.name).sort()).toEqual(['customers', 'orders', 'plans', 'users'])
   })
 
-  it('refuses unknown and badly named tenants', async () => {
+  it('runs only in the window’s active tenant: another tenant is a CONFLICT, none is NO_ACTIVE_TENANT, a vanished one is refused', async () => {
     const w = windowContext('w-tables4')
-    expect(await fails(w, 'data/tables', { tenant: 'nobody' })).toMatchObject({ code: 'TENANT_NOT_FOUND' })
-    expect(await fails(w, 'data/tables', { tenant: 'acme; DROP SCHEMA acme' })).toMatchObject({ code: 'INVALID_INPUT', field: 'tenant' })
+    for (const tenant of ['globex', 'nobody', 'acme; DROP SCHEMA acme']) {
+      expect(await fails(w, 'data/tables', { tenant })).toMatchObject({ code: 'CONFLICT', field: 'tenant' })
+    }
+    expect(await fails(windowContext('w-tables5', null), 'data/rows', { tenant: 'acme', table: 'items' })).toMatchObject({ code: 'NO_ACTIVE_TENANT' })
+    expect(await fails(windowContext('w-tables6', 'ghost'), 'data/tables', { tenant: 'ghost' })).toMatchObject({ code: 'TENANT_NOT_FOUND' })
+    const editor = windowContext('w-tables7')
+    await ok(editor, 'data/allow-edits', { tenant: 'acme', allow: true })
+    editor.session.activeTenant = 'globex'
+    expect(await fails(editor, 'data/insert', { tenant: 'acme', table: 'items', values: { name: 'after the switch' } })).toMatchObject({ code: 'CONFLICT' })
+    expect(await expected("SELECT 1 FROM acme.items WHERE name = 'after the switch'")).toEqual([])
   })
 })
 
@@ -341,7 +351,10 @@ describe('data/rows: keyset paging', () => {
       field: 'table',
     })
     // Another tenant's table is not a name in this tenant.
-    expect(await fails(w(), 'data/rows', { tenant: 'globex', table: 'items' })).toMatchObject({ code: 'NOT_FOUND', field: 'table' })
+    expect(await fails(windowContext('w-rows-globex', 'globex'), 'data/rows', { tenant: 'globex', table: 'items' })).toMatchObject({
+      code: 'NOT_FOUND',
+      field: 'table',
+    })
     expect(await fails(w(), 'data/rows', { tenant: 'acme', table: 'globex.customers' })).toMatchObject({ code: 'NOT_FOUND' })
     expect((await expected('SELECT count(*) FROM acme.items'))[0]).toEqual(['124'])
   })
@@ -369,7 +382,8 @@ describe('data/rows: keyset paging', () => {
   })
 
   it('reads shared readable tables, and only the declared ones', async () => {
-    const page = await ok<RowPage>(w(), 'data/rows', { tenant: 'globex', table: 'plans', shared: true })
+    const g = windowContext('w-rows-shared', 'globex')
+    const page = await ok<RowPage>(g, 'data/rows', { tenant: 'globex', table: 'plans', shared: true })
     expect(page.rows).toEqual([
       ['1', 'Free', '1'],
       ['2', 'Team', '10'],
@@ -377,7 +391,7 @@ describe('data/rows: keyset paging', () => {
     ])
     expect(page.table.readOnlyReason).toMatch(/shared readable/)
     expect(page.versions).toBeUndefined()
-    expect(await fails(w(), 'data/rows', { tenant: 'globex', table: 'tenants', shared: true })).toMatchObject({ code: 'NOT_FOUND', field: 'table' })
+    expect(await fails(g, 'data/rows', { tenant: 'globex', table: 'tenants', shared: true })).toMatchObject({ code: 'NOT_FOUND', field: 'table' })
   })
 })
 
@@ -391,11 +405,15 @@ describe('edits', () => {
     await ok(w, 'data/allow-edits', { tenant: 'acme', allow: true })
     expect((await ok<TableList>(w, 'data/tables', { tenant: 'acme' })).editsAllowed).toBe(true)
     // Per tenant and per window.
+    w.session.activeTenant = 'globex'
     expect((await ok<TableList>(w, 'data/tables', { tenant: 'globex' })).editsAllowed).toBe(false)
+    w.session.activeTenant = 'acme'
     expect((await ok<TableList>(windowContext('w-other'), 'data/tables', { tenant: 'acme' })).editsAllowed).toBe(false)
     await ok(w, 'data/allow-edits', { tenant: 'acme', allow: false })
     expect(await fails(w, 'data/insert', { tenant: 'acme', table: 'items', values: { name: 'sneaky' } })).toMatchObject({ code: 'FORBIDDEN' })
-    expect(await fails(w, 'data/allow-edits', { tenant: 'nobody', allow: true })).toMatchObject({ code: 'TENANT_NOT_FOUND' })
+    expect(await fails(windowContext('w-edit-ghost', 'ghost'), 'data/allow-edits', { tenant: 'ghost', allow: true })).toMatchObject({
+      code: 'TENANT_NOT_FOUND',
+    })
   })
 
   it('insert, update and delete by primary key; NULL and the empty string are written as such', async () => {
@@ -553,7 +571,7 @@ describe('data/export', () => {
 
 describe('scope', () => {
   it('runs as the tenant’s role: a suspended tenant is refused', async () => {
-    const w = windowContext('w-suspended')
+    const w = windowContext('w-suspended', 'globex')
     await t.tenancy.setStatus('globex', 'suspended')
     try {
       expect(await fails(w, 'data/rows', { tenant: 'globex', table: 'customers' })).toMatchObject({ code: 'TENANT_SUSPENDED' })
