@@ -6,6 +6,7 @@ import { SessionStore } from './handlers/session-store.ts'
 import { createStartupDispatcher } from './handlers/startup-dispatcher.ts'
 import { targetFromEnvironment } from './db/connect.ts'
 import { ContractIpc } from './ipc/contract-ipc.ts'
+import { registerFileDialogs } from './ipc/file-dialog-ipc.ts'
 import { registerRendererScheme, serveRenderer } from './ipc/renderer-protocol.ts'
 import { appMenuTemplate } from './window/app-menu.ts'
 import {
@@ -40,6 +41,7 @@ if (target.mode === 'embedded' && target.dataDir !== undefined && process.env.SC
 const sessions = new SessionStore()
 const startup = createStartupDispatcher(target)
 let ipc: ContractIpc | undefined
+let disposeFileDialogs: (() => void) | undefined
 let starting: Promise<RunningApp | undefined> | undefined
 let stopping: Promise<void> | undefined
 let stopped = false
@@ -104,6 +106,7 @@ function startDatabase(): Promise<RunningApp | undefined> {
 
 async function stopDatabase(): Promise<void> {
   ipc?.dispose()
+  disposeFileDialogs?.()
   const running = await starting
   await running?.stop()
 }
@@ -119,6 +122,8 @@ function onReady(): void {
     })
   }
   ipc = new ContractIpc({ dispatch: startup.dispatch, sessions, rendererOrigin: origin })
+  const contractIpc = ipc
+  disposeFileDialogs = registerFileDialogs((event) => contractIpc.isTrusted(event))
   Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate({ platform: process.platform, newWindow: createWindow })))
   createWindow()
   starting = startDatabase()

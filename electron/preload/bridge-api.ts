@@ -28,4 +28,8 @@ export type SchemataMethods = {
  * ErrorEnvelope — because contextBridge strips everything but the message from
  * an Error; the renderer's client rebuilds it into a ContractError.
  */
-export type SchemataBridge = SchemataClient & SchemataMethods
+export type SchemataBridge = SchemataClient &
+  SchemataMethods & {
+    /** The native Save / Open dialog for tenant export files (Electron only): the chosen path, or null. */
+    chooseFile(request: import('../../contract/channels.ts').FileDialogRequest): Promise<string | null>
+  }

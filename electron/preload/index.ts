@@ -1,7 +1,7 @@
 import { contextBridge, ipcRenderer } from 'electron'
 import { CALL_NAMES, type EventName } from '../../contract/contract.ts'
 import type { CallOutcome, ErrorEnvelope } from '../../contract/types.ts'
-import { CALL_CHANNEL, EVENT_CHANNEL, isEventName } from '../../contract/channels.ts'
+import { CALL_CHANNEL, EVENT_CHANNEL, FILE_DIALOG_CHANNEL, isEventName, isFileDialogRequest } from '../../contract/channels.ts'
 import { methodNameOf } from './bridge-api.ts'
 
 /*
@@ -68,4 +68,11 @@ for (const name of CALL_NAMES) {
   methods[methodNameOf(name)] = (input?: unknown) => call(name, input ?? {})
 }
 
-contextBridge.exposeInMainWorld('schemata', { call, on, ...methods })
+/** The native Save / Open dialog for tenant export files: the chosen path, or null when cancelled. */
+async function chooseFile(request: unknown): Promise<string | null> {
+  if (!isFileDialogRequest(request)) throw new TypeError('schemata.chooseFile: not a file dialog request')
+  const path = (await ipcRenderer.invoke(FILE_DIALOG_CHANNEL, request)) as unknown
+  return typeof path === 'string' ? path : null
+}
+
+contextBridge.exposeInMainWorld('schemata', { call, on, chooseFile, ...methods })

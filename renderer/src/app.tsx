@@ -9,7 +9,7 @@ import { DropTenantDialog } from './components/drop-tenant-dialog.tsx'
 import { ManageTenantDialog } from './components/manage-tenant-dialog.tsx'
 import { StartupScreen } from './components/startup-screen.tsx'
 import { Empty, ErrorMessage } from './components/states.tsx'
-import { matchesTenantSearch, TenantSidebar } from './components/tenant-sidebar.tsx'
+import { isLive, matchesTenantSearch, TenantSidebar } from './components/tenant-sidebar.tsx'
 import { createQueryClient } from './data/query-keys.ts'
 import { DbStatusProvider, useDbStatus } from './db-status.tsx'
 import { hasPrimaryModifier, modifierLabel } from './lib/platform.ts'
@@ -106,7 +106,9 @@ function Shell() {
     return () => clearTimeout(timer)
   }, [notice])
 
-  const visible = useMemo(() => (tenants ?? []).filter((t) => matchesTenantSearch(t, search)), [tenants, search])
+  // Archived and moved tenants have their own sidebar section; the list is the tenants that live here.
+  const visible = useMemo(() => (tenants ?? []).filter((t) => isLive(t) && matchesTenantSearch(t, search)), [tenants, search])
+  const departed = useMemo(() => (tenants ?? []).filter((t) => !isLive(t)), [tenants])
 
   // Read at key time through a ref, so the listener is installed once and never sees a stale list.
   const keyState = useRef({ visible, dialog, paletteOpen, switchTo })
@@ -151,6 +153,8 @@ function Shell() {
         onSearch={setSearch}
         onCreate={() => setDialog({ kind: 'create' })}
         onShowDatabase={() => setView('database')}
+        departed={departed}
+        onNotice={setNotice}
       />
       <main className="main">
         <ActiveTenantBanner onManage={(tenant) => setDialog({ kind: 'manage', tenant })} onOpenPalette={() => setPaletteOpen(true)} />
@@ -241,6 +245,13 @@ function Shell() {
           onChanged={(tenant) => {
             void reloadTenants()
             if (tenant.schema === active?.schema) void reloadActive()
+          }}
+          onLifecycle={(change, text) => {
+            void reloadTenants()
+            if ((change.renamedTo || change.gone) && text) setNotice(text)
+            if (change.renamedTo) setDialog({ kind: 'manage', tenant: change.renamedTo })
+            if (change.gone) setDialog(null)
+            if (dialog.tenant.schema === active?.schema) void reloadActive()
           }}
         />
       )}

@@ -4,7 +4,9 @@ import type { SchemataClient } from '../../contract/contract.ts'
 import { App } from './app.tsx'
 import { ClientProvider } from './client/client-context.tsx'
 import { hasConnectionState, type ConnectionStateSource } from './client/connection-state.ts'
-import { pickClient } from './client/pick-client.ts'
+import { FileTransferProvider } from './client/file-transfer-context.tsx'
+import type { FileTransfer } from './client/file-transfer.ts'
+import { pickClient, pickFileTransfer } from './client/pick-client.ts'
 import { ErrorBoundary } from './components/error-boundary.tsx'
 import './styles/base.css'
 import './styles/layout.css'
@@ -16,11 +18,13 @@ if (!container) throw new Error('index.html has no #root element')
 
 let client: SchemataClient | undefined
 let connection: ConnectionStateSource | undefined
+let transfer: FileTransfer | undefined
 let startupError: unknown
 try {
   const raw = pickClient(window)
   connection = hasConnectionState(raw) ? raw : undefined
   client = raw
+  transfer = pickFileTransfer(window, raw)
 } catch (error) {
   startupError = error
 }
@@ -30,7 +34,9 @@ createRoot(container).render(
     <ErrorBoundary>
       {client ? (
         <ClientProvider client={client} connection={connection}>
-          <App />
+          <FileTransferProvider transfer={transfer}>
+            <App />
+          </FileTransferProvider>
         </ClientProvider>
       ) : (
         <div className="crash" role="alert">

@@ -58,10 +58,11 @@ export class ContractIpc {
     ipcMain.removeHandler(CALL_CHANNEL)
   }
 
-  private async handleCall(event: IpcMainInvokeEvent, name: unknown, input: unknown): Promise<CallOutcome> {
+  /** Whether an IPC event comes from the main frame of one of our windows showing our renderer. */
+  isTrusted(event: IpcMainInvokeEvent): boolean {
     const contents = event.sender
     const frame = event.senderFrame
-    const trusted = isTrustedSender(
+    return isTrustedSender(
       {
         webContentsId: contents.id,
         isOurWindow: this.windows.get(contents.id) === contents && BrowserWindow.fromWebContents(contents) !== null,
@@ -71,7 +72,11 @@ export class ContractIpc {
       },
       this.options.rendererOrigin,
     )
-    if (!trusted) return REFUSED
+  }
+
+  private async handleCall(event: IpcMainInvokeEvent, name: unknown, input: unknown): Promise<CallOutcome> {
+    const contents = event.sender
+    if (!this.isTrusted(event)) return REFUSED
     const session = this.options.sessions.open(String(contents.id))
     return this.options.dispatch(name, input, {
       session,

@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useRef, useState } from 'react'
 import { ContractError } from '../../../contract/contract.ts'
 import type { TenantInfo } from '../../../contract/types.ts'
 import { useClient } from '../client/client-context.tsx'
@@ -8,17 +8,20 @@ import { withoutFieldPrefix } from './create-tenant-dialog.tsx'
 import { Field } from './field.tsx'
 import { Modal } from './modal.tsx'
 import { TenantBadge } from './tenant-badge.tsx'
+import { TenantLifecycleSection } from './tenant-lifecycle-section.tsx'
 
 export interface ManageTenantDialogProps {
   tenant: TenantInfo
   /** After any change, with the tenant as the server now has it. */
   onChanged: (tenant: TenantInfo) => void
+  /** A lifecycle action changed the registry (clone, rename, restore, swap, archive, move). */
+  onLifecycle: (change: { renamedTo?: TenantInfo; gone?: boolean }, notice: string | undefined) => void
   onDrop: () => void
   onClose: () => void
 }
 
 /** Domains, suspend/resume and the way to dropping a tenant. */
-export function ManageTenantDialog({ tenant, onChanged, onDrop, onClose }: ManageTenantDialogProps) {
+export function ManageTenantDialog({ tenant, onChanged, onLifecycle, onDrop, onClose }: ManageTenantDialogProps) {
   const client = useClient()
   const [domains, setDomains] = useState<string[]>(tenant.domains)
   const [draft, setDraft] = useState('')
@@ -29,6 +32,8 @@ export function ManageTenantDialog({ tenant, onChanged, onDrop, onClose }: Manag
   const [busy, setBusy] = useState<'domains' | 'status' | null>(null)
   const [saved, setSaved] = useState<string | undefined>(undefined)
   const dirty = domains.join('\n') !== tenant.domains.join('\n')
+  // A rename reopens the dialog under the new name and an archive or move closes it: the app shows their notice.
+  const lastNotice = useRef<string | undefined>(undefined)
 
   const addDraft = () => {
     const additions = parseDomains(draft)
@@ -169,6 +174,15 @@ export function ManageTenantDialog({ tenant, onChanged, onDrop, onClose }: Manag
           {busy === 'status' ? 'Saving…' : status === 'active' ? 'Suspend tenant' : 'Resume tenant'}
         </button>
       </section>
+
+      <TenantLifecycleSection
+        tenant={tenant}
+        onNotice={(text) => {
+          lastNotice.current = text
+          setSaved(text)
+        }}
+        onChanged={(change) => onLifecycle(change, lastNotice.current)}
+      />
 
       <section className="manage__section manage__section--danger" aria-labelledby="manage-drop">
         <h3 id="manage-drop">Drop</h3>

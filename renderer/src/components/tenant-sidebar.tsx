@@ -4,6 +4,7 @@ import { modifierLabel } from '../lib/platform.ts'
 import { tenantColors } from '../lib/tenant-color.ts'
 import { useWorkspace } from '../workspace.tsx'
 import { DbStatusPill } from './db-status-pill.tsx'
+import { DepartedTenants, PoolSummary } from './departed-tenants.tsx'
 import { TenantBadge } from './tenant-badge.tsx'
 import { VirtualList } from './virtual-list.tsx'
 
@@ -20,6 +21,11 @@ export function matchesTenantSearch(tenant: TenantListItem, search: string): boo
   )
 }
 
+/** Whether the tenant's data is served from here (not archived, not moved away). */
+export function isLive(tenant: TenantListItem): boolean {
+  return tenant.status !== 'archived' && tenant.status !== 'moved'
+}
+
 /** The active row wears its tenant's colour, like the banner. */
 function activeRowStyle(schema: string): CSSProperties {
   const colors = tenantColors(schema)
@@ -33,9 +39,12 @@ export interface TenantSidebarProps {
   onSearch: (search: string) => void
   onCreate: () => void
   onShowDatabase: () => void
+  /** Archived and moved tenants, shown in their own section. */
+  departed?: readonly TenantListItem[]
+  onNotice?: (text: string) => void
 }
 
-export function TenantSidebar({ visible, search, onSearch, onCreate, onShowDatabase }: TenantSidebarProps) {
+export function TenantSidebar({ visible, search, onSearch, onCreate, onShowDatabase, departed = [], onNotice = () => undefined }: TenantSidebarProps) {
   const { tenants, tenantsError, active, switchingTo, switchTo, reloadTenants } = useWorkspace()
   const [cursor, setCursor] = useState(0)
   const idPrefix = useId()
@@ -189,6 +198,8 @@ export function TenantSidebar({ visible, search, onSearch, onCreate, onShowDatab
           }}
         />
       )}
+      <DepartedTenants tenants={departed} onChanged={() => void reloadTenants()} onNotice={onNotice} />
+      <PoolSummary refreshKey={tenants} />
       <DbStatusPill onClick={onShowDatabase} />
     </aside>
   )
