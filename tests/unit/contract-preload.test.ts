@@ -34,12 +34,13 @@ beforeAll(async () => {
 })
 
 describe('preload', () => {
-  it('exposes only `schemata`: call, on and one method per call — never ipcRenderer', () => {
+  it('exposes only `schemata`: call, on, chooseFile and one method per call — never ipcRenderer', () => {
     expect([...bridge.exposed.keys()]).toEqual(['schemata'])
     const keys = Object.keys(api).sort()
     expect(keys).toContain('call')
     expect(keys).toContain('on')
-    expect(keys).toHaveLength(CALL_NAMES.length + 2)
+    expect(keys).toContain('chooseFile')
+    expect(keys).toHaveLength(CALL_NAMES.length + 3)
     // Raw transport methods (ipcRenderer, send, invoke) must not leak; call-derived names like requestsSend are fine.
     expect(keys.some((key) => /^(ipc|send|invoke)|ipcrenderer/i.test(key))).toBe(false)
     for (const value of Object.values(api)) expect(typeof value).toBe('function')
@@ -52,6 +53,17 @@ describe('preload', () => {
     bridge.invoke.mockResolvedValueOnce({ ok: true, result: { tenant: null } })
     await api.call('tenants/switch', { schema: 'globex' })
     expect(bridge.invoke).toHaveBeenLastCalledWith('schemata:call', 'tenants/switch', { schema: 'globex' })
+  })
+
+  it('chooseFile asks the file-dialog channel with a checked request, and refuses anything else', async () => {
+    bridge.invoke.mockResolvedValueOnce('/home/me/acme.tenant' as never)
+    const chooseFile = (api as unknown as { chooseFile: (request: unknown) => Promise<string | null> }).chooseFile
+    await expect(chooseFile({ kind: 'save-export', defaultName: 'acme.tenant' })).resolves.toBe('/home/me/acme.tenant')
+    expect(bridge.invoke).toHaveBeenLastCalledWith('schemata:file-dialog', { kind: 'save-export', defaultName: 'acme.tenant' })
+    const calls = bridge.invoke.mock.calls.length
+    await expect(chooseFile({ kind: 'save-export', defaultName: '../../etc/passwd' })).rejects.toThrow(/not a file dialog request/)
+    await expect(chooseFile({ kind: 'delete-everything' })).rejects.toThrow(/not a file dialog request/)
+    expect(bridge.invoke.mock.calls.length).toBe(calls)
   })
 
   it('rejects with the plain envelope (an Error would lose code and field on the bridge)', async () => {
