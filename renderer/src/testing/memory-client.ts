@@ -18,6 +18,7 @@ import type {
   TenantInfo,
   TenantListItem,
 } from '../../../contract/types.ts'
+import type { ActivityMetric, ActivityOverview, StatementStatsStatus, TenantActivityDetail, TenantActivityRow } from '../../../contract/activity-types.ts'
 import { domainProblem, schemaNameProblem, tenantNameProblem } from '../validation.ts'
 
 /*
@@ -71,6 +72,9 @@ export class MemoryClient implements SchemataClient {
     serverVersion: '18.1',
     dataDir: '/tmp/schemata-test',
   }
+  /** Statement calls per tenant over the Activity view's window (a test makes a tenant busy here). */
+  readonly activityCalls = new Map<string, number>()
+  activityStats: StatementStatsStatus = { available: true, extensionSchema: 'schemata_stats', queryText: true, evicted: 0, resetAt: null }
   /** When false, `requests/*` fail as in Electron with no local server. */
   tenantApiRunning = true
   /** The tenant API's request log, newest first (`requests/send` adds to it and emits `requests/logged`). */
@@ -187,6 +191,54 @@ export class MemoryClient implements SchemataClient {
       appliedMigrations: tenant.applied.length,
       pendingMigrations: MIGRATIONS.filter((m) => !tenant.applied.includes(m)),
       sizeBytes: 65_536,
+    }
+  }
+
+  /** The Activity overview in miniature: each tenant's calls from `activityCalls`, 0.4 ms each, 64 kB each. */
+  private activityOverview(input: { rankBy?: ActivityMetric; noisyShare?: number }): ActivityOverview {
+    const rankBy = input.rankBy ?? 'time'
+    const noisyShare = input.noisyShare ?? 0.5
+    const rows: TenantActivityRow[] = [...this.tenants.values()].map((t) => {
+      const calls = this.activityStats.available ? (this.activityCalls.get(t.info.schema) ?? 0) : 0
+      const window = { calls, timeMs: calls * 0.4, rows: calls, sharedBlocksHit: calls * 3, sharedBlocksRead: 0, tempBlocks: 0 }
+      const sizes = { tableBytes: 32_768, indexBytes: 24_576, toastBytes: 8192, totalBytes: 65_536 }
+      const value = rankBy === 'size' ? sizes.totalBytes : rankBy === 'time' ? window.timeMs : calls
+      return {
+        schema: t.info.schema,
+        name: t.info.name,
+        window,
+        meanTimeMs: calls > 0 ? 0.4 : null,
+        sizes,
+        growthBytes: 0,
+        sessions: { total: 0, active: 0, idleInTransaction: 0, waiting: 0, oldestTransactionMs: null },
+        share: value,
+        noisy: false,
+        series: [0, value],
+      }
+    })
+    const total = rows.reduce((sum, r) => sum + r.share, 0)
+    const busy = rows.filter((r) => r.share > 0).length
+    for (const row of rows) {
+      row.share = total > 0 ? row.share / total : 0
+      row.noisy = busy >= 2 && row.share > noisyShare
+    }
+    rows.sort((a, b) => b.share - a.share || a.schema.localeCompare(b.schema))
+    return { at: new Date().toISOString(), statementStats: this.activityStats, rankBy, windowMs: 60_000, intervalMs: 2000, noisyShare, total, tenantCount: rows.length, tenants: rows }
+  }
+
+  private activityDetail(schema: string): TenantActivityDetail {
+    const tenant = this.tenant(schema)
+    const calls = this.activityCalls.get(schema) ?? 0
+    const stats = this.activityStats.available
+    const statement = { queryId: '1', query: 'SELECT ... FROM "customers" WHERE "name" = $1', calls, timeMs: calls * 0.4, meanTimeMs: 0.4, rows: calls, sharedBlocksHit: calls * 3, sharedBlocksRead: 0, tempBlocks: 0, share: 1 }
+    return {
+      schema,
+      name: tenant.info.name,
+      statementStats: this.activityStats,
+      statements: stats && calls > 0 ? [statement] : [],
+      totals: stats ? { calls, timeMs: calls * 0.4, rows: calls, sharedBlocksHit: calls * 3, sharedBlocksRead: 0, tempBlocks: 0 } : null,
+      sizes: { tableBytes: 32_768, indexBytes: 24_576, toastBytes: 8192, totalBytes: 65_536 },
+      sessions: [],
     }
   }
 
@@ -382,6 +434,10 @@ export class MemoryClient implements SchemataClient {
         return { ok: false, reason: 'none', message: 'not simulated' }
       case 'requests/send':
         return this.sendTenantApi(input as CallInput<'requests/send'>)
+      case 'activity/overview':
+        return this.activityOverview(input)
+      case 'activity/tenant':
+        return this.activityDetail(String(input.schema))
       case 'requests/log':
         this.tenantApiUp()
         return this.requestLog.slice(0, typeof input.limit === 'number' ? input.limit : 200)

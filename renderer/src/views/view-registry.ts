@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react'
+import { ActivityView } from './activity-view.tsx'
 import { CustomersView } from './customers-view.tsx'
 import { DatabaseView } from './database-view.tsx'
 import { MigrationsView } from './migrations-view.tsx'
@@ -26,6 +27,7 @@ export const VIEWS = [
   { id: 'segregation', label: 'Segregation', needsTenant: false, Component: SegregationView },
   { id: 'requests', label: 'Requests', needsTenant: false, Component: RequestsView },
   { id: 'migrations', label: 'Migrations', needsTenant: false, Component: MigrationsView },
+  { id: 'activity', label: 'Activity', needsTenant: false, Component: ActivityView },
   { id: 'database', label: 'Database', needsTenant: false, Component: DatabaseView },
 ] as const satisfies readonly ViewDefinition[]
 
