@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
 import { pgErrorOf } from '../../electron/main/db/pg-error.ts'
-import { PipelinedTransaction } from '../../electron/main/db/pipelined-transaction.ts'
+import { failedStatementLabel } from '../../electron/main/db/pipelined-transaction.ts'
 import { MigrationFailedError, TenantNotFoundError, TenantSuspendedError } from '../../electron/main/errors.ts'
 import type { MigrationDefinition } from '../../electron/main/migrations/types.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
@@ -30,11 +30,11 @@ async function customerCount(schema: string): Promise<number> {
   return Number(row?.n)
 }
 
-describe('PipelinedTransaction', () => {
+describe('the pipelined transaction (Database.transaction)', () => {
   it('sends statements without waiting, answers each in order, and commits them together', async () => {
     const results = await t.db.transaction(async (tx) => {
-      void tx.send('CREATE TABLE public.pipe_a (n int)')
-      void tx.send('INSERT INTO public.pipe_a VALUES ($1), ($2)', [1, 2])
+      void tx.rows('CREATE TABLE public.pipe_a (n int)')
+      void tx.rows('INSERT INTO public.pipe_a VALUES ($1), ($2)', [1, 2])
       const first = tx.rows<{ n: number }>('SELECT n FROM public.pipe_a ORDER BY n')
       const second = tx.rows<{ total: string }>('SELECT sum(n) AS total FROM public.pipe_a')
       return Promise.all([first, second])
@@ -47,9 +47,9 @@ describe('PipelinedTransaction', () => {
   it('reports the first failed statement, not the 25P02 echoes behind it, and keeps nothing', async () => {
     const error = await t.db
       .transaction(async (tx) => {
-        void tx.send('CREATE TABLE public.pipe_b (n int)')
-        void tx.send('INSERT INTO public.pipe_b VALUES ($1)', ['not a number'], 'the insert')
-        void tx.send('CREATE TABLE public.pipe_c (n int)')
+        void tx.rows('CREATE TABLE public.pipe_b (n int)')
+        void tx.rows('INSERT INTO public.pipe_b VALUES ($1)', ['not a number'], 'the insert')
+        void tx.rows('CREATE TABLE public.pipe_c (n int)')
         await tx.rows('SELECT 1')
       })
       .catch((e: unknown) => e)
@@ -61,8 +61,8 @@ describe('PipelinedTransaction', () => {
   it('fails the commit when a statement nobody awaited failed', async () => {
     const error = await t.db
       .transaction((tx) => {
-        void tx.send('CREATE TABLE public.pipe_d (n int)')
-        void tx.send('SELECT * FROM public.no_such_table')
+        void tx.rows('CREATE TABLE public.pipe_d (n int)')
+        void tx.rows('SELECT * FROM public.no_such_table')
         return Promise.resolve('looked fine')
       })
       .catch((e: unknown) => e)
@@ -72,8 +72,8 @@ describe('PipelinedTransaction', () => {
 
   it('queued statements leave before anything else on the connection, Sequelize queries included', async () => {
     const seen = await t.db.transaction(async (tx) => {
-      tx.queue('CREATE TABLE public.pipe_q (n int)')
-      tx.queue('INSERT INTO public.pipe_q VALUES (7)')
+      tx.exec('CREATE TABLE public.pipe_q (n int)')
+      tx.exec('INSERT INTO public.pipe_q VALUES (7)')
       // Through Sequelize on the transaction's connection, not through tx: must still see the queued work.
       return t.db.rows<{ n: number }>('SELECT n FROM public.pipe_q', undefined, tx.sequelizeTransaction)
     })
@@ -81,31 +81,39 @@ describe('PipelinedTransaction', () => {
   })
 
   it('queued statements and COMMIT share one message; a failure among them rolls back and is reported with its label', async () => {
-    const tx = await PipelinedTransaction.open(t.db.sequelize)
-    tx.queue('CREATE TABLE public.pipe_r (n int)', '0100_first')
-    tx.queue('INSERT INTO public.pipe_r VALUES (1)', '0100_first')
-    tx.queue('INSERT INTO public.pipe_r VALUES (1/0)', '0101_second')
-    await expect(tx.commit()).rejects.toMatchObject({ code: '22012' })
-    expect(tx.firstFailure()?.label).toBe('0101_second')
+    const error = await t.db
+      .transaction((tx) => {
+        tx.exec('CREATE TABLE public.pipe_r (n int)', undefined, '0100_first')
+        tx.exec('INSERT INTO public.pipe_r VALUES (1)', undefined, '0100_first')
+        tx.exec('INSERT INTO public.pipe_r VALUES (1/0)', undefined, '0101_second')
+        return Promise.resolve()
+      })
+      .catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: '22012' })
+    expect(failedStatementLabel(error)).toBe('0101_second')
     expect(await tableExists('public.pipe_r')).toBe(false)
     // The connection was rolled back and returned healthy: the pool of one still works.
     expect(await t.db.rows('SELECT 3 AS n')).toEqual([{ n: 3 }])
   })
 
   it('labels the failure with what the statement was sent for', async () => {
-    const tx = await PipelinedTransaction.open(t.db.sequelize)
-    void tx.send('SELECT 1')
-    void tx.send('SELECT 1/0', undefined, '0007_divide')
-    await expect(tx.commit()).rejects.toMatchObject({ code: '22012' })
-    expect(tx.firstFailure()?.label).toBe('0007_divide')
+    const error = await t.db
+      .transaction((tx) => {
+        void tx.rows('SELECT 1')
+        void tx.rows('SELECT 1/0', undefined, '0007_divide')
+        return Promise.resolve()
+      })
+      .catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: '22012' })
+    expect(failedStatementLabel(error)).toBe('0007_divide')
   })
 
   it('lets a savepoint recover from a failure, and then commits', async () => {
     await t.db.transaction(async (tx) => {
-      void tx.send('CREATE TABLE public.pipe_e (n int)')
-      void tx.send('SAVEPOINT s')
-      void tx.send('INSERT INTO public.pipe_e VALUES (1/0)')
-      void tx.send('ROLLBACK TO SAVEPOINT s')
+      void tx.rows('CREATE TABLE public.pipe_e (n int)')
+      void tx.rows('SAVEPOINT s')
+      void tx.rows('INSERT INTO public.pipe_e VALUES (1/0)')
+      void tx.rows('ROLLBACK TO SAVEPOINT s')
       await tx.rows('INSERT INTO public.pipe_e VALUES (5)')
     })
     expect(await t.db.rows('SELECT n FROM public.pipe_e')).toEqual([{ n: 5 }])
@@ -114,7 +122,7 @@ describe('PipelinedTransaction', () => {
   it('hands the connection back to the pool out of pipeline mode, also after a failure', async () => {
     for (let i = 0; i < 5; i++) {
       await t.db.transaction(async (tx) => {
-        if (i % 2 === 1) void tx.send('SELECT 1/0')
+        if (i % 2 === 1) void tx.rows('SELECT 1/0')
         return tx.rows('SELECT 1')
       }).catch(() => undefined)
     }

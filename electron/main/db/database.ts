@@ -1,7 +1,7 @@
 import { QueryTypes, Sequelize, type Transaction } from 'sequelize'
 import pg from 'pg'
 import { installSequelizeContext } from './cls.ts'
-import { PipelinedTransaction, type TransactionOptions } from './pipelined-transaction.ts'
+import { type DbTransaction, type TransactionOptions, runTransaction } from './pipelined-transaction.ts'
 
 /** How the app reaches PostgreSQL: its own embedded server or one named by DATABASE_URL. */
 export type DatabaseMode = 'embedded' | 'external'
@@ -110,10 +110,10 @@ export class Database {
 
   /**
    * Runs `fn` in a transaction on one pooled connection whose statements are
-   * pipelined (see PipelinedTransaction); Sequelize models inside join it.
+   * pipelined (see runTransaction); Sequelize models inside join it.
    */
-  transaction<T>(fn: (tx: PipelinedTransaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    return PipelinedTransaction.run(this.sequelize, fn, options)
+  transaction<T>(fn: (tx: DbTransaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    return runTransaction(this.sequelize, fn, options)
   }
 
   /** A plain client outside the pool, for work that needs one connection throughout (a held transaction, LISTEN). */

@@ -3,33 +3,108 @@ import { type Sequelize, Transaction } from 'sequelize'
 import { runWithSequelizeTransaction } from './cls.ts'
 import { pgErrorOf } from './pg-error.ts'
 
+/*
+ * Everything this module relies on inside node-postgres and Sequelize is
+ * pinned by tests/integration/pg-sequelize-internals.test.ts: an upgrade that
+ * changes any of it fails there, by name, not somewhere downstream.
+ */
+
 /** node-postgres ≥ 8.23 pipeline mode; @types/pg does not declare the switch yet, nor the socket. */
-type PipelinableClient = pg.Client & {
+export type PipelinableClient = pg.Client & {
   pipeline: boolean
   connection?: { stream?: { cork?: () => void; uncork?: () => void } }
 }
 
-/** A statement that failed, with the label it was sent under (e.g. the migration it belongs to). */
-export interface StatementFailure {
+/** What the body of `Database.transaction` works with. */
+export interface DbTransaction {
+  /**
+   * Sends a statement now and resolves with its rows. A failure fails the
+   * transaction whether or not the caller awaits this.
+   */
+  rows<T extends object = Record<string, unknown>>(sql: string, bind?: readonly unknown[], label?: string): Promise<T[]>
+  /**
+   * Sends a statement whose result nobody reads, without a round trip of its
+   * own: it runs in order with the rest, and a failure fails the transaction
+   * (reported with `label`, see `failedStatementLabel`). Without bind
+   * parameters it waits to leave in one protocol message with its neighbours
+   * — BEGIN, statements of the same label, COMMIT — each message being a reply
+   * the server flushes and the client reads.
+   */
+  exec(sql: string, bind?: readonly unknown[], label?: string): void
+  /** Like `rows`, with node-postgres's own query options (row mode, type parsers); resolves with the whole result. */
+  submit(config: pg.QueryArrayConfig | pg.QueryConfig, label?: string): Promise<pg.QueryResult>
+  /**
+   * Runs `fn` on the connection taken out of pipeline mode, once every
+   * statement sent so far has been answered (the first failure among them is
+   * thrown instead): for what pipeline mode cannot carry, such as COPY.
+   */
+  exclusive<T>(fn: (client: pg.Client) => Promise<T>): Promise<T>
+  /** The same transaction as Sequelize sees it (models inside the body join it by themselves). */
+  readonly sequelizeTransaction: Transaction
+}
+
+export interface TransactionOptions {
+  /** BEGIN READ ONLY: PostgreSQL refuses writes (25006), and COMMIT is not waited for. */
+  readOnly?: boolean
+  /** Roll back at the end even when the body succeeds: for work whose only product is what the body returns. */
+  discard?: boolean
+}
+
+/** A statement that failed, with the label it was sent under. */
+interface StatementFailure {
   error: unknown
   label: string | undefined
 }
 
 const IN_FAILED_TRANSACTION = '25P02'
 
+/** The labels failed statements were sent under, by their error. */
+const failureLabels = new WeakMap<object, string>()
+
+/**
+ * The label the statement that failed with `error` was sent under (e.g. the
+ * migration it belongs to), when it was a labelled statement of a transaction.
+ */
+export function failedStatementLabel(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null ? failureLabels.get(error) : undefined
+}
+
 /** A simple-protocol message with several statements answers with one result each; the last is COMMIT's. */
 function lastResult(result: pg.QueryResult | pg.QueryResult[]): pg.QueryResult {
   return Array.isArray(result) ? (result[result.length - 1] as pg.QueryResult) : result
 }
 
-export interface TransactionOptions {
-  /** BEGIN READ ONLY: PostgreSQL refuses writes (25006), and COMMIT is not waited for. */
-  readOnly?: boolean
-  /**
-   * Statements without bind parameters to run right after BEGIN, in the same
-   * protocol message: one message fewer for the server to answer.
-   */
-  prelude?: string
+/**
+ * Runs `fn` in a pipelined transaction on one pooled connection and commits
+ * it; rolls back if `fn` throws or any statement failed. What is thrown is the
+ * first failed statement when `fn`'s own error is only its echo (25P02),
+ * otherwise `fn`'s error.
+ *
+ * A read-only transaction has nothing to make durable, so its result is
+ * returned without waiting for COMMIT's answer; the connection goes back to
+ * the pool when the answer arrives (or is destroyed if it never does).
+ */
+export async function runTransaction<T>(
+  sequelize: Sequelize,
+  fn: (tx: DbTransaction) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
+  const tx = await PipelinedTransaction.open(sequelize, options)
+  let result: T
+  try {
+    result = await runWithSequelizeTransaction(tx.sequelizeTransaction, () => fn(tx))
+  } catch (error) {
+    await tx.rollback()
+    throw tx.rootCause(error)
+  }
+  // COMMIT's answer is not waited for in a read-only scope, so statements the body did not await
+  // are, before it can succeed: one failing after the body returned must still fail the scope.
+  // (Nothing is in flight when the body awaited its reads: this costs no round trip then.)
+  if (options.readOnly) await tx.lastSent.then(noop, noop)
+  if (options.discard) await tx.discard()
+  else if (options.readOnly && tx.failure === undefined) tx.commitInBackground()
+  else await tx.commit()
+  return result
 }
 
 /**
@@ -38,8 +113,7 @@ export interface TransactionOptions {
  * (node-postgres pipeline mode). PostgreSQL still runs them one after the
  * other, in order, inside the transaction: a statement that fails aborts it,
  * every later one fails with 25P02, and COMMIT turns into ROLLBACK. So the
- * first failure — in send order — is the real one, and it is what `commit`
- * and `run` report.
+ * first failure — in send order — is the real one, and it is what is reported.
  *
  * Why: a round trip costs 0.1–0.2 ms here, far more than BEGIN, the scope or
  * a ledger insert cost PostgreSQL. Sending them in one flight with the work
@@ -47,10 +121,10 @@ export interface TransactionOptions {
  * creation or a schema's migration at one round trip, like raw SQL
  * (bench/README.md has the figures).
  */
-export class PipelinedTransaction {
-  /** The same transaction as Sequelize sees it: models inside `run` join it through the CLS context. */
+class PipelinedTransaction implements DbTransaction {
   readonly sequelizeTransaction: Transaction
-  private failure: StatementFailure | undefined
+  /** The first statement that failed, in the order they were sent. */
+  failure: StatementFailure | undefined
   /** No more statements: COMMIT or ROLLBACK has been sent. */
   private closed = false
   /** The connection has gone back to the pool (or been destroyed). */
@@ -58,8 +132,8 @@ export class PipelinedTransaction {
   /** The socket is holding writes until the end of this tick. */
   private corked = false
   /** The last statement sent: answers come in order, so once it has settled every earlier one has. */
-  private lastSent: Promise<unknown> = Promise.resolve()
-  /** Statements waiting to leave as one message (see `queue`). */
+  lastSent: Promise<unknown> = Promise.resolve()
+  /** Statements waiting to leave as one message (see `exec`). */
   private queued: { statements: string[]; label: string | undefined } | undefined
 
   private constructor(
@@ -80,72 +154,59 @@ export class PipelinedTransaction {
         return query(...args)
       },
     })
-    const begin = options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN'
-    void this.send(options.prelude === undefined ? begin : `${begin}; ${options.prelude}`)
+    // BEGIN waits in the queue: the body's first statements without bind parameters leave with it.
+    this.queued = { statements: [options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN'], label: undefined }
   }
 
-  /** Opens a transaction on a pooled connection; BEGIN is sent, not waited for. */
-  static async open(sequelize: Sequelize, options: TransactionOptions = {}): Promise<PipelinedTransaction> {
+  /** Opens a transaction on a pooled connection; BEGIN leaves with the first statements. */
+  static async open(sequelize: Sequelize, options: TransactionOptions): Promise<PipelinedTransaction> {
     const client = (await sequelize.connectionManager.getConnection({ type: 'write' })) as PipelinableClient
     return new PipelinedTransaction(sequelize, client, options)
   }
 
-  /**
-   * Runs `fn` in a transaction and commits it; rolls back if `fn` throws or
-   * any statement failed. What is thrown is the first failed statement when
-   * `fn`'s own error is only its echo (25P02), otherwise `fn`'s error.
-   *
-   * A read-only transaction has nothing to make durable, so its result is
-   * returned without waiting for COMMIT's answer; the connection goes back to
-   * the pool when the answer arrives (or is destroyed if it never does).
-   */
-  static async run<T>(sequelize: Sequelize, fn: (tx: PipelinedTransaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    const tx = await PipelinedTransaction.open(sequelize, options)
-    let result: T
-    try {
-      result = await runWithSequelizeTransaction(tx.sequelizeTransaction, () => fn(tx))
-    } catch (error) {
-      await tx.rollback()
-      throw tx.rootCause(error)
+  rows<T extends object = Record<string, unknown>>(sql: string, bind?: readonly unknown[], label?: string): Promise<T[]> {
+    const rows = this.send(sql, bind, label).then((result) => result.rows as T[])
+    // A failure is never lost (it fails the commit), so an unawaited one is no unhandled rejection.
+    rows.catch(() => undefined)
+    return rows
+  }
+
+  exec(sql: string, bind?: readonly unknown[], label?: string): void {
+    if (this.closed) throw new Error('the transaction has already ended')
+    if (bind !== undefined && bind.length > 0) {
+      void this.send(sql, bind, label)
+      return
     }
-    // COMMIT's answer is not waited for in a read-only scope, so statements the body did not await
-    // are, before it can succeed: one failing after the body returned must still fail the scope.
-    // (Nothing is in flight when the body awaited its reads: this costs no round trip then.)
-    if (options.readOnly) await tx.lastSent.then(noop, noop)
-    if (options.readOnly && tx.failure === undefined) tx.commitInBackground()
-    else await tx.commit()
-    return result
+    if (this.queued !== undefined && this.queued.label !== label) void this.flushQueued()
+    this.queued ??= { statements: [], label }
+    this.queued.statements.push(sql)
   }
 
-  /**
-   * Sends a statement now and returns its result when it arrives. The caller
-   * may await it or not: a failure is recorded either way and fails the commit.
-   */
-  send(sql: string, bind?: readonly unknown[], label?: string): Promise<pg.QueryResult> {
-    if (this.closed) return Promise.reject(new Error('the transaction has already ended'))
-    void this.flushQueued()
-    return this.dispatch(sql, bind, label)
-  }
-
-  /** Like `send`, with node-postgres's own query options (row mode, type parsers). */
   submit(config: pg.QueryArrayConfig | pg.QueryConfig, label?: string): Promise<pg.QueryResult> {
     if (this.closed) return Promise.reject(new Error('the transaction has already ended'))
     void this.flushQueued()
     return this.dispatch(config, undefined, label)
   }
 
-  /**
-   * Queues statements without bind parameters whose results nobody reads
-   * (DDL). Consecutive ones with the same label leave as one protocol message
-   * — together with COMMIT, if that comes next — at the latest when anything
-   * else is sent: each message is a reply the server flushes and the client
-   * reads, which is most of what a schema's migration costs beyond the SQL.
-   */
-  queue(sql: string, label?: string): void {
-    if (this.closed) throw new Error('the transaction has already ended')
-    if (this.queued !== undefined && this.queued.label !== label) void this.flushQueued()
-    this.queued ??= { statements: [], label }
-    this.queued.statements.push(sql)
+  async exclusive<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+    try {
+      await this.send('SELECT 1', undefined, undefined)
+    } catch (error) {
+      throw this.rootCause(error)
+    }
+    this.client.pipeline = false
+    try {
+      return await fn(this.client)
+    } finally {
+      this.client.pipeline = true
+    }
+  }
+
+  /** Sends a statement now (behind the queued ones); its failure is recorded whether or not anyone awaits it. */
+  private send(sql: string, bind: readonly unknown[] | undefined, label: string | undefined): Promise<pg.QueryResult> {
+    if (this.closed) return Promise.reject(new Error('the transaction has already ended'))
+    void this.flushQueued()
+    return this.dispatch(sql, bind, label)
   }
 
   private flushQueued(suffix?: string): Promise<pg.QueryResult | pg.QueryResult[]> | undefined {
@@ -171,6 +232,7 @@ export class PipelinedTransaction {
     // This handler also marks the promise observed: a caller need not await a statement it does not read.
     result.then(undefined, (error: unknown) => {
       this.failure ??= { error, label }
+      if (label !== undefined && typeof error === 'object' && error !== null) failureLabels.set(error, label)
     })
     this.lastSent = result
     return result
@@ -182,43 +244,6 @@ export class PipelinedTransaction {
     const committing = merged === undefined ? this.dispatch('COMMIT', undefined, undefined) : merged.then(lastResult)
     this.closeForStatements()
     return committing
-  }
-
-  /** Sends a statement and resolves with its rows. */
-  rows<T extends object = Record<string, unknown>>(sql: string, bind?: readonly unknown[], label?: string): Promise<T[]> {
-    const rows = this.send(sql, bind, label).then((result) => result.rows as T[])
-    // Like `send`: a failure is never lost (it fails the commit), so an unawaited one is no unhandled rejection.
-    rows.catch(() => undefined)
-    return rows
-  }
-
-  /**
-   * Runs `fn` on the connection taken out of pipeline mode, once every
-   * statement sent so far has been answered (the first failure among them is
-   * thrown instead): for what pipeline mode cannot carry, such as COPY.
-   */
-  async exclusive<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-    try {
-      await this.send('SELECT 1')
-    } catch (error) {
-      throw this.rootCause(error)
-    }
-    this.client.pipeline = false
-    try {
-      return await fn(this.client)
-    } finally {
-      this.client.pipeline = true
-    }
-  }
-
-  /** The first statement that failed, in the order they were sent. */
-  firstFailure(): StatementFailure | undefined {
-    return this.failure
-  }
-
-  /** That first failure, if `cause` is its error (and not, say, the caller's own). */
-  failureOf(cause: unknown): StatementFailure | undefined {
-    return this.failure !== undefined && cause === this.failure.error ? this.failure : undefined
   }
 
   /** `error`, unless it only reports that an earlier statement had already aborted the transaction. */
@@ -252,6 +277,14 @@ export class PipelinedTransaction {
       const cause: unknown = this.failure?.error ?? new Error('the transaction was aborted by a failed statement and rolled back')
       throw cause
     }
+  }
+
+  /** Sends what is queued, then rolls back; throws the first failed statement, if one failed. */
+  async discard(): Promise<void> {
+    void this.flushQueued()
+    await this.rollback()
+    // ROLLBACK's answer comes after every earlier statement's: by then any failure is known.
+    if (this.failure !== undefined) throw this.failure.error
   }
 
   /** Rolls back (statements still queued are dropped); a connection that cannot even roll back is destroyed. */
@@ -288,7 +321,7 @@ export class PipelinedTransaction {
     })
   }
 
-  private commitInBackground(): void {
+  commitInBackground(): void {
     this.sendCommit()
       .then(
         () => this.end(true),

@@ -15,7 +15,8 @@ export const TENANT_SEQUENCE_PRIVILEGES = ['USAGE', 'SELECT'] as const
 /**
  * Takes the transaction-scoped lock on a schema name: creates, drops,
  * migrations and repairs of one schema wait for each other instead of
- * interleaving. Sent first in its transaction.
+ * interleaving (`shared`: readers of the schema, such as a clone of it, only
+ * wait for those). Sent first in its transaction.
  *
  * Then a lock on the registry table, for what it makes PostgreSQL do, not for
  * what it keeps out (ACCESS SHARE conflicts only with ACCESS EXCLUSIVE): a
@@ -26,9 +27,30 @@ export const TENANT_SEQUENCE_PRIVILEGES = ['USAGE', 'SELECT'] as const
  * fails with "schema already exists". `public` is never created or dropped,
  * and is locked before the registry exists (a new database's shared migrations).
  */
-export function lockSchemaSql(schema: string): string {
-  const advisory = `SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_CLASS}, ${schemaLockKey(schema)})`
+export function lockSchemaSql(schema: string, options: { shared?: boolean } = {}): string {
+  const fn = options.shared ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock'
+  const advisory = `SELECT ${fn}(${SCHEMA_LOCK_CLASS}, ${schemaLockKey(schema)})`
   return schema === 'public' ? advisory : `${advisory};\nLOCK TABLE public.tenants IN ACCESS SHARE MODE`
+}
+
+/**
+ * The schema locks of `schemas`, exclusively, in key order: two operations
+ * locking the same pair always queue instead of deadlocking. Scopes hold
+ * these in SHARE mode (schemata_enter_tenant), so taking them waits for the
+ * scopes running in those schemas and holds back new ones until COMMIT.
+ */
+export function lockSchemasSql(schemas: readonly string[]): string {
+  const ordered = [...new Set(schemas)].sort((a, b) => schemaLockKey(a) - schemaLockKey(b))
+  return ordered.map((schema) => lockSchemaSql(schema)).join(';\n')
+}
+
+/**
+ * The schema's lock in SHARE mode for the whole session (released by closing
+ * it): taken before a transaction starts, so its snapshot is taken after the
+ * wait (an export reads a schema no migration, rename or drop is changing).
+ */
+export function holdSchemaLockSharedSql(schema: string): string {
+  return `SELECT pg_advisory_lock_shared(${SCHEMA_LOCK_CLASS}, ${schemaLockKey(schema)})`
 }
 
 /**
@@ -67,4 +89,9 @@ export function grantExistingObjectsSql(schema: string, role: string, withheld: 
 export function dropTenantRoleSql(role: string): string {
   const r = quoteIdent(role)
   return `DROP OWNED BY ${r};\nDROP ROLE ${r}`
+}
+
+/** Drops a tenant's schema with everything in it, then its role: what leaves nothing of a tenant but its registry row. */
+export function dropTenantObjectsSql(schema: string, role: string): string {
+  return `DROP SCHEMA ${quoteIdent(schema)} CASCADE;\n${dropTenantRoleSql(role)}`
 }

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import type { Database } from '../db/database.ts'
-import { PipelinedTransaction } from '../db/pipelined-transaction.ts'
 import { quoteIdent } from '../db/sql.ts'
 import { ledgerTableSql } from '../migrations/ledger-storage.ts'
-import { migrateSchema } from '../migrations/migrate-schema.ts'
+import { applyMigrations } from '../migrations/migrate-schema.ts'
 import type { MigrationDefinition } from '../migrations/types.ts'
-import { type SchemaShape, readShapes } from './catalog-shape.ts'
+import { type SchemaShape, type ShapeItem, readShapes } from './catalog-shape.ts'
 
 /**
  * The shape `migrations` produce on an empty schema: a scratch schema is
@@ -14,16 +13,16 @@ import { type SchemaShape, readShapes } from './catalog-shape.ts'
  */
 export async function referenceShape(db: Database, migrations: readonly MigrationDefinition[]): Promise<SchemaShape> {
   const schema = `schemata_doctor_ref_${randomBytes(6).toString('hex')}`
-  const transaction = await PipelinedTransaction.open(db.sequelize)
-  try {
-    // Exactly what provisioning gives a new tenant before its migrations: schema, ledger, search_path.
-    void transaction.send(`CREATE SCHEMA ${quoteIdent(schema)}; ${ledgerTableSql(schema)}; SET LOCAL search_path TO ${quoteIdent(schema)}, public;`)
-    await migrateSchema(db, { schema, migrations, mirrorToCentral: false, freshIn: transaction })
-    const shapes = await readShapes(db, [schema], transaction.sequelizeTransaction)
-    return shapes.get(schema) ?? new Map()
-  } finally {
-    await transaction.rollback()
-  }
+  return db.transaction<SchemaShape>(
+    async (tx) => {
+      // Exactly what provisioning gives a new tenant before its migrations: schema, ledger, search_path.
+      tx.exec(`CREATE SCHEMA ${quoteIdent(schema)}; ${ledgerTableSql(schema)}; SET LOCAL search_path TO ${quoteIdent(schema)}, public`)
+      await applyMigrations(tx, { schema, migrations, mirrorToCentral: false, applied: [] })
+      const shapes = await readShapes(db, [schema], tx.sequelizeTransaction)
+      return shapes.get(schema) ?? new Map<string, ShapeItem>()
+    },
+    { discard: true },
+  )
 }
 
 /** Builds each distinct reference once: most tenants share one migration level. */

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { isAbsolute, join, resolve } from 'node:path'
-import { quoteIdent } from '../db/sql.ts'
+import { dropTenantObjectsSql, lockSchemasSql } from '../db/tenant-sql.ts'
 import { InvalidInputError, SchemataError, TenantNotFoundError } from '../errors.ts'
 import type { Tenancy } from '../tenancy/service.ts'
 import { assertSchemaName } from '../tenancy/schema-name.ts'
@@ -10,7 +10,6 @@ import { ExportFileError, ExportReader } from './export-format.ts'
 import { exportTenantToFile } from './export-tenant.ts'
 import { importTenantFromFile } from './import-tenant.ts'
 import type { LifecycleProgress } from './progress.ts'
-import { exclusiveSchemaLocks } from './rename-tenant.ts'
 
 export interface ArchiveOptions {
   schema: string
@@ -65,17 +64,16 @@ export async function archiveTenant(tenancy: Tenancy, options: ArchiveOptions): 
 
   // Suspend first, under the exclusive lock: running scopes finish, new ones are refused, so no
   // write can land after the export's snapshot and be lost with the drop.
-  const [before] = await db.transaction(
-    (tx) =>
-      tx.rows<{ status: string }>(
-        `WITH old AS (SELECT id, status FROM public.tenants WHERE schema = $1 FOR UPDATE),
-              s AS (UPDATE public.tenants t SET status = 'suspended', updated_at = now() FROM old
-                     WHERE t.id = old.id AND old.status IN ('active', 'suspended'))
-         SELECT status FROM old`,
-        [schema],
-      ),
-    { prelude: exclusiveSchemaLocks([schema]) },
-  )
+  const [before] = await db.transaction((tx) => {
+    tx.exec(lockSchemasSql([schema]))
+    return tx.rows<{ status: string }>(
+      `WITH old AS (SELECT id, status FROM public.tenants WHERE schema = $1 FOR UPDATE),
+            s AS (UPDATE public.tenants t SET status = 'suspended', updated_at = now() FROM old
+                   WHERE t.id = old.id AND old.status IN ('active', 'suspended'))
+       SELECT status FROM old`,
+      [schema],
+    )
+  })
   if (!before || before.status === 'pooled') throw new TenantNotFoundError(schema)
   if (before.status !== 'active' && before.status !== 'suspended') {
     throw new InvalidInputError('schema', `tenant "${schema}" is ${before.status}; only active or suspended tenants can be archived`)
@@ -92,8 +90,8 @@ export async function archiveTenant(tenancy: Tenancy, options: ArchiveOptions): 
     for (const table of exported.manifest.tables) {
       if (verified.rows.get(table.name) !== table.rows) throw new SchemataError('INTERNAL', `the archive ${path} lost rows of table ${table.name}`)
     }
-    const archivedAt = await db.transaction(
-      async (tx) => {
+    const archivedAt = await db.transaction(async (tx) => {
+        tx.exec(lockSchemasSql([schema]))
         const [row] = await tx.rows<{ role: string; archived_at: Date }>(
           `UPDATE public.tenants SET status = 'archived', archive_path = $2, archive_sha256 = $3, archived_at = now(), updated_at = now()
             WHERE schema = $1 AND status = 'suspended' RETURNING role, archived_at`,
@@ -102,12 +100,10 @@ export async function archiveTenant(tenancy: Tenancy, options: ArchiveOptions): 
         if (!row) throw new SchemataError('CONFLICT', `tenant "${schema}" changed while it was being archived; nothing was dropped`)
         // Same order as dropTenant: the schema, then what the role still owns, then the role.
         // The ledger travels in the archive's manifest; the central rows go with the schema.
-        void tx.send('DELETE FROM public.tenant_migrations WHERE schema = $1', [schema])
-        tx.queue(`DROP SCHEMA ${quoteIdent(schema)} CASCADE; DROP OWNED BY ${quoteIdent(row.role)}; DROP ROLE ${quoteIdent(row.role)}`)
+        tx.exec('DELETE FROM public.tenant_migrations WHERE schema = $1', [schema])
+        tx.exec(dropTenantObjectsSql(schema, row.role))
         return row.archived_at
-      },
-      { prelude: exclusiveSchemaLocks([schema]) },
-    )
+    })
     tenancy.resolver.invalidate()
     return { schema, path, sha256: exported.sha256, bytes: exported.bytes, rows: exported.rows, archivedAt: archivedAt.toISOString() }
   } catch (error) {

@@ -1,7 +1,7 @@
 import { qualified, quoteIdent } from '../db/sql.ts'
 import { InvalidInputError } from '../errors.ts'
 import { LEDGER_TABLE } from '../migrations/ledger-storage.ts'
-import { SCHEMA_LOCK_CLASS, schemaLockKey } from '../db/lock-keys.ts'
+import { lockSchemaSql } from '../db/tenant-sql.ts'
 import type { Tenancy } from '../tenancy/service.ts'
 import { assertSchemaName } from '../tenancy/schema-name.ts'
 import { type Tenant, provisionTenant } from '../tenancy/tenant-registry.ts'
@@ -53,7 +53,7 @@ export async function cloneTenant(tenancy: Tenancy, options: CloneOptions): Prom
   const tenant = await provisionTenant(db, {
     ...valid,
     migrations,
-    prelude: `SELECT pg_advisory_xact_lock_shared(${SCHEMA_LOCK_CLASS}, ${schemaLockKey(options.from)});\n`,
+    before: lockSchemaSql(options.from, { shared: true }),
     fill: async (tx) => {
       const now = await tx.rows<{ names: string[] | null }>(`SELECT array_agg(name ORDER BY name) AS names FROM ${qualified(options.from, LEDGER_TABLE)}`)
       const current = [...(now[0]?.names ?? [])].sort()
@@ -72,11 +72,11 @@ export async function cloneTenant(tenancy: Tenancy, options: CloneOptions): Prom
         return `c${i} AS (INSERT INTO ${qualified(valid.schema, table.name)} (${columns})${overriding}
                  SELECT ${columns} FROM ${qualified(options.from, table.name)})`
       })
-      void tx.send(`WITH ${copies.join(',\n')} SELECT 1`)
+      tx.exec(`WITH ${copies.join(',\n')} SELECT 1`)
       const counts = await rowCounts((sql, bind) => tx.rows(sql, bind), valid.schema, tables.map((t) => t.name), qualified)
       rows = [...counts.values()].reduce((a, b) => a + b, 0)
       for (const sequence of await tenantSequences((sql, bind) => tx.rows(sql, bind), options.from)) {
-        void tx.send('SELECT setval($1::regclass, $2::bigint, $3)', [qualified(valid.schema, sequence.name), sequence.lastValue, sequence.isCalled])
+        tx.exec('SELECT setval($1::regclass, $2::bigint, $3)', [qualified(valid.schema, sequence.name), sequence.lastValue, sequence.isCalled])
       }
       progress({ phase: 'clone', rowsDone: rows, rowsTotal: rows }, true)
     },

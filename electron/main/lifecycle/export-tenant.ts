@@ -7,7 +7,7 @@ import type { Database } from '../db/database.ts'
 import { qualified, quoteIdent } from '../db/sql.ts'
 import { InvalidInputError, SchemataError, TenantNotFoundError } from '../errors.ts'
 import { LEDGER_TABLE } from '../migrations/ledger-storage.ts'
-import { SCHEMA_LOCK_CLASS, schemaLockKey } from '../db/lock-keys.ts'
+import { holdSchemaLockSharedSql } from '../db/tenant-sql.ts'
 import { assertSchemaName } from '../tenancy/schema-name.ts'
 import { DATA_SETTINGS, type ExportManifest, ExportWriter, FORMAT_NAME, FORMAT_VERSION } from './export-format.ts'
 import { type LifecycleProgress, progressThrottle } from './progress.ts'
@@ -60,7 +60,7 @@ export async function exportTenant(db: Database, out: Writable, options: ExportO
   try {
     // Session-level so the lock is held before the snapshot is taken (a transaction's first
     // statement takes its snapshot before it could wait for a lock), and released by closing.
-    await client.query('SELECT pg_advisory_lock_shared($1, $2)', [SCHEMA_LOCK_CLASS, schemaLockKey(schema)])
+    await client.query(holdSchemaLockSharedSql(schema))
     await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${dataSettingsSql(true)}`)
     const rows = rowsOf(client)
     const [tenant] = await rows<{ name: string; status: string; created_at: Date; domains: string[]; version: string; version_num: string }>(

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream'
 import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { z } from 'zod'
-import type { PipelinedTransaction } from '../db/pipelined-transaction.ts'
+import type { DbTransaction } from '../db/pipelined-transaction.ts'
 import { qualified, quoteIdent } from '../db/sql.ts'
 import { InvalidInputError, SchemataError } from '../errors.ts'
 import type { MigrationDefinition } from '../migrations/types.ts'
@@ -219,7 +219,7 @@ export async function importTenant(tenancy: Tenancy, source: AsyncIterable<Buffe
     migrations,
     ...(options.reviveArchived ? { reviveArchived: true } : {}),
     ...(options.originMoveId ? { originMoveId: options.originMoveId } : {}),
-    fill: (tx: PipelinedTransaction) =>
+    fill: (tx: DbTransaction) =>
       tx.exclusive(async (client) => {
         const built = await tenantTables(async <T extends object>(sql: string, bind?: readonly unknown[]) => (await client.query(sql, bind as unknown[] | undefined)).rows as T[], target.schema)
         checkTables(manifest, built)

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { PassThrough } from 'node:stream'
 import { Database } from '../db/database.ts'
-import { quoteIdent } from '../db/sql.ts'
+import { dropTenantObjectsSql, lockSchemasSql } from '../db/tenant-sql.ts'
 import { InvalidInputError, SchemataError, TenantNotFoundError } from '../errors.ts'
 import { pendingSharedMigrations } from '../migrations/migrate-schemas.ts'
 import { Tenancy } from '../tenancy/service.ts'
@@ -9,7 +9,6 @@ import { assertSchemaName } from '../tenancy/schema-name.ts'
 import { exportTenant } from './export-tenant.ts'
 import { importTenant } from './import-tenant.ts'
 import type { LifecycleProgress } from './progress.ts'
-import { exclusiveSchemaLocks } from './rename-tenant.ts'
 
 export interface MoveOptions {
   schema: string
@@ -117,17 +116,16 @@ export async function moveTenant(tenancy: Tenancy, options: MoveOptions): Promis
   const target = await openTarget(tenancy, url)
   try {
     const moveId = randomUUID()
-    const [source] = await tenancy.db.transaction(
-      (tx) =>
-        tx.rows<{ status: string; move_id: string | null }>(
-          `WITH old AS (SELECT id, status, move_id FROM public.tenants WHERE schema = $1 FOR UPDATE),
-                m AS (UPDATE public.tenants t SET status = 'moving', moved_to = $2, move_id = coalesce(old.move_id, $3::uuid), updated_at = now()
-                        FROM old WHERE t.id = old.id AND old.status IN ('active', 'suspended', 'moving'))
-           SELECT status, coalesce(move_id, $3::uuid)::text AS move_id FROM old`,
-          [schema, movedTo, moveId],
-        ),
-      { prelude: exclusiveSchemaLocks([schema]) },
-    )
+    const [source] = await tenancy.db.transaction((tx) => {
+      tx.exec(lockSchemasSql([schema]))
+      return tx.rows<{ status: string; move_id: string | null }>(
+        `WITH old AS (SELECT id, status, move_id FROM public.tenants WHERE schema = $1 FOR UPDATE),
+              m AS (UPDATE public.tenants t SET status = 'moving', moved_to = $2, move_id = coalesce(old.move_id, $3::uuid), updated_at = now()
+                      FROM old WHERE t.id = old.id AND old.status IN ('active', 'suspended', 'moving'))
+         SELECT status, coalesce(move_id, $3::uuid)::text AS move_id FROM old`,
+        [schema, movedTo, moveId],
+      )
+    })
     if (!source || source.status === 'pooled') throw new TenantNotFoundError(schema)
     if (!['active', 'suspended', 'moving'].includes(source.status)) {
       throw new InvalidInputError('schema', `tenant "${schema}" is ${source.status}; only active or suspended tenants can be moved`)
@@ -173,21 +171,19 @@ export async function moveTenant(tenancy: Tenancy, options: MoveOptions): Promis
         throw error
       }
     }
-    await tenancy.db.transaction(
-      async (tx) => {
-        const [row] = await tx.rows<{ role: string }>(
-          `UPDATE public.tenants SET status = 'moved', moved_at = now(), updated_at = now()
-            WHERE schema = $1 AND status = 'moving' AND move_id = $2::uuid RETURNING role`,
-          [schema, id],
-        )
-        if (!row) throw new SchemataError('CONFLICT', `tenant "${schema}" changed while it was being moved; the copy on ${movedTo} is complete`)
-        if (options.dropSource) {
-          void tx.send('DELETE FROM public.tenant_migrations WHERE schema = $1', [schema])
-          tx.queue(`DROP SCHEMA ${quoteIdent(schema)} CASCADE; DROP OWNED BY ${quoteIdent(row.role)}; DROP ROLE ${quoteIdent(row.role)}`)
-        }
-      },
-      { prelude: exclusiveSchemaLocks([schema]) },
-    )
+    await tenancy.db.transaction(async (tx) => {
+      tx.exec(lockSchemasSql([schema]))
+      const [row] = await tx.rows<{ role: string }>(
+        `UPDATE public.tenants SET status = 'moved', moved_at = now(), updated_at = now()
+          WHERE schema = $1 AND status = 'moving' AND move_id = $2::uuid RETURNING role`,
+        [schema, id],
+      )
+      if (!row) throw new SchemataError('CONFLICT', `tenant "${schema}" changed while it was being moved; the copy on ${movedTo} is complete`)
+      if (options.dropSource) {
+        tx.exec('DELETE FROM public.tenant_migrations WHERE schema = $1', [schema])
+        tx.exec(dropTenantObjectsSql(schema, row.role))
+      }
+    })
     tenancy.resolver.invalidate()
     return { schema, movedTo, rows, bytes, droppedSource: options.dropSource === true, resumed }
   } finally {
@@ -198,18 +194,16 @@ export async function moveTenant(tenancy: Tenancy, options: MoveOptions): Promis
 /** Drops the kept schema and role of a tenant already `moved` (the registry row stays as a pointer). */
 export async function dropMovedSource(tenancy: Tenancy, schema: string): Promise<void> {
   assertSchemaName(schema, 'schema')
-  await tenancy.db.transaction(
-    async (tx) => {
-      const [row] = await tx.rows<{ role: string; status: string; present: boolean }>(
-        `SELECT role, status, EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS present FROM public.tenants WHERE schema = $1 FOR UPDATE`,
-        [schema],
-      )
-      if (!row) throw new TenantNotFoundError(schema)
-      if (row.status !== 'moved') throw new InvalidInputError('schema', `tenant "${schema}" is ${row.status}, not moved`)
-      if (!row.present) return
-      void tx.send('DELETE FROM public.tenant_migrations WHERE schema = $1', [schema])
-      tx.queue(`DROP SCHEMA ${quoteIdent(schema)} CASCADE; DROP OWNED BY ${quoteIdent(row.role)}; DROP ROLE ${quoteIdent(row.role)}`)
-    },
-    { prelude: exclusiveSchemaLocks([schema]) },
-  )
+  await tenancy.db.transaction(async (tx) => {
+    tx.exec(lockSchemasSql([schema]))
+    const [row] = await tx.rows<{ role: string; status: string; present: boolean }>(
+      `SELECT role, status, EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS present FROM public.tenants WHERE schema = $1 FOR UPDATE`,
+      [schema],
+    )
+    if (!row) throw new TenantNotFoundError(schema)
+    if (row.status !== 'moved') throw new InvalidInputError('schema', `tenant "${schema}" is ${row.status}, not moved`)
+    if (!row.present) return
+    tx.exec('DELETE FROM public.tenant_migrations WHERE schema = $1', [schema])
+    tx.exec(dropTenantObjectsSql(schema, row.role))
+  })
 }

@@ -1,26 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import type { Database } from '../db/database.ts'
 import { SqlState, pgErrorOf } from '../db/pg-error.ts'
-import type { PipelinedTransaction } from '../db/pipelined-transaction.ts'
+import type { DbTransaction } from '../db/pipelined-transaction.ts'
 import { qualified, quoteIdent } from '../db/sql.ts'
 import { InvalidInputError, TenantNotFoundError, quoteForMessage } from '../errors.ts'
 import { LEDGER_TABLE } from '../migrations/ledger-storage.ts'
-import { schemaLockKey } from '../db/lock-keys.ts'
-import { lockSchemaSql } from '../db/tenant-sql.ts'
+import { lockSchemasSql } from '../db/tenant-sql.ts'
 import { tenantRoleName } from '../tenancy/role-name.ts'
 import { assertSchemaName } from '../tenancy/schema-name.ts'
 import { defaultDomainFor } from '../tenancy/tenant-input.ts'
-
-/**
- * The schema locks of `schemas`, exclusively, in key order: two operations
- * locking the same pair always queue instead of deadlocking. Scopes hold
- * these in SHARE mode (schemata_enter_tenant), so taking them waits for the
- * scopes running in those schemas and holds back new ones until COMMIT.
- */
-export function exclusiveSchemaLocks(schemas: readonly string[]): string {
-  const ordered = [...new Set(schemas)].sort((a, b) => schemaLockKey(a) - schemaLockKey(b))
-  return ordered.map(lockSchemaSql).join(';\n')
-}
 
 /** DDL renaming a tenant's schema and role (grants and default privileges follow: they name the role by OID). */
 export function renameObjectsSql(from: { schema: string; role: string }, to: { schema: string; role: string }): string {
@@ -65,24 +53,22 @@ export async function renameTenant(db: Database, baseDomain: string, schema: str
   const oldDomain = safeDefaultDomain(schema, baseDomain)
   const newDomain = safeDefaultDomain(to, baseDomain)
   try {
-    return await db.transaction(
-      async (tx) => {
-        const [row] = await tx.rows<RenamedRow>(
-          `WITH old AS (SELECT id, role, status FROM public.tenants WHERE schema = $1 FOR UPDATE),
-                moved AS (UPDATE public.tenants t SET schema = $2, role = $3, updated_at = now()
-                            FROM old WHERE t.id = old.id AND old.status IN ('active', 'suspended') RETURNING t.id)
-           SELECT old.id, old.role, old.status FROM old`,
-          [schema, to, role],
-        )
-        if (!row || row.status === 'pooled') throw new TenantNotFoundError(schema)
-        if (row.status !== 'active' && row.status !== 'suspended') {
-          throw new InvalidInputError('schema', `tenant "${schema}" is ${row.status}; only active or suspended tenants can be renamed`)
-        }
-        renameInTransaction(tx, { schema, role: row.role }, { schema: to, role }, row.id, oldDomain, newDomain)
-        return { id: row.id, role }
-      },
-      { prelude: exclusiveSchemaLocks([schema, to]) },
-    )
+    return await db.transaction(async (tx) => {
+      tx.exec(lockSchemasSql([schema, to]))
+      const [row] = await tx.rows<RenamedRow>(
+        `WITH old AS (SELECT id, role, status FROM public.tenants WHERE schema = $1 FOR UPDATE),
+              moved AS (UPDATE public.tenants t SET schema = $2, role = $3, updated_at = now()
+                          FROM old WHERE t.id = old.id AND old.status IN ('active', 'suspended') RETURNING t.id)
+         SELECT old.id, old.role, old.status FROM old`,
+        [schema, to, role],
+      )
+      if (!row || row.status === 'pooled') throw new TenantNotFoundError(schema)
+      if (row.status !== 'active' && row.status !== 'suspended') {
+        throw new InvalidInputError('schema', `tenant "${schema}" is ${row.status}; only active or suspended tenants can be renamed`)
+      }
+      renameInTransaction(tx, { schema, role: row.role }, { schema: to, role }, row.id, oldDomain, newDomain)
+      return { id: row.id, role }
+    })
   } catch (error) {
     throw translateRenameError(error, to)
   }
@@ -98,16 +84,16 @@ function safeDefaultDomain(schema: string, baseDomain: string): string | undefin
 
 /** Queues a rename's DDL and default-domain move into `tx` (the registry row is the caller's). */
 export function renameInTransaction(
-  tx: PipelinedTransaction,
+  tx: DbTransaction,
   from: { schema: string; role: string },
   to: { schema: string; role: string },
   tenantId: string,
   oldDomain: string | undefined,
   newDomain: string | undefined,
 ): void {
-  tx.queue(renameObjectsSql(from, to))
+  tx.exec(renameObjectsSql(from, to))
   if (oldDomain !== undefined && newDomain !== undefined) {
-    void tx.send('UPDATE public.domains SET domain = $3 WHERE tenant_id = $1 AND domain = $2', [tenantId, oldDomain, newDomain])
+    tx.exec('UPDATE public.domains SET domain = $3 WHERE tenant_id = $1 AND domain = $2', [tenantId, oldDomain, newDomain])
   }
 }
 
@@ -124,38 +110,36 @@ export async function swapTenants(db: Database, schema: string, other: string): 
   if (schema === other) throw new InvalidInputError('with', 'must name another tenant')
   const tmpSchema = `_swap_${randomBytes(6).toString('hex')}`
   const tmpRole = `tenant_swap_${randomBytes(8).toString('hex')}`
-  await db.transaction(
-    async (tx) => {
-      const rows = await tx.rows<{ schema: string; role: string; status: string; type: string }>(
-        `SELECT schema, role, status, 'default' AS type FROM public.tenants WHERE schema = ANY($1::text[]) ORDER BY id FOR UPDATE`,
-        [[schema, other]],
-      )
-      const a = rows.find((r) => r.schema === schema)
-      const b = rows.find((r) => r.schema === other)
-      if (!a || a.status === 'pooled') throw new TenantNotFoundError(schema)
-      if (!b || b.status === 'pooled') throw Object.assign(new TenantNotFoundError(other), { field: 'with' })
-      for (const [row, field] of [[a, 'schema'], [b, 'with']] as const) {
-        if (row.status !== 'active' && row.status !== 'suspended') {
-          throw new InvalidInputError(field, `tenant "${row.schema}" is ${row.status}; only active or suspended tenants can be swapped`)
-        }
+  await db.transaction(async (tx) => {
+    tx.exec(lockSchemasSql([schema, other]))
+    const rows = await tx.rows<{ schema: string; role: string; status: string; type: string }>(
+      `SELECT schema, role, status, 'default' AS type FROM public.tenants WHERE schema = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+      [[schema, other]],
+    )
+    const a = rows.find((r) => r.schema === schema)
+    const b = rows.find((r) => r.schema === other)
+    if (!a || a.status === 'pooled') throw new TenantNotFoundError(schema)
+    if (!b || b.status === 'pooled') throw Object.assign(new TenantNotFoundError(other), { field: 'with' })
+    for (const [row, field] of [[a, 'schema'], [b, 'with']] as const) {
+      if (row.status !== 'active' && row.status !== 'suspended') {
+        throw new InvalidInputError(field, `tenant "${row.schema}" is ${row.status}; only active or suspended tenants can be swapped`)
       }
-      if (a.type !== b.type) throw new InvalidInputError('with', `tenant "${other}" is of type ${b.type}, "${schema}" of type ${a.type}: only tenants of one type can be swapped`)
-      tx.queue(
-        [
-          renameObjectsSql(a, { schema: tmpSchema, role: tmpRole }),
-          renameObjectsSql(b, a),
-          renameObjectsSql({ schema: tmpSchema, role: tmpRole }, b),
-        ].join(';\n'),
-      )
-      // Each schema took its own ledger along; the central one is rebuilt from them.
-      // (Two statements: a DELETE in a WITH runs after the INSERT it sits beside.)
-      void tx.send('DELETE FROM public.tenant_migrations WHERE schema = ANY($1::text[])', [[schema, other]])
-      void tx.send(
-        `INSERT INTO public.tenant_migrations (schema, name)
-         SELECT $1::text, name FROM ${qualified(schema, LEDGER_TABLE)} UNION ALL SELECT $2::text, name FROM ${qualified(other, LEDGER_TABLE)}`,
-        [schema, other],
-      )
-    },
-    { prelude: exclusiveSchemaLocks([schema, other]) },
-  )
+    }
+    if (a.type !== b.type) throw new InvalidInputError('with', `tenant "${other}" is of type ${b.type}, "${schema}" of type ${a.type}: only tenants of one type can be swapped`)
+    tx.exec(
+      [
+        renameObjectsSql(a, { schema: tmpSchema, role: tmpRole }),
+        renameObjectsSql(b, a),
+        renameObjectsSql({ schema: tmpSchema, role: tmpRole }, b),
+      ].join(';\n'),
+    )
+    // Each schema took its own ledger along; the central one is rebuilt from them.
+    // (Two statements: a DELETE in a WITH runs after the INSERT it sits beside.)
+    tx.exec('DELETE FROM public.tenant_migrations WHERE schema = ANY($1::text[])', [[schema, other]])
+    tx.exec(
+      `INSERT INTO public.tenant_migrations (schema, name)
+       SELECT $1::text, name FROM ${qualified(schema, LEDGER_TABLE)} UNION ALL SELECT $2::text, name FROM ${qualified(other, LEDGER_TABLE)}`,
+      [schema, other],
+    )
+  })
 }

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import type { Database } from '../db/database.ts'
+import { lockSchemasSql } from '../db/tenant-sql.ts'
 import { InvalidInputError } from '../errors.ts'
 import type { MigrationDefinition } from '../migrations/types.ts'
 import { tenantRoleName } from '../tenancy/role-name.ts'
 import type { ValidTenantInput } from '../tenancy/tenant-input.ts'
 import { type Tenant, provisionTenant } from '../tenancy/tenant-registry.ts'
-import { exclusiveSchemaLocks, renameObjectsSql, translateRenameError } from './rename-tenant.ts'
+import { renameObjectsSql, translateRenameError } from './rename-tenant.ts'
 
 /** `pool: { size: N }` in the project config: how many ready tenant schemas to keep. */
 export interface PoolConfig {
@@ -79,43 +80,41 @@ export async function drainPool(db: Database, keep: number, drop: (schema: strin
 export async function claimPooled(db: Database, migrations: readonly MigrationDefinition[], input: ValidTenantInput): Promise<Tenant | undefined> {
   const role = tenantRoleName(db.databaseName, input.schema)
   try {
-    return await db.transaction(
-      async (tx) => {
-        // One statement picks a ready pooled row, locks it and its schema, and moves the registry
-        // row into place; the central ledger follows the new schema name (ON UPDATE CASCADE).
-        const [row] = await tx.rows<{ id: string; schema: string; role: string; created_at: Date }>(
-          `WITH pick AS (
-             SELECT t.id, t.schema, t.role FROM public.tenants t
-              WHERE t.status = 'pooled'
-                AND NOT EXISTS (SELECT 1 FROM unnest($4::text[]) k(name)
-                                 WHERE NOT EXISTS (SELECT 1 FROM public.tenant_migrations m WHERE m.schema = t.schema AND m.name = k.name))
-              ORDER BY t.id
-              FOR UPDATE SKIP LOCKED
-              LIMIT 1
-           ), claimed AS (
-             UPDATE public.tenants t SET name = $1, schema = $2, role = $3, status = 'active', created_at = now(), updated_at = now()
-               FROM pick WHERE t.id = pick.id
-             RETURNING t.id, t.created_at
-           ), d AS (
-             INSERT INTO public.domains (tenant_id, domain, is_primary)
-             SELECT c.id, x.domain, x.ord = 1 FROM claimed c, unnest($5::text[]) WITH ORDINALITY AS x(domain, ord)
-           )
-           SELECT pick.id, pick.schema, pick.role, claimed.created_at FROM pick JOIN claimed ON claimed.id = pick.id`,
-          [input.name, input.schema, role, migrations.map((m) => m.name), input.domains],
-        )
-        if (!row) return undefined
-        tx.queue(renameObjectsSql({ schema: row.schema, role: row.role }, { schema: input.schema, role }))
-        return {
-          name: input.name,
-          schema: input.schema,
-          role,
-          status: 'active' as const,
-          domains: input.domains,
-          createdAt: row.created_at.toISOString(),
-        }
-      },
-      { prelude: exclusiveSchemaLocks([input.schema]) },
-    )
+    return await db.transaction(async (tx) => {
+      tx.exec(lockSchemasSql([input.schema]))
+      // One statement picks a ready pooled row, locks it and its schema, and moves the registry
+      // row into place; the central ledger follows the new schema name (ON UPDATE CASCADE).
+      const [row] = await tx.rows<{ id: string; schema: string; role: string; created_at: Date }>(
+        `WITH pick AS (
+           SELECT t.id, t.schema, t.role FROM public.tenants t
+            WHERE t.status = 'pooled'
+              AND NOT EXISTS (SELECT 1 FROM unnest($4::text[]) k(name)
+                               WHERE NOT EXISTS (SELECT 1 FROM public.tenant_migrations m WHERE m.schema = t.schema AND m.name = k.name))
+            ORDER BY t.id
+            FOR UPDATE SKIP LOCKED
+            LIMIT 1
+         ), claimed AS (
+           UPDATE public.tenants t SET name = $1, schema = $2, role = $3, status = 'active', created_at = now(), updated_at = now()
+             FROM pick WHERE t.id = pick.id
+           RETURNING t.id, t.created_at
+         ), d AS (
+           INSERT INTO public.domains (tenant_id, domain, is_primary)
+           SELECT c.id, x.domain, x.ord = 1 FROM claimed c, unnest($5::text[]) WITH ORDINALITY AS x(domain, ord)
+         )
+         SELECT pick.id, pick.schema, pick.role, claimed.created_at FROM pick JOIN claimed ON claimed.id = pick.id`,
+        [input.name, input.schema, role, migrations.map((m) => m.name), input.domains],
+      )
+      if (!row) return undefined
+      tx.exec(renameObjectsSql({ schema: row.schema, role: row.role }, { schema: input.schema, role }))
+      return {
+        name: input.name,
+        schema: input.schema,
+        role,
+        status: 'active' as const,
+        domains: input.domains,
+        createdAt: row.created_at.toISOString(),
+      }
+    })
   } catch (error) {
     throw translateRenameError(error, input.schema, 'schema')
   }

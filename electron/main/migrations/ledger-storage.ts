@@ -13,30 +13,15 @@ export function ledgerTableSql(schema: string): string {
   )`
 }
 
-/**
- * One statement recording `names` in the schema's ledger and, for a tenant, in
- * `public.tenant_migrations` as well: the central ledger cannot disagree with
- * the schema's own.
- */
-export function recordApplied(schema: string, mirrorToCentral: boolean, names: readonly string[]): { sql: string; bind: unknown[] } {
-  const ledger = qualified(schema, LEDGER_TABLE)
-  return mirrorToCentral
-    ? {
-        sql: `WITH own AS (INSERT INTO ${ledger} (name) SELECT unnest($1::text[]))
-              INSERT INTO public.tenant_migrations (schema, name) SELECT $2::text, unnest($1::text[])`,
-        bind: [names, schema],
-      }
-    : { sql: `INSERT INTO ${ledger} (name) SELECT unnest($1::text[])`, bind: [names] }
-}
-
 /** How migration files are named (`0001_create_registry`): what `recordAppliedInline` accepts. */
 export const MIGRATION_NAME = /^[0-9]{4}_[a-z0-9_]{1,100}$/
 
 /**
- * `recordApplied` with the values written into the statement, so it can ride
- * in BEGIN's simple-protocol message (which takes no bind parameters) — one
- * protocol message fewer per schema, the difference between 1.3 × and 1.2 ×
- * the floor in a fleet migration here. The exception to "values are bind
+ * The ledger rows of `names` with the values written into the statements, so
+ * they can ride in a simple-protocol message with the migration's SQL and
+ * COMMIT (that protocol takes no bind parameters) — one protocol message fewer
+ * per schema, the difference between 1.3 × and 1.2 × the floor in a fleet
+ * migration here. The exception to "values are bind
  * parameters" is narrow: only an allow-listed schema name and migration names
  * from our own code that match MIGRATION_NAME reach it, and they are quoted
  * by the one literal helper all the same.
@@ -53,41 +38,82 @@ export function recordAppliedInline(schema: string, mirrorToCentral: boolean, na
 }
 
 /**
- * umzug storage for one schema's migration transaction. The migrator records
- * the pending migrations' ledger rows itself, in one statement in the same
- * transaction as their changes (they commit together or not at all); this
- * storage only tells umzug what was applied before and notes what it applies,
- * so the migrator can check the two agree.
+ * The statements recording `names` in the schema's ledger and, for a tenant,
+ * in `public.tenant_migrations`: inline when every name is one of ours (so
+ * they can wait in the queue and leave with the migration's SQL), as bind
+ * parameters otherwise.
  */
-export class TransactionalLedgerStorage implements UmzugStorage<MigrationContext> {
-  readonly applied: string[] = []
+function recordAppliedSql(schema: string, mirrorToCentral: boolean, names: readonly string[]): { sql: string; bind?: unknown[] } {
+  if (names.every((name) => MIGRATION_NAME.test(name))) return { sql: recordAppliedInline(schema, mirrorToCentral, names) }
+  const ledger = qualified(schema, LEDGER_TABLE)
+  return mirrorToCentral
+    ? {
+        sql: `WITH own AS (INSERT INTO ${ledger} (name) SELECT unnest($1::text[]))
+              INSERT INTO public.tenant_migrations (schema, name) SELECT $2::text, unnest($1::text[])`,
+        bind: [names, schema],
+      }
+    : { sql: `INSERT INTO ${ledger} (name) SELECT unnest($1::text[])`, bind: [names] }
+}
 
+export interface SchemaLedgerOptions {
+  /** Tenant schemas mirror their ledger into `public.tenant_migrations` (the central ledger); `public` does not. */
+  mirrorToCentral: boolean
+  /**
+   * What the schema has applied, when the caller knows (the central ledger read
+   * under the migrator lock, or nothing for a schema created in this very
+   * transaction): then nothing is read before the migrations go out.
+   */
+  applied?: readonly string[]
+}
+
+/**
+ * umzug's storage for one schema, inside the schema's migration transaction
+ * (its statements go through the migration context, so they are that
+ * transaction's): `logMigration` queues the migration's rows in both ledgers
+ * right behind its SQL, so the schema's changes and what records them commit
+ * together or not at all. Should the schema's own ledger already hold a row
+ * (the plan was wrong: the ledger was changed by hand), its primary key fails
+ * the transaction, and nothing is applied twice.
+ */
+export class SchemaLedgerStorage implements UmzugStorage<MigrationContext> {
   constructor(
     private readonly schema: string,
-    private readonly mirrorToCentral: boolean,
-    private readonly alreadyApplied: readonly string[],
-    private readonly exec: MigrationContext['exec'],
+    private readonly options: SchemaLedgerOptions,
   ) {}
 
-  executed(): Promise<string[]> {
-    return Promise.resolve([...this.alreadyApplied])
+  /**
+   * What the schema has applied: as given, or its own ledger read under the
+   * schema lock. The schema's ledger is the truth: for a tenant, what it holds
+   * and the central ledger lacks is copied there.
+   */
+  async executed({ context }: { context: MigrationContext }): Promise<string[]> {
+    if (this.options.applied !== undefined) return [...this.options.applied]
+    const rows = await context.query(`SELECT name FROM ${qualified(this.schema, LEDGER_TABLE)} ORDER BY name`)
+    const names = rows.map((row) => String(row.name))
+    if (this.options.mirrorToCentral && names.length > 0) {
+      await context.exec('INSERT INTO public.tenant_migrations (schema, name) SELECT $1::text, unnest($2::text[]) ON CONFLICT DO NOTHING', [
+        this.schema,
+        names,
+      ])
+    }
+    return names
   }
 
-  logMigration({ name }: { name: string }): Promise<void> {
-    this.applied.push(name)
-    return Promise.resolve()
+  async logMigration({ name, context }: { name: string; context: MigrationContext }): Promise<void> {
+    const record = recordAppliedSql(this.schema, this.options.mirrorToCentral, [name])
+    await context.exec(record.sql, record.bind)
   }
 
-  async unlogMigration({ name }: { name: string }): Promise<void> {
+  async unlogMigration({ name, context }: { name: string; context: MigrationContext }): Promise<void> {
     const ledger = qualified(this.schema, LEDGER_TABLE)
-    if (this.mirrorToCentral) {
-      await this.exec(
+    if (this.options.mirrorToCentral) {
+      await context.exec(
         `WITH own AS (DELETE FROM ${ledger} WHERE name = $1)
          DELETE FROM public.tenant_migrations WHERE schema = $2 AND name = $1`,
         [name, this.schema],
       )
     } else {
-      await this.exec(`DELETE FROM ${ledger} WHERE name = $1`, [name])
+      await context.exec(`DELETE FROM ${ledger} WHERE name = $1`, [name])
     }
   }
 }

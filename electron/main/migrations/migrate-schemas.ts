@@ -2,7 +2,7 @@ import type { Database } from '../db/database.ts'
 import { InvalidInputError, MigrationFailedError, SchemataError, TenantNotFoundError } from '../errors.ts'
 import { assertSchemaName } from '../tenancy/schema-name.ts'
 import type { MigrationEvent, MigrationReport, SchemaOutcome } from './events.ts'
-import { isLedgerAhead, migrateSchema } from './migrate-schema.ts'
+import { migrateSchema, ownLedgerHoldsAny } from './migrate-schema.ts'
 import { withMigratorLock } from './migrator-lock.ts'
 import { runBounded } from './run-bounded.ts'
 import type { MigrationDefinition } from './types.ts'
@@ -139,26 +139,27 @@ export async function migrateSchemas(
     const total = fleet.length
     const outcomes = await runBounded(fleet, concurrency, async (tenant, index): Promise<SchemaOutcome | undefined> => {
       const applied = new Set(tenant.applied)
-      const pending = known.filter((name) => !applied.has(name)).length
-      if (pending === 0) {
+      const planned = known.filter((name) => !applied.has(name))
+      if (planned.length === 0) {
         // The central ledger says nothing is pending: no transaction needed.
         emit({ type: 'schema-done', schema: tenant.schema, index, total, applied: [] })
         return { schema: tenant.schema, status: 'up-to-date', applied: [] }
       }
-      emit({ type: 'schema-start', schema: tenant.schema, index, total, pending })
+      emit({ type: 'schema-start', schema: tenant.schema, index, total, pending: planned.length })
       try {
-        const migrate = (expectedApplied?: readonly string[]): Promise<string[]> =>
+        const migrate = (plan?: readonly string[]): Promise<string[]> =>
           migrateSchema(db, {
             schema: tenant.schema,
             migrations: sets.tenant,
             mirrorToCentral: true,
-            ...(expectedApplied === undefined ? {} : { expectedApplied }),
+            ...(plan === undefined ? {} : { applied: plan }),
             onMigrated: (migration) => emit({ type: 'migration-applied', schema: tenant.schema, migration }),
           })
         // The central ledger, read under the migrator lock, is the plan; should the schema's own
-        // ledger turn out to be ahead of it (changed by hand), redo that schema reading it first.
-        const names = await migrate(tenant.applied).catch((error: unknown) => {
-          if (error instanceof MigrationFailedError && isLedgerAhead(error.cause)) return migrate()
+        // ledger turn out to be ahead of it (changed by hand), the attempt fails as a whole (its
+        // primary key, if not the migration's SQL first), and the schema is redone reading it first.
+        const names = await migrate(tenant.applied).catch(async (error: unknown) => {
+          if (error instanceof MigrationFailedError && (await ownLedgerHoldsAny(db, tenant.schema, planned))) return migrate()
           throw error
         })
         emit({ type: 'schema-done', schema: tenant.schema, index, total, applied: names })

@@ -1,12 +1,12 @@
 import type { Transaction } from 'sequelize'
 import type { Database } from '../db/database.ts'
 import { SqlState, pgErrorOf } from '../db/pg-error.ts'
-import { PipelinedTransaction } from '../db/pipelined-transaction.ts'
-import { qualified, quoteIdent } from '../db/sql.ts'
+import { type DbTransaction, failedStatementLabel } from '../db/pipelined-transaction.ts'
+import { quoteIdent } from '../db/sql.ts'
 import { createTenantRoleSql, dropTenantRoleSql, lockSchemaSql } from '../db/tenant-sql.ts'
 import { InvalidInputError, MigrationFailedError, TenantNotFoundError, quoteForMessage } from '../errors.ts'
-import { LEDGER_TABLE, ledgerTableSql } from '../migrations/ledger-storage.ts'
-import { migrateSchema } from '../migrations/migrate-schema.ts'
+import { ledgerTableSql } from '../migrations/ledger-storage.ts'
+import { applyMigrations, asMigrationFailure } from '../migrations/migrate-schema.ts'
 import type { MigrationDefinition } from '../migrations/types.ts'
 import { tenantRoleName } from './role-name.ts'
 import { assertSchemaName } from './schema-name.ts'
@@ -106,9 +106,9 @@ export interface ProvisionPlan {
   /** Recorded on the row: the move that brought this tenant here (see move-tenant.ts). */
   originMoveId?: string
   /** Statements to run right after BEGIN, before the provisioning (e.g. a lock on a clone's source). */
-  prelude?: string
+  before?: string
   /** Runs in the transaction after the migrations, before COMMIT: a failure rolls everything back. */
-  fill?: (transaction: PipelinedTransaction) => Promise<void>
+  fill?: (transaction: DbTransaction) => Promise<void>
 }
 
 /**
@@ -132,38 +132,34 @@ export async function provisionTenant(db: Database, plan: ProvisionPlan): Promis
   const status = plan.status ?? 'active'
   // Round trips are the cost of creating a tenant (the DDL itself is fast), so nothing is
   // waited for until COMMIT: BEGIN with the schema, its ledger, role, grants and search_path;
-  // one statement for every row — registry, domains and both ledgers; every migration's DDL
-  // with the COMMIT — all go out at once and PostgreSQL runs them in order. A duplicate schema
+  // one statement for the registry and domain rows; every migration's DDL with its ledger rows,
+  // and the COMMIT — all go out at once and PostgreSQL runs them in order. A duplicate schema
   // fails at the first, a duplicate domain at the second; either way nothing is left.
-  const prelude = `${plan.prelude ?? ''}${provisionSql(plan.schema, role, grantToSelf)}`
-  const transaction = await PipelinedTransaction.open(db.sequelize, { prelude })
   try {
-    // A new schema gets the plan's migrations, in order; its ledger rows go with the registry rows,
-    // before the DDL, so a duplicate domain is refused before any table is built.
-    const applied = plan.migrations.map((m) => m.name)
-    const registry = plan.reviveArchived
-      ? `UPDATE public.tenants SET name = $1, role = $3, status = $6, archive_path = NULL, archive_sha256 = NULL,
-                archived_at = NULL, origin_move_id = $7, updated_at = now()
-          WHERE schema = $2 AND status = 'archived' RETURNING id, created_at`
-      : `INSERT INTO public.tenants (name, schema, role, status, origin_move_id) VALUES ($1, $2, $3, $6, $7) RETURNING id, created_at`
-    const inserted = transaction.rows<{ created_at: Date }>(
-      `WITH t AS (${registry}
-       ), d AS (
-         INSERT INTO public.domains (tenant_id, domain, is_primary)
-         SELECT t.id, x.domain, x.ord = 1 FROM t, unnest($4::text[]) WITH ORDINALITY AS x(domain, ord)
-       ), own AS (
-         INSERT INTO ${qualified(plan.schema, LEDGER_TABLE)} (name) SELECT unnest($5::text[])
-       ), central AS (
-         INSERT INTO public.tenant_migrations (schema, name) SELECT $2::text, m.name FROM t, unnest($5::text[]) AS m(name)
-       )
-       SELECT created_at FROM t`,
-      [plan.name, plan.schema, role, plan.reviveArchived ? [] : plan.domains, applied, status, plan.originMoveId ?? null],
-    )
-    // Checks that umzug ran exactly these, in this order (all of them, the schema being new).
-    await migrateSchema(db, { schema: plan.schema, migrations: plan.migrations, mirrorToCentral: true, freshIn: transaction })
-    if (plan.reviveArchived && (await inserted).length === 0) throw new TenantNotFoundError(plan.schema)
-    if (plan.fill) await plan.fill(transaction)
-    await transaction.commit()
+    const { inserted } = await db.transaction(async (tx) => {
+      if (plan.before !== undefined) tx.exec(plan.before)
+      tx.exec(provisionSql(plan.schema, role, grantToSelf))
+      const registry = plan.reviveArchived
+        ? `UPDATE public.tenants SET name = $1, role = $3, status = $5, archive_path = NULL, archive_sha256 = NULL,
+                  archived_at = NULL, origin_move_id = $6, updated_at = now()
+            WHERE schema = $2 AND status = 'archived' RETURNING id, created_at`
+        : `INSERT INTO public.tenants (name, schema, role, status, origin_move_id) VALUES ($1, $2, $3, $5, $6) RETURNING id, created_at`
+      const rows = tx.rows<{ created_at: Date }>(
+        `WITH t AS (${registry}
+         ), d AS (
+           INSERT INTO public.domains (tenant_id, domain, is_primary)
+           SELECT t.id, x.domain, x.ord = 1 FROM t, unnest($4::text[]) WITH ORDINALITY AS x(domain, ord)
+         )
+         SELECT created_at FROM t`,
+        [plan.name, plan.schema, role, plan.reviveArchived ? [] : plan.domains, status, plan.originMoveId ?? null],
+      )
+      // A new schema gets the plan's migrations, in order, each recorded in both ledgers.
+      await applyMigrations(tx, { schema: plan.schema, migrations: plan.migrations, mirrorToCentral: true, applied: [] })
+      if (plan.reviveArchived && (await rows).length === 0) throw new TenantNotFoundError(plan.schema)
+      if (plan.fill) await plan.fill(tx)
+      // Handed out unawaited: its answer arrives with COMMIT's, not a round trip before it.
+      return { inserted: rows }
+    })
     const [row] = await inserted
     return {
       name: plan.name,
@@ -174,20 +170,18 @@ export async function provisionTenant(db: Database, plan: ProvisionPlan): Promis
       createdAt: (row?.created_at ?? new Date()).toISOString(),
     }
   } catch (error) {
-    await transaction.rollback()
-    throw await translateCreateError(db, createFailure(transaction, plan.schema, error), plan.schema)
+    throw await translateCreateError(db, createFailure(plan.schema, error), plan.schema)
   }
 }
 
 /**
  * What to report for a failed creation: the first statement that failed (the
- * rest only echo it), as a MigrationFailedError when it belonged to a migration.
+ * transaction reports no other), as a MigrationFailedError when it belonged to
+ * a migration.
  */
-function createFailure(transaction: PipelinedTransaction, schema: string, error: unknown): unknown {
+function createFailure(schema: string, error: unknown): unknown {
   if (error instanceof MigrationFailedError) return error
-  const cause = transaction.rootCause(error)
-  const migration = transaction.failureOf(cause)?.label
-  return migration === undefined ? cause : new MigrationFailedError(schema, migration, cause)
+  return failedStatementLabel(error) === undefined ? error : asMigrationFailure(schema, error)
 }
 
 /**
@@ -197,18 +191,18 @@ function createFailure(transaction: PipelinedTransaction, schema: string, error:
  */
 export async function dropTenant(db: Database, schema: string): Promise<void> {
   assertSchemaName(schema, 'schema')
-  // Wait for a migrator working on this schema instead of dropping under it.
-  const prelude = lockSchemaSql(schema)
   await db.transaction(async (transaction) => {
+    // Wait for a migrator working on this schema instead of dropping under it.
+    transaction.exec(lockSchemaSql(schema))
     const [row] = await transaction.rows<{ role: string; role_exists: boolean }>(
       `WITH d AS (DELETE FROM public.tenants WHERE schema = $1 RETURNING role)
        SELECT d.role, EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = d.role) AS role_exists FROM d`,
       [schema],
     )
     if (!row) throw new TenantNotFoundError(schema)
-    transaction.queue(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`)
-    if (row.role_exists) transaction.queue(dropTenantRoleSql(row.role))
-  }, { prelude })
+    transaction.exec(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`)
+    if (row.role_exists) transaction.exec(dropTenantRoleSql(row.role))
+  })
 }
 
 /**
