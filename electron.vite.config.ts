@@ -7,7 +7,8 @@ const at = (relative: string): string => fileURLToPath(new URL(relative, import.
 /*
  * Three entries (electron-vite): main, preload and renderer, all under out/.
  * `npm run build` → out/main/index.js (ESM, dependencies stay in node_modules;
- * migrations are statically imported, so they are bundled), out/preload/index.cjs,
+ * Schemata's registry migrations are statically imported, so they are bundled; a
+ * project's migrations are read from its folders at run time), out/preload/index.cjs,
  * out/renderer/index.html.
  */
 export default defineConfig({

@@ -2,6 +2,8 @@ import os from 'node:os'
 import { connectPlain } from './pg-client.ts'
 import { Database } from '../electron/main/db/database.ts'
 import { defaultConcurrency } from '../electron/main/migrations/migrate-schemas.ts'
+import { builtinConfigPath } from '../electron/main/project/find-config.ts'
+import { loadProject } from '../electron/main/project/load-project.ts'
 import { Tenancy } from '../electron/main/tenancy/service.ts'
 import type { BenchContext } from './context.ts'
 import { captureMigrationSql } from './floor.ts'
@@ -103,11 +105,13 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
     const serviceUrl = await server.createDatabase(SERVICE_DB)
     const floorUrl = await server.createDatabase(FLOOR_DB)
     const db = new Database({ url: serviceUrl, mode: 'embedded', dataDir: server.dataDir })
-    const tenancy = new Tenancy(db)
+    // The built-in demo, loaded as the CLI and the app load it.
+    const project = await loadProject(builtinConfigPath(), { builtin: true })
+    const tenancy = new Tenancy(db, { project })
     closers.push(() => tenancy.close())
     await tenancy.migrate({ shared: true })
     // The floor's database gets the same registry tables, by the same migrations (setup, not measured).
-    const floorSetup = new Tenancy(new Database({ url: floorUrl, mode: 'embedded' }))
+    const floorSetup = new Tenancy(new Database({ url: floorUrl, mode: 'embedded' }), { project })
     await floorSetup.migrate({ shared: true })
     await floorSetup.close()
     const floorClient = await connectPlain(floorUrl)
@@ -123,7 +127,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
         url: serviceUrl,
         db,
         tenancy,
-        withMigrations: (tenant) => new Tenancy(db, { migrations: { tenant } }),
+        withMigrations: (tenant) => new Tenancy(db, { project, migrations: { tenant } }),
       },
       floor: { database: FLOOR_DB, url: floorUrl, client: floorClient },
       schemas: [],

@@ -17,6 +17,7 @@ import type {
   MigrationReport,
   OrderDto,
   ProbeResult,
+  ProjectInfo,
   Resolution,
   SchemaInfo,
   SessionInfo,
@@ -176,6 +177,7 @@ export const contract = {
     result: returns<Resolution>(),
   },
   'db/status': { input: empty, result: returns<DbStatus>() },
+  'project/current': { input: empty, result: returns<ProjectInfo>() },
 
   // What each tenant costs (pg_stat_statements by tenant role, sizes, live sessions).
   'activity/overview': {

@@ -98,6 +98,32 @@ export interface OrderDto {
   createdAt: string
 }
 
+/** A kind of tenant the open project declares, with its tenant migrations in order. */
+export interface TenantTypeInfo {
+  name: string
+  label: string
+  description?: string
+  migrations: string[]
+}
+
+/** The open project (`schemata.config.json`): what the console shows and offers. */
+export interface ProjectInfo {
+  name: string
+  /** The folder holding its schemata.config.json. */
+  root: string
+  configPath: string
+  /** The demo that ships with Schemata. */
+  builtin: boolean
+  tenantTypes: TenantTypeInfo[]
+  defaultTenantType: string
+  /** The project's shared migrations of `public`, in order. */
+  sharedMigrations: string[]
+  /** Tables in `public` every tenant may read (and reference), never write: shown read-only. */
+  sharedReadable: string[]
+  baseDomain: string
+  routing: { subdomains: boolean; header: string; pathPrefix: boolean }
+}
+
 export interface MigrationGrid {
   migrations: string[]
   tenants: { schema: string; name: string; applied: string[]; pending: string[] }[]

@@ -3,7 +3,6 @@ import { connectPlain } from '../pg-client.ts'
 import { defaultConcurrency } from '../../electron/main/migrations/migrate-schemas.ts'
 import { runBounded } from '../../electron/main/migrations/run-bounded.ts'
 import type { MigrationDefinition } from '../../electron/main/migrations/types.ts'
-import { tenantMigrations } from '../../migrations/tenant/index.ts'
 import type { BenchContext } from '../context.ts'
 import { fleetMigration } from '../fleet-migrations.ts'
 import { captureMigrationSql, floorMigrateSchemaSql } from '../floor.ts'
@@ -74,7 +73,7 @@ export async function benchMigrateFleet(
   ctx: BenchContext,
 ): Promise<{ result: MigrateFleetResult; applied: MigrationDefinition[] }> {
   const tenants = ctx.schemas.length
-  const applied: MigrationDefinition[] = [...tenantMigrations]
+  const applied: MigrationDefinition[] = [...ctx.service.tenancy.migrations.tenant]
   const serviceFleet = async (concurrency: number, tag: string): Promise<{ ms: number; trips: number; inQueryMs: number }> => {
     const migration = fleetMigration(tag)
     applied.push(migration)

@@ -10,7 +10,7 @@ import { SessionStore } from '../../electron/main/handlers/session-store.ts'
 import type { MigrationDefinition } from '../../electron/main/migrations/types.ts'
 import { tenantRoleName } from '../../electron/main/tenancy/role-name.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
-import { tenantMigrations } from '../../migrations/tenant/index.ts'
+import { tenantMigrations } from '../fixtures/demo-project.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 
 /*
@@ -425,6 +425,23 @@ describe('db/status', () => {
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
+  })
+})
+
+describe('project/current', () => {
+  it('describes the open project: the built-in demo, its tenant type and routing', async () => {
+    const info = await ok<Record<string, unknown>>(openWindow('w-project'), 'project/current')
+    expect(info).toMatchObject({
+      name: 'Schemata demo',
+      builtin: true,
+      tenantTypes: [{ name: 'standard', label: 'Standard', migrations: tenantMigrations.map((m) => m.name) }],
+      defaultTenantType: 'standard',
+      sharedMigrations: [],
+      sharedReadable: [],
+      routing: { subdomains: true, header: 'X-Tenant', pathPrefix: true },
+    })
+    expect(info.configPath).toBe(path.resolve('schemata.config.json'))
+    expect(await fails(openWindow('w-project-2'), 'project/current', { extra: 1 })).toMatchObject({ code: 'INVALID_INPUT' })
   })
 })
 

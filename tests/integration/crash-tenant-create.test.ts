@@ -8,7 +8,7 @@ import { type EmbeddedConnection, startEmbedded, stopEmbedded } from '../../elec
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
 import { diagnose, runDoctor } from '../../electron/main/doctor/doctor.ts'
 import { tenantRoleName } from '../../electron/main/tenancy/role-name.ts'
-import { tenantMigrations } from '../../migrations/tenant/index.ts'
+import { tenantMigrations } from '../fixtures/demo-project.ts'
 import { BackendWatcher, SCHEMATA_BIN, killDuringWork, measureWorkWindow, runNode, tsxScript, withApplicationName } from '../fixtures/cli-process.ts'
 import { GATES, type Gate, type GatePath, gateKey, gatedTenantMigrations } from '../fixtures/create-child.ts'
 import { killPostgres } from '../fixtures/kill-postgres.ts'

@@ -6,7 +6,7 @@ import type { Finding } from '../../electron/main/doctor/findings.ts'
 import type { MigrationDefinition } from '../../electron/main/migrations/types.ts'
 import { tenantRoleName } from '../../electron/main/tenancy/role-name.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
-import { tenantMigrations } from '../../migrations/tenant/index.ts'
+import { tenantMigrations } from '../fixtures/demo-project.ts'
 import { SCHEMATA_BIN, runNode } from '../fixtures/cli-process.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 

@@ -5,7 +5,7 @@ import { MIGRATOR_LOCK_CLASS } from '../../electron/main/db/lock-keys.ts'
 import { withMigratorLock } from '../../electron/main/migrations/migrator-lock.ts'
 import type { MigrationDefinition } from '../../electron/main/migrations/types.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
-import { tenantMigrations } from '../../migrations/tenant/index.ts'
+import { tenantMigrations } from '../fixtures/demo-project.ts'
 import { waitForAdvisoryLock } from '../fixtures/pg-locks.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 

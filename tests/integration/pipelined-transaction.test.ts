@@ -5,7 +5,7 @@ import { failedStatementLabel } from '../../electron/main/db/pipelined-transacti
 import { MigrationFailedError, TenantNotFoundError, TenantSuspendedError } from '../../electron/main/errors.ts'
 import type { MigrationDefinition } from '../../electron/main/migrations/types.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
-import { tenantMigrations } from '../../migrations/tenant/index.ts'
+import { tenantMigrations } from '../fixtures/demo-project.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 
 // A pool of one: any connection not given back (or given back still in pipeline mode) shows at once.

@@ -4,7 +4,7 @@ import { MIGRATOR_LOCK_CLASS } from '../../electron/main/db/lock-keys.ts'
 import { withMigratorLock } from '../../electron/main/migrations/migrator-lock.ts'
 import type { MigrationDefinition } from '../../electron/main/migrations/types.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
-import { tenantMigrations } from '../../migrations/tenant/index.ts'
+import { tenantMigrations } from '../fixtures/demo-project.ts'
 import { waitForAdvisoryLock } from '../fixtures/pg-locks.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 
@@ -64,7 +64,7 @@ describe.skipIf(skip)('behind PgBouncer (transaction pooling)', () => {
     await t.tenancy.resolver.listen()
     expect(await t.tenancy.resolve({ host: 'pooled-0.example' })).toMatchObject({ ok: false })
     // Another "process": its own Tenancy and pool, changing the domains.
-    const other = new Tenancy(t.db)
+    const other = new Tenancy(t.db, { project: t.tenancy.project })
     await other.setDomains('pooled_0', ['pooled-0.example'])
     let seen = await t.tenancy.resolve({ host: 'pooled-0.example' })
     for (let i = 0; i < 50 && !seen.ok; i++) {

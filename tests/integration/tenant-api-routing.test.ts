@@ -164,7 +164,7 @@ describe('tenant API routing', () => {
   })
 
   it('sees domain changes made by another process (the cached lookup is invalidated by NOTIFY)', async () => {
-    const other = new Tenancy(new Database({ url: t.url, mode: 'external', poolMax: 1 }))
+    const other = new Tenancy(new Database({ url: t.url, mode: 'external', poolMax: 1 }), { project: t.tenancy.project })
     try {
       expect((await send(port, { path: '/api/tenant', host: 'acme-shop.example.test' })).status).toBe(404)
       await other.setDomains('acme', ['acme.localhost', 'acme-shop.example.test'])

@@ -4,7 +4,7 @@ import { InvalidInputError, MigrationFailedError, TenantNotFoundError, TenantSus
 import type { MigrationDefinition } from '../../electron/main/migrations/types.ts'
 import { tenantRoleName } from '../../electron/main/tenancy/role-name.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
-import { tenantMigrations } from '../../migrations/tenant/index.ts'
+import { tenantMigrations } from '../fixtures/demo-project.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 
 let t: TestDatabase
@@ -97,7 +97,7 @@ describe('tenant lifecycle', () => {
     // A closed pool: if any SQL were attempted, the error would be a connection error instead.
     const closed = new Database({ url: t.url, mode: 'external' })
     await closed.close()
-    const tenancy = new Tenancy(closed)
+    const tenancy = new Tenancy(closed, { project: t.tenancy.project })
     const hostile = ['a"b', "x'; DROP TABLE public.tenants; --", 'a;b', 'has space', 'Upper', 'a'.repeat(64), 'pg_x', 'public', 'information_schema', 'select', 'naïve', '']
     for (const schema of hostile) {
       await expect(tenancy.createTenant({ name: 'X', schema })).rejects.toBeInstanceOf(InvalidInputError)

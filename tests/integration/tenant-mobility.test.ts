@@ -10,7 +10,7 @@ import { moveTenant } from '../../electron/main/lifecycle/move-tenant.ts'
 import type { MigrationDefinition } from '../../electron/main/migrations/types.ts'
 import { tenantRoleName } from '../../electron/main/tenancy/role-name.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
-import { tenantMigrations } from '../../migrations/tenant/index.ts'
+import { tenantMigrations } from '../fixtures/demo-project.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 
 const SERVERS = [

@@ -9,14 +9,17 @@ import type { Dispatch } from '../handlers/dispatch-types.ts'
 import type { ContractServices } from '../handlers/handler-types.ts'
 import { SessionStore } from '../handlers/session-store.ts'
 import { type SchemataServer, createSchemataServer } from '../server/create-server.ts'
-import { Tenancy, type TenancyOptions } from '../tenancy/service.ts'
+import { builtinConfigPath } from '../project/find-config.ts'
+import { loadProject } from '../project/load-project.ts'
+import type { Project } from '../project/project.ts'
+import { Tenancy } from '../tenancy/service.ts'
 
 /** What to start; everything but `target` has a default that suits `schemata serve`. */
 export interface StartAppOptions {
   /** The database: the embedded server of a data directory, or an external one (DATABASE_URL). */
   target: DatabaseTarget
-  /** The project: its migration sets and base domain. Default: the built-in demo project. */
-  project?: TenancyOptions
+  /** The project (loadProject): its migrations, tenant types and routing. Default: the built-in demo. */
+  project?: Project
   /** The windows' (or tabs') sessions; pass the store the transport already uses. Default: a new one. */
   sessions?: SessionStore
   /** Add the demo tenants when this start created the embedded cluster (the app's first run). Default: no. */
@@ -87,14 +90,18 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   const progress = options.onProgress ?? (() => undefined)
   const warn = options.onWarning ?? defaultWarning
   const sessions = options.sessions ?? new SessionStore()
+  // Loaded and checked before the database is touched.
+  const project = options.project ?? (await loadProject(builtinConfigPath(), { builtin: true }))
   const firstRun =
     options.seedDemoOnFirstRun === true &&
+    // The demo tenants belong to the demo project; another project's tables are its own.
+    project.builtin &&
     target.mode === 'embedded' &&
     target.dataDir !== undefined &&
     !(await embeddedStatus(target.dataDir)).initialised
 
   const connection = await connect(target, { onProgress: progress })
-  const tenancy = new Tenancy(connection.db, options.project)
+  const tenancy = new Tenancy(connection.db, { project })
   try {
     progress('applying pending migrations…')
     await tenancy.migrate()

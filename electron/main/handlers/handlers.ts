@@ -6,6 +6,7 @@ import type { HandlerTable } from './handler-types.ts'
 import { inspectHandlers } from './inspect-handlers.ts'
 import { lifecycleHandlers } from './lifecycle-handlers.ts'
 import { migrationHandlers } from './migration-handlers.ts'
+import { projectHandlers } from './project-handlers.ts'
 import { routingHandlers } from './routing-handlers.ts'
 import { tenantHandlers } from './tenant-handlers.ts'
 
@@ -20,4 +21,5 @@ export const handlers: HandlerTable = {
   ...routingHandlers,
   ...dbHandlers,
   ...activityHandlers,
+  ...projectHandlers,
 }

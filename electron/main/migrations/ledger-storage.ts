@@ -13,8 +13,8 @@ export function ledgerTableSql(schema: string): string {
   )`
 }
 
-/** How migration files are named (`0001_create_registry`): what `recordAppliedInline` accepts. */
-export const MIGRATION_NAME = /^[0-9]{4}_[a-z0-9_]{1,100}$/
+/** How migrations are named (`0001_create_tickets`, or a dbmate-style timestamp version): what `recordAppliedInline` accepts. */
+export const MIGRATION_NAME = /^[0-9]{4,14}_[a-z0-9_]{1,100}$/
 
 /**
  * The ledger rows of `names` with the values written into the statements, so

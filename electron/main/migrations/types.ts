@@ -25,6 +25,14 @@ export interface MigrationDefinition {
   readonly name: string
   up(context: MigrationContext): Promise<void>
   down?(context: MigrationContext): Promise<void>
+  /**
+   * SHA-256 (hex) of the migration's file, recorded in both ledgers when it is
+   * applied; a file that no longer matches what was applied is refused.
+   * Migrations defined in code (tests) have none and are never compared.
+   */
+  readonly checksum?: string
+  /** The file it was loaded from, for messages. */
+  readonly file?: string
 }
 
 export type MigrationSet = 'shared' | 'tenant'

@@ -1,11 +1,12 @@
 import type { Database } from '../db/database.ts'
 import type { MigrationReport } from '../migrations/events.ts'
 import { type MigrateSchemasOptions, type MigrationSets, migrateSchemas } from '../migrations/migrate-schemas.ts'
-import { sharedMigrations } from '../../../migrations/shared/index.ts'
-import { tenantMigrations } from '../../../migrations/tenant/index.ts'
 import { PoolKeeper } from '../lifecycle/pool-keeper.ts'
 import { renameTenant, swapTenants } from '../lifecycle/rename-tenant.ts'
 import { type PoolConfig, type PoolStatus, claimPooled, fillPool, poolStatus } from '../lifecycle/warm-pool.ts'
+import type { MigrationDefinition } from '../migrations/types.ts'
+import { DEFAULT_ROUTING, type Project, findTenantType } from '../project/project.ts'
+import { registryMigrations } from './registry-migrations/index.ts'
 import { TenantResolver } from '../routing/tenant-resolver.ts'
 import type { Resolution, ResolveRequest } from '../routing/resolve-tenant.ts'
 import { defineTenantModels, type TenantModels } from './models.ts'
@@ -25,11 +26,36 @@ import {
 } from './tenant-registry.ts'
 
 export interface TenancyOptions {
-  /** Defaults to the statically registered `migrations/shared` and `migrations/tenant`. */
+  /** The project this core serves: its migrations, tenant types, shared tables and routing (see loadProject). */
+  project?: Project
+  /**
+   * Replaces what the project declares: `shared`, the complete list applied to
+   * `public` (Schemata's registry migrations included); `tenant`, the default
+   * type's migrations. Without a project, `tenant` is required and makes a
+   * project of one type.
+   */
   migrations?: Partial<MigrationSets>
   baseDomain?: string
-  /** The warm pool (`pool: { size: N }` in the project config); none by default. */
+  /** The warm pool; default: the project's (`pool: { size: N }` in schemata.config.json). */
   pool?: PoolConfig
+}
+
+/** A project of one tenant type made from migrations given in code (tests, benchmarks). */
+function projectOf(tenant: readonly MigrationDefinition[], baseDomain: string | undefined): Project {
+  return {
+    name: 'untitled',
+    root: process.cwd(),
+    configPath: '',
+    builtin: false,
+    shared: [],
+    tenantTypes: [{ name: 'standard', label: 'standard', folders: [], migrations: tenant }],
+    defaultTenantType: 'standard',
+    sharedReadable: [],
+    baseDomain: baseDomain ?? 'localhost',
+    routing: DEFAULT_ROUTING,
+    database: { mode: 'embedded' },
+    pool: { size: 0 },
+  }
 }
 
 /**
@@ -38,6 +64,7 @@ export interface TenancyOptions {
  */
 export class Tenancy {
   readonly db: Database
+  readonly project: Project
   readonly migrations: MigrationSets
   readonly baseDomain: string
   readonly models: TenantModels
@@ -47,14 +74,19 @@ export class Tenancy {
 
   constructor(db: Database, options: TenancyOptions = {}) {
     this.db = db
+    const given = options.project
+    if (!given && !options.migrations) throw new Error('Tenancy needs a project (loadProject) or migrations')
+    this.project = given ?? projectOf(options.migrations?.tenant ?? [], options.baseDomain)
+    const defaultType = findTenantType(this.project, this.project.defaultTenantType)
     this.migrations = {
-      shared: options.migrations?.shared ?? sharedMigrations,
-      tenant: options.migrations?.tenant ?? tenantMigrations,
+      // Schemata's own registry first, then the project's shared tables: one list, one ledger in public.
+      shared: options.migrations?.shared ?? [...registryMigrations, ...this.project.shared],
+      tenant: options.migrations?.tenant ?? defaultType?.migrations ?? [],
     }
-    this.baseDomain = options.baseDomain ?? 'localhost'
+    this.baseDomain = options.baseDomain ?? this.project.baseDomain
     this.models = defineTenantModels(db.sequelize)
     this.resolver = new TenantResolver(db, this.baseDomain)
-    this.pool = options.pool ?? { size: 0 }
+    this.pool = options.pool ?? this.project.pool
   }
 
   private get registryOptions() {

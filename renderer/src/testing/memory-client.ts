@@ -13,6 +13,7 @@ import type {
   DbStatus,
   MigrationReport,
   OrderDto,
+  ProjectInfo,
   SchemaInfo,
   TenantApiResponse,
   TenantInfo,
@@ -62,6 +63,18 @@ export class MemoryClient implements SchemataClient {
   delayArrival: ((call: RecordedCall) => Promise<void> | undefined) | undefined
   /** Makes the next migration runs fail in this schema (as a broken migration would), until cleared. */
   failMigration: { schema: string; migration: string; message: string } | undefined
+  project: ProjectInfo = {
+    name: 'Schemata demo',
+    root: '/schemata',
+    configPath: '/schemata/schemata.config.json',
+    builtin: true,
+    tenantTypes: [{ name: 'standard', label: 'Standard', migrations: [...MIGRATIONS] }],
+    defaultTenantType: 'standard',
+    sharedMigrations: [],
+    sharedReadable: [],
+    baseDomain: 'localhost',
+    routing: { subdomains: true, header: 'X-Tenant', pathPrefix: true },
+  }
   db: DbStatus = {
     mode: 'embedded',
     running: true,
@@ -250,6 +263,8 @@ export class MemoryClient implements SchemataClient {
     switch (name) {
       case 'db/status':
         return { ...this.db }
+      case 'project/current':
+        return structuredClone(this.project)
       case 'tenants/list':
         return [...this.tenants.values()].map((t) => this.listItem(t))
       case 'tenants/active':

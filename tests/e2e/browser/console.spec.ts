@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { startEmbedded } from '../../../electron/main/db/embedded-server.ts'
-import { tenantMigrations } from '../../../migrations/tenant/index.ts'
+import { tenantMigrations } from '../../fixtures/demo-project.ts'
 import type { ConsoleServer } from '../fixtures/console-server.ts'
 import { expect, test } from '../fixtures/tenant-fixture.ts'
 

@@ -51,7 +51,9 @@ export async function serveCommand(context: CliContext, argv: readonly string[])
   try {
     app = await startApp({
       target: context.target,
-      seedDemoOnFirstRun: context.env.SCHEMATA_DEMO !== 'off',
+      project: context.project,
+      // The demo tenants belong to the demo project; another project's tables are its own.
+      seedDemoOnFirstRun: context.project.builtin && context.env.SCHEMATA_DEMO !== 'off',
       server: { rendererDir: RENDERER_DIR, port },
       onProgress: (step) => io.err(step),
       onDatabaseEvent: (event) => io.err(describeDatabaseEvent(event)),

@@ -1,4 +1,4 @@
-import type { MigrationDefinition } from '../../electron/main/migrations/types.ts'
+import type { MigrationDefinition } from '../../migrations/types.ts'
 
 /**
  * Long-running processes (the server, the app) cache the registry for routing;

@@ -1,4 +1,4 @@
-import type { MigrationDefinition } from '../../electron/main/migrations/types.ts'
+import type { MigrationDefinition } from '../../migrations/types.ts'
 
 /** The tenant registry and the central ledger of tenant migrations, in `public`. */
 export const migration: MigrationDefinition = {

@@ -1,4 +1,4 @@
-import type { MigrationDefinition } from '../../electron/main/migrations/types.ts'
+import type { MigrationDefinition } from '../../migrations/types.ts'
 
 /**
  * `schemata_enter_tenant(schema)` looks the tenant up and, only if it is

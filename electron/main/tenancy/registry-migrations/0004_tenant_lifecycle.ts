@@ -1,5 +1,5 @@
-import { SCHEMA_LOCK_CLASS } from '../../electron/main/db/lock-keys.ts'
-import type { MigrationDefinition } from '../../electron/main/migrations/types.ts'
+import { SCHEMA_LOCK_CLASS } from '../../db/lock-keys.ts'
+import type { MigrationDefinition } from '../../migrations/types.ts'
 
 /**
  * What a tenant's life needs beyond create and drop (issue 14):
