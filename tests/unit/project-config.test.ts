@@ -210,7 +210,9 @@ describe('locateConfig', () => {
   })
 
   it('falls back to the built-in demo, which is the repository root\u2019s config', () => {
-    const outside = project({ 'x/': '' })
+    // Not under os.tmpdir(): the test run may point TMPDIR inside this repository, which is a project.
+    const outside = mkdtempSync(path.join(process.platform === 'win32' ? tmpdir() : '/tmp', 'schemata-no-project-'))
+    dirs.push(outside)
     const located = locateConfig({ cwd: outside, env })
     expect(located).toMatchObject({ source: 'builtin', builtin: true, configPath: builtinConfigPath() })
     expect(path.dirname(builtinConfigPath())).toBe(path.resolve(import.meta.dirname, '..', '..'))
