@@ -124,6 +124,7 @@ describe('loadProject', () => {
     ['a routing header is invalid', { 'schemata.config.json': { tenantTypes: { a: { migrations: 't' } }, routing: { header: 'X Tenant' } }, 't/': '' }, /routing\.header: must be an HTTP header name/, 'routing.header'],
     ['the base domain has a port', { 'schemata.config.json': { tenantTypes: { a: { migrations: 't' } }, baseDomain: 'localhost:4780' }, 't/': '' }, /baseDomain: must be a lowercase host name without a port/, 'baseDomain'],
     ['an external database has no URL', { 'schemata.config.json': { tenantTypes: { a: { migrations: 't' } }, database: { mode: 'external' } }, 't/': '' }, /database: an external database needs exactly one of "url" and "urlEnv"/, 'database'],
+    ['sharedReadable is not a list', { 'schemata.config.json': { tenantTypes: { a: { migrations: 't' } }, sharedReadable: 'plans' }, 't/': '' }, /sharedReadable: must be a list/, 'sharedReadable'],
     ['the pool size is not a whole number', { 'schemata.config.json': { tenantTypes: { a: { migrations: 't' } }, pool: { size: 2.5 } }, 't/': '' }, /pool\.size: must be a whole number/, 'pool.size'],
     ['the database mode is unknown', { 'schemata.config.json': { tenantTypes: { a: { migrations: 't' } }, database: { mode: 'cloud' } }, 't/': '' }, /database\.mode: must be \{"mode": "embedded"\}/, 'database.mode'],
   ])('refuses a config when %s, naming the key and the rule', async (_, files, message, field) => {

@@ -65,8 +65,10 @@ function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] 
 function ruleOf(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      if (issue.input === undefined) return 'is required'
-      return `must be ${issue.expected === 'record' ? 'an object' : issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}`
+      // zod leaves the input out of issues; its message says what it received.
+      if (issue.message.endsWith('received undefined')) return 'is required'
+      if (issue.expected === 'int') return 'must be a whole number'
+      return `must be ${issue.expected === 'record' || issue.expected === 'object' ? 'an object' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`
     case 'invalid_union':
       if (issue.path.at(-1) === 'migrations') return 'must be a folder path or a list of folder paths'
       return issue.message
