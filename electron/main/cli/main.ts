@@ -27,7 +27,7 @@ const USAGE = `usage: schemata [--config PATH] <command>
   tenant move --schema SCHEMA --to postgres://… [--drop-source]   (each: --help, --json)
   pool status | fill | drain [--json]        the warm pool of ready tenant schemas (pool: { size } in the config)
   demo                                      seed demo tenants with sample data
-  doctor [--fix] [--json]                   check tenancy invariants; --fix repairs what is safe
+  doctor [--fix] [--citus] [--json]         check tenancy invariants; --fix repairs what is safe
   serve [--port 4780] [--open]              local server: admin console + tenant API (--port 0: any free port)
   top [--interval S] [--sort KEY] [--json]  what each tenant costs: statements, sessions, sizes (see top --help)
 
