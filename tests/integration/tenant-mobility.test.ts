@@ -177,6 +177,9 @@ describe.each(SERVERS)('tenant lifecycle on $label', ({ url }) => {
     expect(text.startsWith('SCHEMATA-TENANT-EXPORT 1\n#manifest\n')).toBe(true)
     expect(exported.manifest.tenant).toMatchObject({ schema: 'acme', name: 'Tenant acme', domains: ['acme.localhost'] })
     expect(exported.manifest.migrations.map((m) => m.name)).toEqual(tenantMigrations.map((m) => m.name))
+    // Recorded with the exporting project's checksums where it has them.
+    const withChecksums = await exportTenantToFile(t.db, nextFile('acme-checksums'), { schema: 'acme', migrations: tenantMigrations })
+    expect(withChecksums.manifest.migrations.map((m) => m.checksum)).toEqual(tenantMigrations.map((m) => m.checksum ?? null))
     expect(exported.manifest.tables.map((x) => x.name)).toEqual(['customers', 'orders', 'users'])
     const imported = await importTenantFromFile(t.tenancy, file, { schema: 'acme_imported' })
     expect(imported.rows).toBe(exported.rows)
@@ -219,6 +222,17 @@ describe.each(SERVERS)('tenant lifecycle on $label', ({ url }) => {
     )
     expect(await traces(t, 'refused')).toEqual(NONE)
     await newer.dropTenant('newer')
+    // An export from a project whose migration of the same name has another checksum.
+    const edited = tenantMigrations.map((m, i) => (i === 0 ? { ...m, checksum: 'f'.repeat(64) } : m))
+    const editedFile = nextFile('edited')
+    await exportTenantToFile(t.db, editedFile, { schema: 'acme', migrations: edited })
+    const [first] = tenantMigrations
+    const ours = tenantMigrations.map((m) => (m.checksum === undefined ? { ...m, checksum: '0'.repeat(64) } : m))
+    const strict = new Tenancy(t.db, { migrations: { tenant: ours } })
+    await expect(importTenantFromFile(strict, editedFile, { schema: 'refused' })).rejects.toThrow(
+      `file: migration(s) ${first?.name ?? ''} differ from this project's (checksum mismatch)`,
+    )
+    expect(await traces(t, 'refused')).toEqual(NONE)
   })
 
   it('restores beside the live tenant and swaps them in one transaction', async () => {

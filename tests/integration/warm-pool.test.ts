@@ -3,7 +3,7 @@ import { diagnose } from '../../electron/main/doctor/doctor.ts'
 import { runCli } from '../../electron/main/cli/main.ts'
 import type { MigrationDefinition } from '../../electron/main/migrations/types.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
-import { tenantMigrations } from '../../migrations/tenant/index.ts'
+import { demoProject, tenantMigrations } from '../fixtures/demo-project.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 
 let t: TestDatabase
@@ -11,7 +11,7 @@ let pooled: Tenancy
 
 beforeAll(async () => {
   t = await createTestDatabase(inject('embeddedAdminUrl'))
-  pooled = new Tenancy(t.db, { pool: { size: 3 } })
+  pooled = new Tenancy(t.db, { project: demoProject, pool: { size: 3 } })
 })
 afterAll(async () => {
   await pooled?.stopPoolKeeper()
@@ -80,7 +80,7 @@ describe('the warm pool', () => {
     expect((await pooled.createTenant({ name: 'Plain', schema: 'plain' })).schema).toBe('plain')
     await pooled.fillPool()
     const extra: MigrationDefinition = { name: '0090_pool_extra', up: ({ exec }) => exec('CREATE TABLE pool_extra (id int PRIMARY KEY)') }
-    const newer = new Tenancy(t.db, { pool: { size: 3 }, migrations: { tenant: [...tenantMigrations, extra] } })
+    const newer = new Tenancy(t.db, { project: demoProject, pool: { size: 3 }, migrations: { tenant: [...tenantMigrations, extra] } })
     expect(await newer.poolStatus()).toEqual({ size: 3, ready: 0, behind: 3 })
     // Behind schemas are never claimed.
     const fresh = await newer.createTenant({ name: 'Fresh', schema: 'fresh' })

@@ -7,6 +7,7 @@ import type { Database } from '../db/database.ts'
 import { qualified, quoteIdent } from '../db/sql.ts'
 import { InvalidInputError, SchemataError, TenantNotFoundError } from '../errors.ts'
 import { LEDGER_TABLE } from '../migrations/ledger-storage.ts'
+import type { MigrationDefinition } from '../migrations/types.ts'
 import { holdSchemaLockSharedSql } from '../db/tenant-sql.ts'
 import { assertSchemaName } from '../tenancy/schema-name.ts'
 import { DATA_SETTINGS, type ExportManifest, ExportWriter, FORMAT_NAME, FORMAT_VERSION } from './export-format.ts'
@@ -25,6 +26,11 @@ export interface ExportResult {
 
 export interface ExportOptions {
   schema: string
+  /**
+   * This project's tenant migrations: each ledger entry is recorded with the checksum of the
+   * migration of that name here, so an import into a project whose migration differs refuses.
+   */
+  migrations?: readonly MigrationDefinition[]
   /** Statuses that may be exported (default: active and suspended). */
   allowStatuses?: readonly string[]
   onProgress?: (progress: LifecycleProgress) => void
@@ -74,6 +80,7 @@ export async function exportTenant(db: Database, out: Writable, options: ExportO
     if (!allowed.includes(tenant.status)) {
       throw new InvalidInputError('schema', `tenant "${schema}" is ${tenant.status}; only ${allowed.join(' or ')} tenants can be exported`)
     }
+    const checksums = new Map((options.migrations ?? []).flatMap((m) => (m.checksum === undefined ? [] : [[m.name, m.checksum] as const])))
     const ledger = await rows<{ name: string }>(`SELECT name FROM ${qualified(schema, LEDGER_TABLE)} ORDER BY applied_at, name`)
     const tables = await tenantTables(rows, schema)
     const counts = await rowCounts(rows, schema, tables.map((t) => t.name), qualified)
@@ -93,7 +100,7 @@ export async function exportTenant(db: Database, out: Writable, options: ExportO
         createdAt: tenant.created_at.toISOString(),
         domains: tenant.domains,
       },
-      migrations: ledger.map((m) => ({ name: m.name, checksum: null })),
+      migrations: ledger.map((m) => ({ name: m.name, checksum: checksums.get(m.name) ?? null })),
       tables: tables.map((t) => ({ name: t.name, columns: t.columns, rows: counts.get(t.name) ?? 0 })),
       sequences,
       settings: DATA_SETTINGS,

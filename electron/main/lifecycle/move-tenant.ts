@@ -147,6 +147,7 @@ export async function moveTenant(tenancy: Tenancy, options: MoveOptions): Promis
         const pipe = new PassThrough({ highWaterMark: 1024 * 1024 })
         const exported = exportTenant(tenancy.db, pipe, {
           schema,
+          migrations: tenancy.migrations.tenant,
           allowStatuses: ['moving'],
           ...(options.onProgress ? { onProgress: (p) => options.onProgress?.({ ...p, phase: 'move' }) } : {}),
         }).then(
