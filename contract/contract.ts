@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { amountCents, customerFields, customerName, email, orderStatus } from './data-rules.ts'
 import type { ActivityOverview, TenantActivityDetail } from './activity-types.ts'
 import { dataBrowserInputs, type ExportResult, type RowPage, type TableList, type WrittenRow } from './data-browser.ts'
 import type {
@@ -132,11 +133,11 @@ export const contract = {
 
   'data/customers/list': { input: inTenant({ search: z.string().max(200).optional() }), result: returns<CustomerDto[]>() },
   'data/customers/create': {
-    input: inTenant({ name: z.string().max(200), email: z.string().max(320) }),
+    input: inTenant(customerFields),
     result: returns<CustomerDto>(),
   },
   'data/customers/update': {
-    input: inTenant({ id, name: z.string().max(200).optional(), email: z.string().max(320).optional() }),
+    input: inTenant({ id, name: customerName.optional(), email: email.optional() }),
     result: returns<CustomerDto>(),
   },
   'data/customers/delete': { input: inTenant({ id }), result: returns<{ deleted: number }>() },
@@ -144,16 +145,16 @@ export const contract = {
   'data/orders/create': {
     input: inTenant({
       customerId: id,
-      amountCents: z.number().int().min(0).max(2_147_483_647),
-      status: z.enum(['pending', 'paid', 'shipped', 'cancelled']).optional(),
+      amountCents,
+      status: orderStatus.optional(),
     }),
     result: returns<OrderDto>(),
   },
   'data/orders/update': {
     input: inTenant({
       id,
-      amountCents: z.number().int().min(0).max(2_147_483_647).optional(),
-      status: z.enum(['pending', 'paid', 'shipped', 'cancelled']).optional(),
+      amountCents: amountCents.optional(),
+      status: orderStatus.optional(),
     }),
     result: returns<OrderDto>(),
   },

@@ -51,6 +51,16 @@ export function domainProblem(domain: unknown): string | undefined {
   return undefined
 }
 
+/**
+ * The host name a tenant gets when none is given: `acme` → `acme.localhost`.
+ * Underscores are not allowed in host names, so they become hyphens;
+ * undefined when nothing of the schema name is left to make a label of.
+ */
+export function defaultDomainFor(schema: string, baseDomain: string): string | undefined {
+  const label = schema.replaceAll('_', '-').replace(/^-+|-+$/g, '')
+  return label.length === 0 ? undefined : `${label}.${baseDomain}`
+}
+
 /** Returns why `name` is not an acceptable display name, or undefined when it is. */
 export function tenantNameProblem(name: unknown): string | undefined {
   if (typeof name !== 'string') return 'must be a string'

@@ -1,3 +1,5 @@
+import type { OrderStatus } from './data-rules.ts'
+
 /*
  * The data that crosses the contract boundary (IPC, HTTP). Plain JSON shapes:
  * no Dates, no class instances. The tenancy core returns these shapes or maps
@@ -9,8 +11,7 @@
  * dropped, the registry row kept. `moving` / `moved`: being / having been moved to another database.
  */
 export type TenantStatus = 'active' | 'suspended' | 'pooled' | 'archived' | 'moving' | 'moved'
-export type OrderStatus = 'pending' | 'paid' | 'shipped' | 'cancelled'
-export const ORDER_STATUSES: readonly OrderStatus[] = ['pending', 'paid', 'shipped', 'cancelled']
+export { ORDER_STATUSES, type OrderStatus } from './data-rules.ts'
 
 export interface TenantInfo {
   name: string
@@ -211,20 +212,23 @@ export interface DbStatus {
   error?: string
 }
 
-export type ErrorCode =
-  | 'INVALID_INPUT'
-  | 'TENANT_NOT_FOUND'
-  | 'TENANT_SUSPENDED'
-  | 'CONFLICT'
-  | 'MIGRATION_FAILED'
-  | 'MIGRATOR_BUSY'
-  | 'DATABASE_UNAVAILABLE'
-  | 'UNAUTHORIZED'
-  | 'FORBIDDEN'
-  | 'RATE_LIMITED'
-  | 'NO_ACTIVE_TENANT'
-  | 'NOT_FOUND'
-  | 'INTERNAL'
+/** Every error code the contract knows; anything else from the other side reads as INTERNAL. */
+export const ERROR_CODES = [
+  'INVALID_INPUT',
+  'TENANT_NOT_FOUND',
+  'TENANT_SUSPENDED',
+  'CONFLICT',
+  'MIGRATION_FAILED',
+  'MIGRATOR_BUSY',
+  'DATABASE_UNAVAILABLE',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'RATE_LIMITED',
+  'NO_ACTIVE_TENANT',
+  'NOT_FOUND',
+  'INTERNAL',
+] as const
+export type ErrorCode = (typeof ERROR_CODES)[number]
 
 /** The wire form of an error: what IPC, HTTP and `--json` output carry. */
 export interface ErrorEnvelope {

@@ -71,12 +71,5 @@ export function toErrorEnvelope(error: unknown): ErrorEnvelope {
   return { code: 'INTERNAL', message }
 }
 
-/**
- * Untrusted text quoted for an error message: shortened, and everything but
- * printable ASCII escaped. Messages end up in logs and on screen, where a NUL,
- * a newline or a right-to-left override from the input would mislead.
- */
-export function quoteForMessage(text: string, max = 40): string {
-  const shown = text.length > max ? `${text.slice(0, max)}…` : text
-  return `"${shown.replace(/[^\x20-\x7e]|["\\]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`
-}
+// Quoting untrusted text for a message is the contract's, so the renderer quotes alike.
+export { quoteForMessage } from '../../contract/input-problems.ts'

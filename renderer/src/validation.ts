@@ -1,3 +1,6 @@
+import { AMOUNT_CENTS_MAX, customerName, email } from '../../contract/data-rules.ts'
+import { fieldProblem } from '../../contract/input-problems.ts'
+
 // The naming rules are the server's own (contract/naming-rules.ts): the create dialog
 // answers as the user types, and the server still checks again.
 export { domainProblem, schemaNameProblem, tenantNameProblem } from '../../contract/naming-rules.ts'
@@ -22,16 +25,13 @@ export function parseDomains(text: string): string[] {
     .filter((d) => d.length > 0)
 }
 
-/** Why a customer field is not acceptable, mirroring the table's CHECK constraints. */
+/** Why a customer's fields are not acceptable: the contract's own rules (contract/data-rules.ts). */
 export function customerProblems(input: { name: string; email: string }): { name?: string; email?: string } {
   const problems: { name?: string; email?: string } = {}
-  const name = input.name.trim()
-  if (name.length === 0) problems.name = 'must not be empty'
-  else if (name.length > 200) problems.name = 'must be at most 200 characters'
-  const email = input.email.trim()
-  if (email.length < 3) problems.email = 'must be an email address'
-  else if (email.length > 320) problems.email = 'must be at most 320 characters'
-  else if (!/^[^\s@]+@[^\s@]+$/.test(email)) problems.email = 'must look like name@example.com'
+  const name = fieldProblem(customerName, input.name)
+  const address = fieldProblem(email, input.email)
+  if (name !== undefined) problems.name = name
+  if (address !== undefined) problems.email = address
   return problems
 }
 
@@ -40,6 +40,6 @@ export function parseAmount(text: string): { cents: number } | { problem: string
   const trimmed = text.trim().replace(/,/g, '')
   if (!/^\d+(\.\d{1,2})?$/.test(trimmed)) return { problem: 'must be an amount like 12.50' }
   const cents = Math.round(Number(trimmed) * 100)
-  if (cents > 2_147_483_647) return { problem: 'is too large' }
+  if (cents > AMOUNT_CENTS_MAX) return { problem: 'is too large' }
   return { cents }
 }

@@ -1,51 +1,12 @@
 import { Op, type WhereOptions } from 'sequelize'
-import type { CustomerDto, OrderDto } from '../../../contract/types.ts'
-import { InvalidInputError, SchemataError } from '../errors.ts'
-import type { Customer, Order } from '../tenancy/models.ts'
+import { SchemataError } from '../errors.ts'
+import { toCustomerDto, toOrderDto } from '../tenancy/data-dto.ts'
+import type { Order } from '../tenancy/models.ts'
 import { inActiveTenant } from './active-scope.ts'
 import type { HandlerTable } from './handler-types.ts'
 
-// Control characters make names unprintable and NUL is refused by PostgreSQL text.
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/
-// Deliberately loose: one @, something on both sides, a dot in the domain. Deliverability is not ours to judge.
-const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
-
-/** A customer name: trimmed, 1–200 characters, printable. */
-export function validCustomerName(value: string, field = 'name'): string {
-  const name = value.trim()
-  if (name.length === 0) throw new InvalidInputError(field, 'must not be empty')
-  if (name.length > 200) throw new InvalidInputError(field, 'must be at most 200 characters')
-  if (CONTROL_CHARS.test(name)) throw new InvalidInputError(field, 'must not contain control characters')
-  return name
-}
-
-/** An email address: trimmed, at most 320 characters, `local@domain.tld`. */
-export function validEmail(value: string, field = 'email'): string {
-  const email = value.trim()
-  if (email.length === 0) throw new InvalidInputError(field, 'must not be empty')
-  if (email.length > 320) throw new InvalidInputError(field, 'must be at most 320 characters')
-  if (!EMAIL_PATTERN.test(email)) throw new InvalidInputError(field, 'must be an email address like name@example.com')
-  return email
-}
-
 function notFound(what: string, id: number, field: string): SchemataError {
   return new SchemataError('NOT_FOUND', `no ${what} with id ${id} in this tenant`, { field })
-}
-
-function toCustomerDto(row: Customer): CustomerDto {
-  return { id: row.id, name: row.name, email: row.email, createdAt: row.createdAt.toISOString() }
-}
-
-function toOrderDto(row: Order, customerName: string): OrderDto {
-  return {
-    id: row.id,
-    customerId: row.customerId,
-    customerName,
-    amountCents: row.amountCents,
-    status: row.status,
-    createdAt: row.createdAt.toISOString(),
-  }
 }
 
 /** `%`, `_` and `\` are LIKE metacharacters; a search for "50%" means those characters literally. */
@@ -84,16 +45,16 @@ export const dataHandlers: Pick<HandlerTable, DataCalls> = {
 
   async 'data/customers/create'(input, context, services) {
     const { Customer } = services.tenancy.models
-    const name = validCustomerName(input.name)
-    const email = validEmail(input.email)
+    // The contract's rules (contract/data-rules.ts) have trimmed and checked both.
+    const { name, email } = input
     return inActiveTenant(input, context, services, async () => toCustomerDto(await Customer.create({ name, email })))
   },
 
   async 'data/customers/update'(input, context, services) {
     const { Customer } = services.tenancy.models
     const changes: { name?: string; email?: string } = {}
-    if (input.name !== undefined) changes.name = validCustomerName(input.name)
-    if (input.email !== undefined) changes.email = validEmail(input.email)
+    if (input.name !== undefined) changes.name = input.name
+    if (input.email !== undefined) changes.email = input.email
     return inActiveTenant(input, context, services, async () => {
       const row = await Customer.findByPk(input.id)
       if (row === null) throw notFound('customer', input.id, 'id')
@@ -119,7 +80,7 @@ export const dataHandlers: Pick<HandlerTable, DataCalls> = {
         include: [{ model: Customer, as: 'customer', attributes: ['name'] }],
         order: [['id', 'DESC']],
       })
-      return rows.map((row) => toOrderDto(row, customerNameOf(row)))
+      return rows.map((row) => toOrderDto(row))
     })
   },
 
@@ -146,7 +107,7 @@ export const dataHandlers: Pick<HandlerTable, DataCalls> = {
       if (input.amountCents !== undefined) changes.amountCents = input.amountCents
       if (input.status !== undefined) changes.status = input.status
       if (Object.keys(changes).length > 0) await row.update(changes)
-      return toOrderDto(row, customerNameOf(row))
+      return toOrderDto(row)
     })
   },
 
@@ -158,10 +119,4 @@ export const dataHandlers: Pick<HandlerTable, DataCalls> = {
       return { deleted: input.id }
     })
   },
-}
-
-/** The name of the customer an order was loaded with (`include: customer`). */
-function customerNameOf(row: Order): string {
-  const customer = row.get('customer') as Customer | undefined
-  return customer?.name ?? ''
 }

@@ -6,11 +6,11 @@ import { UnauthorizedError } from '../auth/auth-errors.ts'
 import { DEFAULT_LOGIN_RATE_LIMIT, LoginRateLimiter, type RateLimit } from '../auth/login-rate-limiter.ts'
 import { prepareLogin } from '../auth/tenant-login.ts'
 import type { Dispatch, EventSink } from '../handlers/dispatch-types.ts'
-import { InvalidInputError, SchemataError } from '../errors.ts'
+import { InvalidInputError, SchemataError, toErrorEnvelope } from '../errors.ts'
 import { ConsoleAuth, randomConsoleToken } from './console-auth.ts'
 import { EventHub, refuseUpgrade } from './event-hub.ts'
 import { HostPolicy } from './host-policy.ts'
-import { ForbiddenError, HttpError, NotFoundError, envelopeOf, errorReply, statusOf, writeJson } from './http-errors.ts'
+import { ForbiddenError, HttpError, NotFoundError, errorReply, statusOf, writeJson } from './http-errors.ts'
 import { type ApiRequestLogEntry, type RequestLog, type RequestLogListener, sharedRequestLog } from './request-log.ts'
 import { handleRpc, rpcErrorReply } from './rpc-transport.ts'
 import { handleTransfer } from './transfer-routes.ts'
@@ -243,7 +243,7 @@ export async function createSchemataServer(options: SchemataServerOptions): Prom
   }
 
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const refuse = (error: SchemataError): void => refuseUpgrade(socket, statusOf(error), envelopeOf(error))
+    const refuse = (error: SchemataError): void => refuseUpgrade(socket, statusOf(error), toErrorEnvelope(error))
     try {
       const url = parseTarget(req)
       if (!policy.isConsoleHost(req.headers.host)) return refuse(new ForbiddenError(`host "${req.headers.host ?? ''}" is not served here`))

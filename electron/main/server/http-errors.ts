@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http'
-import type { ErrorCode, ErrorEnvelope } from '../../../contract/types.ts'
+import type { ErrorCode } from '../../../contract/types.ts'
 import { RateLimitedError } from '../auth/auth-errors.ts'
-import { SchemataError } from '../errors.ts'
+import { SchemataError, toErrorEnvelope } from '../errors.ts'
 
 /** An error whose HTTP status is not the one its code implies (413, 415, 405, 503). */
 export class HttpError extends SchemataError {
@@ -73,19 +73,12 @@ export function errorReply(error: unknown): JsonReply {
   if (!(error instanceof SchemataError)) {
     return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } }
   }
-  const envelope = envelopeOf(error)
+  const envelope = toErrorEnvelope(error)
   const headers: Record<string, string> = {}
   if (error instanceof HttpError) Object.assign(headers, error.headers)
   if (error instanceof RateLimitedError) headers['retry-after'] = String(error.retryAfterSeconds)
   if (error.code === 'UNAUTHORIZED') headers['www-authenticate'] = 'Bearer'
   return { status: statusOf(error), body: { error: envelope }, headers }
-}
-
-/** The wire envelope of one of our errors. */
-export function envelopeOf(error: SchemataError): ErrorEnvelope {
-  const envelope: ErrorEnvelope = { code: error.code, message: error.message }
-  if (error.field !== undefined) envelope.field = error.field
-  return envelope
 }
 
 /** The HTTP status of one of our errors. */

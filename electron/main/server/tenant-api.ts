@@ -1,13 +1,13 @@
 import type { IncomingMessage } from 'node:http'
 import { z } from 'zod'
-import type { CustomerDto, OrderDto } from '../../../contract/types.ts'
+import { customerFields } from '../../../contract/data-rules.ts'
 import { UnauthorizedError } from '../auth/auth-errors.ts'
 import { bearerToken, verifyApiToken, type ApiTokenClaims } from '../auth/api-token.ts'
 import type { LoginRateLimiter } from '../auth/login-rate-limiter.ts'
 import { loginToTenant } from '../auth/tenant-login.ts'
 import { InvalidInputError, SchemataError, TenantSuspendedError } from '../errors.ts'
 import type { Resolution } from '../routing/resolve-tenant.ts'
-import type { Customer, Order } from '../tenancy/models.ts'
+import { toCustomerDto, toOrderDto } from '../tenancy/data-dto.ts'
 import type { Tenancy } from '../tenancy/service.ts'
 import { HttpError, NotFoundError, type JsonReply, errorReply } from './http-errors.ts'
 import { readJsonBody } from './json-body.ts'
@@ -40,37 +40,11 @@ const loginInput = z
   })
   .strict()
 
-const customerInput = z
-  .object({
-    name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
-    email: z
-      .string()
-      .trim()
-      .max(320, 'must be at most 320 characters')
-      .regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address'),
-  })
-  .strict()
+const customerInput = z.object(customerFields).strict()
 
 const MAX_ROWS = 1000
 /** GET endpoints only read: PostgreSQL refuses writes, and the reply need not wait for COMMIT. */
 const READ_ONLY = { readOnly: true } as const
-
-function toCustomerDto(row: Customer): CustomerDto {
-  return { id: row.id, name: row.name, email: row.email, createdAt: row.createdAt.toISOString() }
-}
-
-type OrderWithCustomer = Order & { customer?: Customer | null }
-
-function toOrderDto(row: OrderWithCustomer): OrderDto {
-  return {
-    id: row.id,
-    customerId: row.customerId,
-    customerName: row.customer?.name ?? '',
-    amountCents: row.amountCents,
-    status: row.status,
-    createdAt: row.createdAt.toISOString(),
-  }
-}
 
 /** Turns a failed resolution into the error the rules of the tenant API prescribe. */
 function refuseResolution(resolution: Exclude<Resolution, { ok: true }>): Error {
@@ -172,7 +146,7 @@ async function route(req: IncomingMessage, pathname: string, schema: string, opt
         }),
         READ_ONLY,
       )
-      return { status: 200, body: { orders: (rows as OrderWithCustomer[]).map(toOrderDto) } }
+      return { status: 200, body: { orders: rows.map((row) => toOrderDto(row)) } }
     }
     default:
       throw new NotFoundError(`no endpoint ${pathname} (try /api/tenant, /api/login, /api/customers, /api/orders)`)

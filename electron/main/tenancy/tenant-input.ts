@@ -1,3 +1,4 @@
+import { defaultDomainFor as defaultDomainOf } from '../../../contract/naming-rules.ts'
 import { InvalidInputError, quoteForMessage } from '../errors.ts'
 import { assertSchemaName, domainProblem, tenantNameProblem } from './schema-name.ts'
 
@@ -43,9 +44,9 @@ export function validateTenantInput(input: unknown, baseDomain: string): ValidTe
   return { name: name as string, schema, domains: validateDomains(list) }
 }
 
-/** `acme` → `acme.localhost`; underscores are not allowed in host names, so they become hyphens. */
+/** The contract's default host name for a schema; InvalidInputError when none can be derived. */
 export function defaultDomainFor(schema: string, baseDomain: string): string {
-  const label = schema.replaceAll('_', '-').replace(/^-+|-+$/g, '')
-  if (label.length === 0) throw new InvalidInputError('domains', `no host name can be derived from schema "${schema}"; give one`)
-  return `${label}.${baseDomain}`
+  const domain = defaultDomainOf(schema, baseDomain)
+  if (domain === undefined) throw new InvalidInputError('domains', `no host name can be derived from schema "${schema}"; give one`)
+  return domain
 }

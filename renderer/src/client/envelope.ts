@@ -1,20 +1,6 @@
-import type { ErrorCode, ErrorEnvelope } from '../../../contract/types.ts'
+import { ERROR_CODES, type ErrorCode, type ErrorEnvelope } from '../../../contract/types.ts'
 
-const CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  'INVALID_INPUT',
-  'TENANT_NOT_FOUND',
-  'TENANT_SUSPENDED',
-  'CONFLICT',
-  'MIGRATION_FAILED',
-  'MIGRATOR_BUSY',
-  'DATABASE_UNAVAILABLE',
-  'UNAUTHORIZED',
-  'FORBIDDEN',
-  'RATE_LIMITED',
-  'NO_ACTIVE_TENANT',
-  'NOT_FOUND',
-  'INTERNAL',
-])
+const CODES: ReadonlySet<string> = new Set<string>(ERROR_CODES)
 
 /** Reads an error envelope out of untrusted data; undefined when `value` is not one. */
 export function readEnvelope(value: unknown): ErrorEnvelope | undefined {

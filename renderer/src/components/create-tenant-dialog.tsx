@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react'
 import { ContractError } from '../../../contract/contract.ts'
+import { defaultDomainFor } from '../../../contract/naming-rules.ts'
 import type { TenantInfo } from '../../../contract/types.ts'
 import { useClient } from '../client/client-context.tsx'
 import { errorMessage } from '../lib/format.ts'
@@ -43,7 +44,7 @@ export function CreateTenantDialog({ existingSchemas, onCreated, onClose }: Crea
 
   const domainList = parseDomains(domains)
   // What the server picks when no domain is given: underscores are not allowed in host names.
-  const defaultDomain = `${(schema || 'acme').replaceAll('_', '-').replace(/^-+|-+$/g, '') || 'tenant'}.localhost`
+  const defaultDomain = defaultDomainFor(schema || 'acme', 'localhost') ?? 'tenant.localhost'
   const badDomain = domainList.map((d) => ({ d, problem: domainProblem(d) })).find((x) => x.problem !== undefined)
   const duplicateDomain = domainList.find((d, i) => domainList.indexOf(d) !== i)
   const local: Partial<Record<FieldName, string>> = {
