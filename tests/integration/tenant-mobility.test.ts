@@ -110,6 +110,27 @@ describe.each(SERVERS)('tenant lifecycle on $label', ({ url }) => {
     await expectHealthy(t)
   })
 
+  it('clones and imports a tenant whose migrations seed rows: the source rows replace the seeded ones', async () => {
+    const seeding: MigrationDefinition = {
+      name: '0095_seed_settings',
+      up: ({ exec }) => exec("CREATE TABLE settings (id int PRIMARY KEY, value text NOT NULL); INSERT INTO settings VALUES (1, 'seeded')"),
+    }
+    const seeded = new Tenancy(t.db, { migrations: { tenant: [...tenantMigrations, seeding] } })
+    await seeded.createTenant({ name: 'Seeded', schema: 'seeded' })
+    await seeded.withTenant('seeded', (s) => s.query("UPDATE settings SET value = 'changed'; INSERT INTO settings VALUES (2, 'more')"))
+    await cloneTenant(seeded, { from: 'seeded', schema: 'seeded_clone', data: true })
+    const file = nextFile('seeded')
+    await exportTenantToFile(t.db, file, { schema: 'seeded' })
+    await importTenantFromFile(seeded, file, { schema: 'seeded_import' })
+    for (const schema of ['seeded_clone', 'seeded_import']) {
+      expect(await seeded.withTenant(schema, (s) => s.query('SELECT id, value FROM settings ORDER BY id'))).toEqual([
+        { id: 1, value: 'changed' },
+        { id: 2, value: 'more' },
+      ])
+    }
+    for (const schema of ['seeded', 'seeded_clone', 'seeded_import']) await seeded.dropTenant(schema)
+  })
+
   it('refuses a clone onto a taken name, changing nothing', async () => {
     await expect(cloneTenant(t.tenancy, { from: 'acme', schema: 'acme_copy' })).rejects.toThrow('schema: a tenant with schema "acme_copy" already exists')
     await expect(cloneTenant(t.tenancy, { from: 'nope', schema: 'nope_copy' })).rejects.toThrow('no tenant with schema "nope"')

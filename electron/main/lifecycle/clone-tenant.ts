@@ -64,6 +64,8 @@ export async function cloneTenant(tenancy: Tenancy, options: CloneOptions): Prom
       const tables = await tenantTables((sql, bind) => tx.rows(sql, bind), options.from)
       if (tables.length === 0) return
       progress({ phase: 'clone', rowsDone: 0, rowsTotal: 0 }, true)
+      // Migrations may seed rows (a default subscription, starter content); the source's rows replace them.
+      tx.exec(`TRUNCATE ${tables.map((table) => qualified(valid.schema, table.name)).join(', ')}`)
       // One statement: every table's copy sees the same snapshot, and the foreign-key checks
       // run at its end, when every table is filled.
       const copies = tables.map((table, i) => {

@@ -158,6 +158,8 @@ async function loadData(
   expectedSha256: string | undefined,
 ): Promise<number> {
   await client.query(`${dataSettingsSql(true)}; SET CONSTRAINTS ALL DEFERRED`)
+  // Migrations may seed rows (a default subscription, starter content); the file's rows replace them.
+  if (manifest.tables.length > 0) await client.query(`TRUNCATE ${manifest.tables.map((t) => qualified(schema, t.name)).join(', ')}`)
   const total = manifest.tables.reduce((n, t) => n + t.rows, 0)
   let rowsDone = 0
   for (const table of manifest.tables) {

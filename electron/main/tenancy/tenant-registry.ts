@@ -61,7 +61,10 @@ async function translateCreateError(db: Database, error: unknown, schema: string
       const domain = /\(domain\)=\(([^)]*)\)/.exec(pg.detail ?? '')?.[1] ?? ''
       return new InvalidInputError('domains', `${quoteForMessage(domain, 253)} already belongs to another tenant`, { cause: error })
     }
-    return new InvalidInputError('schema', `a tenant with schema "${schema}" already exists`, { cause: error })
+    // Only the registry's own keys mean "taken"; a duplicate inside the tenant's tables (a clone or
+    // import's rows) is reported as what it is.
+    if (pg.constraint?.startsWith('tenants_')) return new InvalidInputError('schema', `a tenant with schema "${schema}" already exists`, { cause: error })
+    return error
   }
   if (pg.code === SqlState.duplicateSchema) {
     // CREATE SCHEMA comes first, so a registered tenant's name shows up here too: say which case it is.
