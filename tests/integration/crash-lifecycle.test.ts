@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
@@ -46,6 +46,7 @@ afterAll(async () => {
   await watcher?.close()
   await t?.drop()
   await target?.drop()
+  rmSync(dir, { recursive: true, force: true })
 })
 
 async function seedTenant(schema: string, rows: number, marker = schema): Promise<void> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
 import { diagnose } from '../../electron/main/doctor/doctor.ts'
@@ -21,6 +21,7 @@ const SERVERS = [
 const dir = mkdtempSync(join(resolve('.test-data'), 'mobility-'))
 let fileNo = 0
 const nextFile = (label: string) => join(dir, `${label}-${fileNo++}.tenant`)
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 /** A tenant with rows in every table, ids with gaps (sequences ahead of max(id)), and text that needs escaping. */
 async function seed(tenancy: Tenancy, schema: string, customers = 25): Promise<void> {
