@@ -147,6 +147,8 @@ export interface TableList {
 
 export interface RowPage {
   tenant: string
+  /** Whether this window has turned on edits for this tenant. */
+  editsAllowed: boolean
   table: { name: string; shared: boolean; readOnlyReason: string | null; key: TableKey }
   columns: GridColumn[]
   rows: GridCell[][]

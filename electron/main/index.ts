@@ -7,6 +7,8 @@ import { createStartupDispatcher } from './handlers/startup-dispatcher.ts'
 import { targetFromEnvironment } from './db/connect.ts'
 import { ContractIpc } from './ipc/contract-ipc.ts'
 import { registerFileDialogs } from './ipc/file-dialog-ipc.ts'
+import { saveDialogExports } from './ipc/export-save-dialog.ts'
+import { createDispatcher } from './handlers/dispatcher.ts'
 import { registerRendererScheme, serveRenderer } from './ipc/renderer-protocol.ts'
 import { appMenuTemplate } from './window/app-menu.ts'
 import {
@@ -91,7 +93,8 @@ function startDatabase(): Promise<RunningApp | undefined> {
   }).then(
     async (running) => {
       if (running.server) console.info(`[schemata] tenant API and browser console: ${running.server.consoleUrl}`)
-      startup.ready(running.dispatch)
+      // The app's own windows save exports through the native dialog; the local server's tabs download them.
+      startup.ready(createDispatcher({ ...running.services, exports: saveDialogExports() }))
       ipc?.broadcast('db/status', await running.dbStatus())
       return running
     },

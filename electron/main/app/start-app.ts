@@ -142,6 +142,8 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
       started.server = server
       // The Requests panel sends real requests to this server (calls read `services` when they run).
       services.requests = { send: (input) => server.sendTenantApiRequest(input), log: (limit) => server.recentRequests(limit) }
+      // Data exports stream from this server as downloads (the desktop app's own windows save through a dialog instead).
+      services.exports = server.dataExports
     } catch (error) {
       if (!options.server.optional) {
         supervisor?.stop()

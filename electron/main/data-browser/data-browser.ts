@@ -57,7 +57,7 @@ export class DataBrowser {
    * the scope and the page's statement leave together: one round trip. A
    * description the result contradicts is dropped and the page read again.
    */
-  async rows(ref: TableRef, request: PageRequest): Promise<RowPage> {
+  async rows(ref: TableRef, request: PageRequest): Promise<Omit<RowPage, 'editsAllowed'>> {
     const key = TableMetaCache.keyOf(ref.tenant, ref.table, Boolean(ref.shared))
     const cached = ref.shared && !this.sharedReadable().includes(ref.table) ? undefined : this.metas.get(key)
     if (cached) {

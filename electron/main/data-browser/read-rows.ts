@@ -67,7 +67,7 @@ function truncateCells(rows: GridCell[][], width: number): TruncatedCell[] {
  * version when the table can be edited. A nullable sort column may take a
  * second statement when a page spans the boundary between values and NULLs.
  */
-export async function readPage(scope: TenantScope, meta: TableMeta, tenant: string, request: PageRequest): Promise<RowPage> {
+export async function readPage(scope: TenantScope, meta: TableMeta, tenant: string, request: PageRequest): Promise<Omit<RowPage, 'editsAllowed'>> {
   const ordering = orderingFor(meta, request.sort)
   if (request.after) checkCursor(ordering, request.after)
   const limit = request.limit ?? DEFAULT_PAGE_SIZE
@@ -94,7 +94,7 @@ export async function readPage(scope: TenantScope, meta: TableMeta, tenant: stri
   const width = meta.columns.length
   const versionAt = position.get('xmin')
   const rows = page.map((entry) => entry.row.slice(0, width))
-  const result: RowPage = {
+  const result: Omit<RowPage, 'editsAllowed'> = {
     tenant,
     table: { name: meta.name, shared: meta.shared, readOnlyReason: meta.readOnlyReason, key: meta.key },
     columns: gridColumns(meta),

@@ -37,8 +37,8 @@ export const dataBrowserHandlers: Pick<HandlerTable, DataBrowserCalls> = {
   },
 
   async 'data/rows'(input, context, services) {
-    tenantOf(input, context)
-    return browserOf(services).rows(input, input)
+    const tenant = tenantOf(input, context)
+    return { ...(await browserOf(services).rows(input, input)), editsAllowed: editsAllowed(context.session, tenant) }
   },
 
   async 'data/insert'(input, context, services) {

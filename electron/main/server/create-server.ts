@@ -14,6 +14,8 @@ import { ForbiddenError, HttpError, NotFoundError, errorReply, statusOf, writeJs
 import { type ApiRequestLogEntry, type RequestLog, type RequestLogListener, sharedRequestLog } from './request-log.ts'
 import { handleRpc, rpcErrorReply } from './rpc-transport.ts'
 import { handleTransfer } from './transfer-routes.ts'
+import { DataExportDownloads } from './data-export-downloads.ts'
+import type { ExportPort } from '../handlers/handler-types.ts'
 import type { Tenancy } from '../tenancy/service.ts'
 import { type TenantApiResponse, sendTenantApiRequestTo } from './send-request.ts'
 import { resolveStaticFile, sendStaticFile } from './static-files.ts'
@@ -66,6 +68,8 @@ export interface SchemataServer {
   tenantUrl(schema: string): string
   /** Sends an event to every console tab. */
   readonly broadcast: EventSink
+  /** `data/export` in browser mode: a one-time download link of this server (GET /export/<ticket>). */
+  readonly dataExports: ExportPort
   recentRequests(limit?: number): ApiRequestLogEntry[]
   onRequestLogged(listener: RequestLogListener): () => void
   /** The Requests panel: sends a request with a typed Host to this server and reports what it resolved to. */
@@ -121,6 +125,7 @@ export async function createSchemataServer(options: SchemataServerOptions): Prom
   const consoleToken = options.consoleToken ?? randomConsoleToken()
   if (consoleToken.length < 16) throw new RangeError('consoleToken must be at least 16 characters')
   const hub = new EventHub()
+  const dataExports = new DataExportDownloads()
   // Ids come from clients, so the store is bounded (least recently used tabs start over).
   const sessions = options.sessions ?? new SessionStore({ capacity: 1000 })
   const limiter = new LoginRateLimiter(options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT, now)
@@ -188,6 +193,18 @@ export async function createSchemataServer(options: SchemataServerOptions): Prom
       }
       if (!options.transfers) throw new NotFoundError('file transfers are not served here')
       await handleTransfer(req, res, url, options.transfers, hub)
+      return
+    }
+    if (url.pathname.startsWith('/export/')) {
+      if (!auth.isAuthorized(req)) {
+        refuse(new UnauthorizedError('the console token is required (open the URL `schemata serve` printed)'))
+        return
+      }
+      if (req.method !== 'GET') {
+        refuse(new HttpError(405, 'INVALID_INPUT', 'method: downloads are GET', { field: 'method', headers: { allow: 'GET' } }))
+        return
+      }
+      await dataExports.serve(url.pathname.slice('/export/'.length), res)
       return
     }
     if (url.pathname === '/events') {
@@ -294,6 +311,7 @@ export async function createSchemataServer(options: SchemataServerOptions): Prom
     consoleUrl: `http://localhost:${port}/?token=${consoleToken}`,
     tenantUrl: (schema) => `http://${schema.replaceAll('_', '-')}.localhost:${port}`,
     broadcast: hub.broadcast,
+    dataExports,
     recentRequests: (limit) => log.recent(limit),
     onRequestLogged: (listener) => log.onLogged(listener),
     sendTenantApiRequest: (input) => sendTenantApiRequestTo(port, log, input),

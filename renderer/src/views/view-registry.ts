@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react'
 import { ActivityView } from './activity-view.tsx'
 import { CustomersView } from './customers-view.tsx'
+import { DataView } from './data-view.tsx'
 import { DatabaseView } from './database-view.tsx'
 import { MigrationsView } from './migrations-view.tsx'
 import { OrdersView } from './orders-view.tsx'
@@ -24,6 +25,7 @@ export interface ViewDefinition {
 export const VIEWS = [
   { id: 'customers', label: 'Customers', needsTenant: true, Component: CustomersView },
   { id: 'orders', label: 'Orders', needsTenant: true, Component: OrdersView },
+  { id: 'data', label: 'Data', needsTenant: true, Component: DataView },
   { id: 'segregation', label: 'Segregation', needsTenant: false, Component: SegregationView },
   { id: 'requests', label: 'Requests', needsTenant: false, Component: RequestsView },
   { id: 'migrations', label: 'Migrations', needsTenant: false, Component: MigrationsView },

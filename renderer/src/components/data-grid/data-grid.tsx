@@ -99,12 +99,14 @@ function Cell({ column, value, truncatedLength, onOpen }: { column: GridColumn; 
       data-column={column.name}
       title={value === '' ? 'empty string' : undefined}
     >
-      <span className="grid__value">{value === '' ? '' : cellPreview(column, value)}</span>
-      {expandable && (
-        <button type="button" className="grid__expand" aria-label={`Open ${column.name} value`} onClick={onOpen} data-testid="grid-expand">
-          ⤢
-        </button>
-      )}
+      <div className="grid__cell-inner">
+        <span className="grid__value">{value === '' ? '' : cellPreview(column, value)}</span>
+        {expandable && (
+          <button type="button" className="grid__expand" aria-label={`Open ${column.name} value`} onClick={onOpen} data-testid="grid-expand">
+            ⤢
+          </button>
+        )}
+      </div>
     </td>
   )
 }

@@ -60,11 +60,14 @@ export function RowEditor({ columns, row, truncatedColumns, onSave, onClose, err
     }
   }
   const unchanged = !isNew && Object.keys(changes()).length === 0
+  // A problem that names no column of this form (a conflict, the key, the table) is shown above the fields.
+  const errorColumn = error?.field?.startsWith('values.') ? error.field.slice('values.'.length) : undefined
+  const general = error !== undefined && !columns.some((column) => column.name === errorColumn)
 
   return (
     <Modal title={isNew ? 'New row' : 'Edit row'} onClose={onClose} testId="row-editor" className="modal--wide row-editor">
       <form onSubmit={(event) => void submit(event)} noValidate>
-        {error && error.field === undefined && (
+        {error && general && (
           <div className="alert alert--error" role="alert" data-testid="row-editor-error">
             <span className="alert__message">{error.message}</span>
           </div>
