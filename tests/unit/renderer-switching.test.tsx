@@ -6,12 +6,26 @@ import { DEMO_SEED, renderConsole, settle } from '../../renderer/src/testing/ren
 
 afterEach(cleanup)
 
+/** The names in the Customers view's grid, in grid order. */
 function customerNames(): string[] {
-  const table = screen.queryByTestId('customers-table')
-  if (!table) return []
-  return within(table)
-    .queryAllByTestId('customer-row')
-    .map((row) => row.querySelector('td')?.textContent ?? '')
+  const view = screen.queryByTestId('customers-view')
+  if (!view) return []
+  return within(view)
+    .queryAllByTestId('grid-row')
+    .map((row) => row.querySelector('[data-column="name"]')?.textContent ?? '')
+}
+
+/** Turns on "Allow edits", opens a new row, types name and email, and inserts it. */
+async function addCustomer(name: string, email: string): Promise<void> {
+  const view = screen.getByTestId('customers-view')
+  const toggle = within(view).getByRole('switch')
+  if (!(toggle as HTMLInputElement).checked) fireEvent.click(toggle)
+  await waitFor(() => expect(within(view).getByTestId<HTMLButtonElement>('grid-insert').disabled).toBe(false))
+  fireEvent.click(within(view).getByTestId('grid-insert'))
+  const editor = await screen.findByTestId('row-editor')
+  fireEvent.change(within(editor).getByLabelText(/^name/), { target: { value: name } })
+  fireEvent.change(within(editor).getByLabelText(/^email/), { target: { value: email } })
+  fireEvent.click(within(editor).getByRole('button', { name: 'Insert row' }))
 }
 
 async function openTenant(schema: string): Promise<void> {
@@ -38,15 +52,16 @@ describe('switching tenants', () => {
     const client = new MemoryClient(DEMO_SEED)
     const slow = deferred()
     let holdAcme = false
-    client.hold = (call) => (holdAcme && call.name === 'data/customers/list' && call.scope === 'acme' ? slow.promise : undefined)
+    client.hold = (call) => (holdAcme && call.name === 'data/rows' && call.scope === 'acme' ? slow.promise : undefined)
     renderConsole(client)
 
     await openTenant('acme')
     await waitFor(() => expect(customerNames()).toHaveLength(2))
     // Acme's next list answer is held back; meanwhile the user moves on to Globex.
     holdAcme = true
-    fireEvent.change(screen.getByLabelText('Search customers'), { target: { value: 'o' } })
-    await waitFor(() => expect(client.calls.some((c) => c.name === 'data/customers/list' && c.scope === 'acme' && JSON.stringify(c.input).includes('search'))).toBe(true))
+    const nameHeader = within(screen.getByTestId('customers-view')).getAllByTestId('grid-column').find((th) => th.dataset.column === 'name')
+    fireEvent.click(within(nameHeader as HTMLElement).getByRole('button'))
+    await waitFor(() => expect(client.calls.some((c) => c.name === 'data/rows' && c.scope === 'acme' && JSON.stringify(c.input).includes('"sort":{"column":"name"'))).toBe(true))
     await openTenant('globex')
     await waitFor(() => expect(customerNames()).toEqual(['Hank Scorpio']))
 
@@ -61,7 +76,7 @@ describe('switching tenants', () => {
   it('never paints the previous tenant’s rows while the new ones load', async () => {
     const client = new MemoryClient(DEMO_SEED)
     const slow = deferred()
-    client.hold = (call) => (call.name === 'data/customers/list' && call.scope === 'initech' ? slow.promise : undefined)
+    client.hold = (call) => (call.name === 'data/rows' && call.scope === 'initech' ? slow.promise : undefined)
     renderConsole(client)
     await openTenant('acme')
     await waitFor(() => expect(customerNames()).toHaveLength(2))
@@ -69,7 +84,7 @@ describe('switching tenants', () => {
     await openTenant('initech')
     await waitFor(() => expect(screen.getByTestId('active-tenant-banner').dataset.schema).toBe('initech'))
     expect(customerNames()).toEqual([])
-    expect(screen.getByTestId('customers-loading')).toBeTruthy()
+    expect(within(screen.getByTestId('customers-view')).getByTestId('table-loading')).toBeTruthy()
     await act(async () => {
       slow.release()
       await slow.promise
@@ -118,9 +133,7 @@ describe('switching tenants', () => {
     renderConsole(client)
     await openTenant('globex')
     await waitFor(() => expect(customerNames()).toEqual(['Hank Scorpio']))
-    fireEvent.change(screen.getByLabelText('New customer name'), { target: { value: 'Mindy Simmons' } })
-    fireEvent.change(screen.getByLabelText('New customer email'), { target: { value: 'mindy@globex.example' } })
-    fireEvent.submit(screen.getByTestId('add-customer-form'))
+    await addCustomer('Mindy Simmons', 'mindy@globex.example')
     await waitFor(() => expect(customerNames()).toEqual(['Hank Scorpio', 'Mindy Simmons']))
     await openTenant('acme')
     await waitFor(() => expect(customerNames()).toEqual(['Wile E. Coyote', 'Road Runner Logistics']))

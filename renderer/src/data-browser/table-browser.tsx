@@ -161,7 +161,7 @@ export function TableBrowser({ table, shared = false, title, initialSort = null,
       {viewProblem && (
         <ErrorMessage title={`Could not load ${table}.`} message={viewProblem.message} onRetry={rows.reload} testId="table-error" />
       )}
-      {rows.loading && rows.rows.length === 0 && !rows.error ? (
+      {rows.columns.length === 0 && !rows.error ? (
         <Loading label={`Loading ${table}…`} testId="table-loading" />
       ) : (
         <DataGrid

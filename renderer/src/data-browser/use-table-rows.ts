@@ -1,5 +1,5 @@
 import { useInfiniteQuery, useQueryClient, type InfiniteData } from '@tanstack/react-query'
-import { useCallback, useMemo } from 'react'
+import { useCallback, useMemo, useRef } from 'react'
 import { ContractError } from '../../../contract/contract.ts'
 import { DEFAULT_PAGE_SIZE, type FilterSpec, type RowCursor, type RowPage, type SortSpec } from '../../../contract/data-browser.ts'
 import type { GridCell, GridColumn, TruncatedCell } from '../../../contract/data-grid.ts'
@@ -100,6 +100,11 @@ export function useTableRows(ref: TableRef, view: TableView, pageSize = DEFAULT_
   }, [pages])
   const first = pages[0]
   const last = pages[pages.length - 1]
+  // The columns stay known while another view of the table loads or fails (the filter bar needs them).
+  const knownColumns = useRef<{ key: string; columns: readonly GridColumn[] }>({ key: '', columns: [] })
+  const tableKey = `${schema ?? ''}\u0000${ref.shared ? 'shared' : 'own'}\u0000${ref.table}`
+  if (first) knownColumns.current = { key: tableKey, columns: first.columns }
+  const columns = first?.columns ?? (knownColumns.current.key === tableKey ? knownColumns.current.columns : [])
 
   /** Runs a write for the active tenant; a refusal because the window switched meanwhile is reported like the other views do. */
   const write = useCallback(
@@ -184,7 +189,7 @@ export function useTableRows(ref: TableRef, view: TableView, pageSize = DEFAULT_
   )
 
   return {
-    columns: first?.columns ?? [],
+    columns,
     rows: flat.rows,
     truncated: flat.truncated,
     table: last?.table,

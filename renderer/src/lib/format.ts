@@ -1,23 +1,3 @@
-const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' })
-
-/** Integer cents as a currency amount: 129900 → "$1,299.00". */
-export function formatCents(cents: number): string {
-  return money.format(cents / 100)
-}
-
-/** Cents as the plain number an amount field starts with: 4999 → "49.99". */
-export function centsToInput(cents: number): string {
-  return (cents / 100).toFixed(2)
-}
-
-const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' })
-
-/** An ISO timestamp as a short local date and time; the raw text when it does not parse. */
-export function formatTimestamp(iso: string): string {
-  const date = new Date(iso)
-  return Number.isNaN(date.getTime()) ? iso : dateTime.format(date)
-}
-
 /** Bytes in the largest unit that keeps the number readable. */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`

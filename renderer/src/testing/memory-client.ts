@@ -21,6 +21,7 @@ import type {
 } from '../../../contract/types.ts'
 import type { ActivityMetric, ActivityOverview, StatementStatsStatus, TenantActivityDetail, TenantActivityRow } from '../../../contract/activity-types.ts'
 import { domainProblem, schemaNameProblem, tenantNameProblem } from '../validation.ts'
+import { MemoryTables } from './memory-tables.ts'
 
 /*
  * An in-memory SchemataClient for component tests (and for trying the UI
@@ -93,6 +94,7 @@ export class MemoryClient implements SchemataClient {
   /** The tenant API's request log, newest first (`requests/send` adds to it and emits `requests/logged`). */
   readonly requestLog: ApiRequestLogEntry[] = []
   private readonly tenants = new Map<string, MemoryTenant>()
+  private readonly tables = new MemoryTables()
   private readonly listeners = new Map<EventName, Set<(payload: never) => void>>()
   private active: string | null = null
   private nextId = 1
@@ -260,6 +262,10 @@ export class MemoryClient implements SchemataClient {
   }
 
   private answer(name: CallName, input: Record<string, unknown>, scope: string | null): unknown {
+    if (name.startsWith('data/') && !name.startsWith('data/customers/') && !name.startsWith('data/orders/')) {
+      const tenant = this.scoped(scope, input)
+      return this.tables.answer(name, input, tenant.info.schema, tenant, () => this.nextId++, CREATED_AT)
+    }
     switch (name) {
       case 'db/status':
         return { ...this.db }

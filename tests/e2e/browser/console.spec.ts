@@ -175,10 +175,10 @@ test('runs migrations with progress reaching 100%: a tenant behind before, appli
 test('never shows a blank window: a call that fails is a visible alert', async ({ consolePage }) => {
   const { page } = consolePage
   await consolePage.switchByClick('acme')
-  await page.route('**/rpc/data/customers/list', (route) =>
+  await page.route('**/rpc/data/rows', (route) =>
     route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ ok: false, error: { code: 'DATABASE_UNAVAILABLE', message: 'the database went away' } }) }),
   )
   await consolePage.switchByClick('globex')
-  await expect(page.getByTestId('customers-error')).toContainText('the database went away')
-  await expect(page.getByTestId('customers-error')).toHaveAttribute('role', 'alert')
+  await expect(consolePage.at.customers.error).toContainText('the database went away')
+  await expect(consolePage.at.customers.error).toHaveAttribute('role', 'alert')
 })

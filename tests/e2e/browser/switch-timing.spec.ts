@@ -77,7 +77,7 @@ test(`switch time with ${TENANTS} tenants`, async ({ page }, testInfo) => {
           if (!row) return reject(new Error(`no sidebar row for ${schema}`))
           const shown = () => {
             const banner = document.querySelector('[data-testid="active-tenant-banner"]')
-            const cell = document.querySelector('[data-testid="customers-table"] [data-testid="customer-row"] td')
+            const cell = document.querySelector('[data-testid="customers-view"] [data-testid="grid-row"] [data-column="name"]')
             return banner?.dataset.schema === schema && cell?.textContent === first
           }
           const timeout = setTimeout(() => reject(new Error(`switch to ${schema} not shown within 10 s`)), 10_000)

@@ -297,7 +297,7 @@ export function DataGrid(props: DataGridProps) {
             ))}
           </tbody>
         </table>
-        {rows.length === 0 && !loading && <div className="grid__empty">{empty ?? 'No rows.'}</div>}
+        {rows.length === 0 && !loading && <div className="grid__empty" data-testid="grid-empty">{empty ?? 'No rows.'}</div>}
       </div>
       <div className="grid__footer">
         <span className="grid__loaded" data-testid="grid-loaded">
