@@ -12,13 +12,21 @@ import { CHROMIUM_ARGS, chromiumExecutable } from './tests/e2e/fixtures/chromium
  */
 const executablePath = chromiumExecutable()
 
+// Tools, not tests: they write docs/*.png or take a measurement, and run only when asked
+// (`npm run screenshots`, `npm run measure:switch`). Left out of the suite rather than skipped in it.
+const tools = [
+  ...(process.env.SCHEMATA_SCREENSHOTS === '1' ? [] : ['**/docs-screenshots.spec.ts']),
+  ...(process.env.SCHEMATA_MEASURE === '1' ? [] : ['**/switch-timing.spec.ts']),
+]
+
 export default defineConfig({
   testDir: 'tests/e2e',
   workers: 1,
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  reporter: [['list']],
+  // The skip reporter tells the test command what was skipped and why (tests/fixtures/skip-ledger.ts).
+  reporter: [['list'], ['./tests/e2e/fixtures/skip-reporter.ts']],
   outputDir: 'test-results',
   use: {
     screenshot: 'only-on-failure',
@@ -27,6 +35,7 @@ export default defineConfig({
     {
       name: 'browser',
       testMatch: 'browser/**/*.spec.ts',
+      testIgnore: tools,
       use: {
         browserName: 'chromium',
         headless: true,

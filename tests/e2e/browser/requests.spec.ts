@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto'
 import { request } from 'node:http'
-import path from 'node:path'
-import { REPO_ROOT } from '../fixtures/console-server.ts'
 import { expect, test } from '../fixtures/console-test.ts'
 import { RequestsPanel } from '../fixtures/page-actions/requests-actions.ts'
 
@@ -149,33 +147,4 @@ test('a request made outside the panel appears in the live log', async ({ consol
   await expect(panel.at.logRows.first()).toHaveAttribute('data-id', unknown.requestId)
   await expect(panel.at.logRows.first()).toHaveAttribute('data-tenant', '')
   await expect(panel.at.logRows.first()).toContainText('no tenant')
-})
-
-test.describe('docs', () => {
-  test.skip(process.env.SCHEMATA_SCREENSHOTS !== '1', 'writes docs/screenshot-requests.png; run with SCHEMATA_SCREENSHOTS=1')
-  test.use({ viewport: { width: 1280, height: 800 } })
-
-  test('screenshot of the Requests panel', async ({ consolePage, consoleServer }) => {
-    const { page } = consolePage
-    const { port } = consoleServer
-    await consolePage.switchByClick('globex')
-    const panel = new RequestsPanel(page)
-    await panel.open()
-    // A little traffic for the log: a browser, curl, and the panel itself.
-    await curl(port, `acme.localhost:${port}`, '/api/tenant')
-    await curl(port, `initech.localhost:${port}`, '/api/customers')
-    await panel.preset('subdomain', 'globex')
-    await panel.send()
-    await panel.preset('conflict', 'acme')
-    await panel.send()
-    // The window is on globex; the request goes to initech by its header.
-    await panel.preset('header', 'initech')
-    await panel.send()
-    await panel.expectResolved('initech', 200, 'header')
-    await expect(page.getByTestId('live-indicator')).toContainText('Live')
-    // Sending focused the button and scrolled the panel; the picture starts at the top.
-    await page.evaluate('document.getElementById("view-panel").scrollTo(0, 0)')
-    await page.mouse.move(1270, 790)
-    await page.screenshot({ path: path.join(REPO_ROOT, 'docs', 'screenshot-requests.png'), animations: 'disabled' })
-  })
 })

@@ -1,10 +1,11 @@
 import { CONTENT_SECURITY_POLICY } from '../../../electron/main/window/window-options.ts'
-import { SKIP_REASON, electronExecutable, expect, test, type PageGlobals } from './electron-app.ts'
+import { electronUnavailable, expect, test, type PageGlobals } from './electron-app.ts'
 
-const unavailable = electronExecutable() === undefined
-// Printed once when the file loads: Playwright's reporters list a skipped test without its reason.
-if (unavailable) console.warn(SKIP_REASON)
-test.skip(unavailable, SKIP_REASON)
+const unavailable = electronUnavailable()
+// Printed once when the file loads: Playwright's list reporter shows a skipped test without its reason
+// (the test command's skip summary has it too).
+if (unavailable !== undefined) console.warn(unavailable)
+test.skip(unavailable !== undefined, unavailable)
 
 // page.evaluate callbacks are serialised into the renderer: they may use only their own code and globals.
 // One launch, one story: a first run (initdb + demo) costs seconds, so the steps share it.

@@ -6,20 +6,26 @@ import { fileURLToPath } from 'node:url'
 import { _electron, test as base, type ElectronApplication, type Page } from '@playwright/test'
 import { stopEmbedded } from '../../../electron/main/db/embedded-server.ts'
 import type { SchemataBridge } from '../../../electron/preload/bridge-api.ts'
-import { findElectronBinary } from '../../../scripts/electron-binary.ts'
+import { findElectronBinary, missingDisplay } from '../../../scripts/electron-binary.ts'
+import { ELECTRON_UNAVAILABLE_ENV } from '../../fixtures/skip-ledger.ts'
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url))
 
 /**
- * Where the Electron executable is, without downloading it (the one rule,
- * shared with `npm start`: scripts/electron-binary.ts).
+ * Why the Electron app cannot be launched here, or undefined when it can. The
+ * test command fetches the binary first (as `npm start` does) and passes on
+ * why it could not; run directly, this looks for the binary without
+ * downloading it (the one rule, shared with `npm start`: scripts/electron-binary.ts).
  */
-export function electronExecutable(): string | undefined {
-  return findElectronBinary()
+export function electronUnavailable(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const told = env[ELECTRON_UNAVAILABLE_ENV]?.trim()
+  if (told) return `Electron e2e skipped: ${told}`
+  if (findElectronBinary(env) === undefined) {
+    return 'Electron e2e skipped: no Electron binary yet (npm test fetches it; or set ELECTRON_OVERRIDE_DIST_PATH to an unpacked Electron 45)'
+  }
+  const display = missingDisplay(env)
+  return display === undefined ? undefined : `Electron e2e skipped: ${display} (run under xvfb-run -a, as npm test does)`
 }
-
-export const SKIP_REASON =
-  'Electron e2e skipped: no Electron binary (the download is blocked here; set ELECTRON_OVERRIDE_DIST_PATH to an unpacked Electron 45 to run)'
 
 interface Fixtures {
   /** The built app (out/main/index.js), launched on a fresh data directory; closed (and its database stopped) after the test. */
