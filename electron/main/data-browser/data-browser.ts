@@ -36,7 +36,7 @@ export class DataBrowser {
 
   constructor(
     private readonly tenancy: Tenancy,
-    private readonly sharedReadable: () => readonly string[] = () => [],
+    private readonly sharedReadable: () => readonly string[] = () => tenancy.project.sharedReadable,
   ) {}
 
   /** Describes a table afresh inside a scope and remembers the description for later reads. */

@@ -13,7 +13,7 @@ const browsers = new WeakMap<object, DataBrowser>()
 function browserOf(services: ContractServices): DataBrowser {
   let browser = browsers.get(services.tenancy)
   if (!browser) {
-    browser = new DataBrowser(services.tenancy, () => services.sharedReadable?.() ?? [])
+    browser = new DataBrowser(services.tenancy, () => services.sharedReadable?.() ?? services.tenancy.project.sharedReadable)
     browsers.set(services.tenancy, browser)
   }
   return browser

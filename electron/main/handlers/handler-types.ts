@@ -16,7 +16,7 @@ export interface ContractServices {
   requests?: RequestsPort
   /** Where data exports go: a download from the local server (browser mode) or a save dialog (desktop). */
   exports?: ExportPort
-  /** The project's shared readable tables in `public` (tenants may read them, never write them). */
+  /** The shared readable tables in `public` (tenants may read them, never write them); default: the project's `sharedReadable`. */
   sharedReadable?: () => readonly string[]
 }
 
