@@ -22,6 +22,9 @@ const tools = [
 export default defineConfig({
   testDir: 'tests/e2e',
   workers: 1,
+  // A stray test.only must not turn a CI run into a run of one test.
+  forbidOnly: Boolean(process.env.CI),
+  // No retries: a test that passes on its second try is a flaky test, and flaky must read as failed.
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
@@ -30,6 +33,8 @@ export default defineConfig({
   outputDir: 'test-results',
   use: {
     screenshot: 'only-on-failure',
+    // With no retries, 'on-first-retry' would never record one: keep the trace of each failure instead.
+    trace: 'retain-on-failure',
   },
   projects: [
     {

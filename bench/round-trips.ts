@@ -4,7 +4,6 @@ type QueryFn = (this: pg.Client, ...args: unknown[]) => unknown
 
 let installed = false
 let count = 0
-let statements = 0
 let busyMs = 0
 let busySince = 0
 let inFlightTotal = 0
@@ -30,7 +29,6 @@ export function installRoundTripCounter(): void {
   const proto = pg.Client.prototype as unknown as { query: QueryFn }
   const original = proto.query
   proto.query = function countedQuery(this: pg.Client, ...args: unknown[]): unknown {
-    statements++
     const pending = inFlight.get(this) ?? 0
     if (pending === 0) count++
     inFlight.set(this, pending + 1)
@@ -72,11 +70,6 @@ export function queryMs(): number {
 /** Round trips so far; take the difference around a measured step. */
 export function roundTrips(): number {
   return count
-}
-
-/** Statements sent so far, pipelined or not. */
-export function statementsSent(): number {
-  return statements
 }
 
 /** Runs `fn` and returns the SQL text of every statement it sent, in order, pipelined ones marked (for tracing). */

@@ -49,10 +49,3 @@ export function roundTo(value: number, digits: number): number {
   const scale = 10 ** digits
   return Math.round(value * scale) / scale
 }
-
-/** Runs `fn` and returns its duration in milliseconds with its result. */
-export async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
-  const start = performance.now()
-  const result = await fn()
-  return [performance.now() - start, result]
-}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { hashPassword } from '../../electron/main/auth/password.ts'
 import type { CallOutcome, Dispatch } from '../../electron/main/handlers/dispatch-types.ts'
 import { InvalidInputError } from '../../electron/main/errors.ts'
-import { RequestLog, type ApiRequestLogEntry, type SchemataServer, createSchemataServer, sendTenantApiRequest } from '../../electron/main/server/index.ts'
+import { RequestLog, type ApiRequestLogEntry, type SchemataServer, createSchemataServer } from '../../electron/main/server/index.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
 import { Database } from '../../electron/main/db/database.ts'
 import { serverUnderTest } from '../fixtures/server-under-test.ts'
@@ -265,7 +265,7 @@ describe('request log and the Requests panel', () => {
     expect(byHost).toMatchObject({ status: 200, json: { schema: 'globex' }, resolved: { tenant: 'globex', via: 'subdomain' } })
     expect(byHost.logEntry?.id).toBe(byHost.headers['x-request-id'])
 
-    const byHeader = await sendTenantApiRequest({
+    const byHeader = await server.sendTenantApiRequest({
       method: 'GET',
       host: `localhost:${port}`,
       path: '/api/customers',

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Database } from '../db/database.ts'
 import { lockSchemasSql } from '../db/tenant-sql.ts'
-import { InvalidInputError } from '../errors.ts'
 import type { MigrationDefinition } from '../migrations/types.ts'
 import { tenantRoleName } from '../tenancy/role-name.ts'
 import type { ValidTenantInput } from '../tenancy/tenant-input.ts'
@@ -16,14 +15,6 @@ export interface PoolConfig {
 /** Pooled schemas are named `_pool_<hex>`: a leading underscore no generated default domain can come from. */
 export const POOL_PREFIX = '_pool_'
 const POOL_NAME = 'pooled'
-
-/** Validates a pool config (from the project config). */
-export function validatePoolConfig(value: unknown, field = 'pool'): PoolConfig {
-  if (value === null || typeof value !== 'object') throw new InvalidInputError(field, 'must be an object like { "size": 5 }')
-  const size = (value as { size?: unknown }).size
-  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > 1000) throw new InvalidInputError(`${field}.size`, 'must be a whole number from 0 to 1000')
-  return { size }
-}
 
 export interface PoolStatus {
   size: number

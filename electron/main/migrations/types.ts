@@ -34,5 +34,3 @@ export interface MigrationDefinition {
   /** The file it was loaded from, for messages. */
   readonly file?: string
 }
-
-export type MigrationSet = 'shared' | 'tenant'

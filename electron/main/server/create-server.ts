@@ -11,7 +11,7 @@ import { ConsoleAuth, randomConsoleToken } from './console-auth.ts'
 import { EventHub, refuseUpgrade } from './event-hub.ts'
 import { HostPolicy } from './host-policy.ts'
 import { ForbiddenError, HttpError, NotFoundError, errorReply, statusOf, writeJson } from './http-errors.ts'
-import { type ApiRequestLogEntry, type RequestLog, type RequestLogListener, sharedRequestLog } from './request-log.ts'
+import { type ApiRequestLogEntry, RequestLog, type RequestLogListener } from './request-log.ts'
 import { handleRpc, rpcErrorReply } from './rpc-transport.ts'
 import { handleTransfer } from './transfer-routes.ts'
 import { DataExportDownloads } from './data-export-downloads.ts'
@@ -120,7 +120,7 @@ export async function createSchemataServer(options: SchemataServerOptions): Prom
   if (host !== '127.0.0.1') throw new RangeError('the Schemata server binds 127.0.0.1 only')
   const now = options.now ?? Date.now
   const onError = options.onError ?? defaultOnError
-  const log = options.requestLog ?? sharedRequestLog
+  const log = options.requestLog ?? new RequestLog()
   const secret = options.tokenSecret === undefined ? randomTokenSecret() : tokenSecretFrom(options.tokenSecret)
   const consoleToken = options.consoleToken ?? randomConsoleToken()
   if (consoleToken.length < 16) throw new RangeError('consoleToken must be at least 16 characters')

@@ -54,16 +54,3 @@ export class RequestLog {
     }
   }
 }
-
-/** The process's log: what `schemata serve` and the app's Requests panel share unless a server is given its own. */
-export const sharedRequestLog = new RequestLog()
-
-/** Recent tenant API requests of this process, newest first. */
-export function recentRequests(limit?: number): ApiRequestLogEntry[] {
-  return sharedRequestLog.recent(limit)
-}
-
-/** Subscribes to tenant API requests as they are logged; returns the unsubscribe function. */
-export function onRequestLogged(listener: RequestLogListener): () => void {
-  return sharedRequestLog.onLogged(listener)
-}

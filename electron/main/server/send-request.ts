@@ -1,5 +1,4 @@
 import { request } from 'node:http'
-import type { z } from 'zod'
 import { contract } from '../../../contract/contract.ts'
 import type { TenantApiResponse } from '../../../contract/types.ts'
 import type { RequestLog } from './request-log.ts'
@@ -18,8 +17,6 @@ const RESERVED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding',
 
 /** Input of `requests/send`, declared once in the contract. */
 export const tenantApiRequestInput = contract['requests/send'].input
-
-export type TenantApiRequest = z.input<typeof tenantApiRequestInput>
 
 export type { TenantApiResponse }
 

@@ -119,11 +119,6 @@ export async function withTenant<T>(
   }
 }
 
-/** The scope the caller runs in, or undefined outside `withTenant`. */
-export function currentScope(): TenantScope | undefined {
-  return scopes.getStore()
-}
-
 /** The scope the caller runs in; throws outside `withTenant` so tenant code can never fall back to `public`. */
 export function requireScope(): TenantScope {
   const scope = scopes.getStore()
