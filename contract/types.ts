@@ -11,7 +11,7 @@ import type { OrderStatus } from './data-rules.ts'
  * dropped, the registry row kept. `moving` / `moved`: being / having been moved to another database.
  */
 export type TenantStatus = 'active' | 'suspended' | 'pooled' | 'archived' | 'moving' | 'moved'
-export { ORDER_STATUSES, type OrderStatus } from './data-rules.ts'
+export type { OrderStatus } from './data-rules.ts'
 
 export interface TenantInfo {
   name: string
