@@ -62,7 +62,12 @@ export const contract = {
   'tenants/list': { input: empty, result: returns<TenantListItem[]>() },
   'tenants/create': {
     input: z
-      .object({ name: z.string().max(200), schema: z.string().max(200), domains: z.array(z.string().max(300)).max(50).optional() })
+      .object({
+        name: z.string().max(200),
+        schema: z.string().max(200),
+        domains: z.array(z.string().max(300)).max(50).optional(),
+        type: z.string().max(40).optional(),
+      })
       .strict(),
     result: returns<TenantInfo>(),
   },
@@ -77,6 +82,11 @@ export const contract = {
   },
   'tenants/set-domains': {
     input: z.object({ schema: schemaName, domains: z.array(z.string().max(300)).max(50) }).strict(),
+    result: returns<TenantInfo>(),
+  },
+  /** Changes a tenant's type: migrations the new type lacks are reverted, the ones it adds applied, in one transaction. */
+  'tenants/set-type': {
+    input: z.object({ schema: schemaName, type: z.string().min(1).max(40) }).strict(),
     result: returns<TenantInfo>(),
   },
   'tenants/switch': { input: z.object({ schema: schemaName }).strict(), result: returns<ActiveTenant>() },

@@ -16,6 +16,8 @@ export type { OrderStatus } from './data-rules.ts'
 export interface TenantInfo {
   name: string
   schema: string
+  /** Which of the project's tenant types (see project/current): it gets that type's migrations. */
+  type: string
   status: TenantStatus
   domains: string[]
   createdAt: string
@@ -126,8 +128,12 @@ export interface ProjectInfo {
 }
 
 export interface MigrationGrid {
+  /** Every tenant migration of the project, by name (each type's are a subset). */
   migrations: string[]
-  tenants: { schema: string; name: string; applied: string[]; pending: string[] }[]
+  /** The project's tenant types, each with its migrations in order: the grid is grouped by them. */
+  types: { name: string; label: string; migrations: string[] }[]
+  /** `applied` and `pending` are against the tenant's own type. */
+  tenants: { schema: string; name: string; type: string; applied: string[]; pending: string[] }[]
   sharedPending: string[]
 }
 

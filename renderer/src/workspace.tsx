@@ -161,7 +161,7 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
     if (!tenants || !active || switchingTo) return
     const current = tenants.find((t) => t.schema === active.schema)
     if (current && (current.name !== active.name || current.domains.join() !== active.domains.join())) {
-      const renamed = { name: current.name, schema: current.schema, status: active.status, domains: current.domains, createdAt: current.createdAt }
+      const renamed = { name: current.name, schema: current.schema, type: current.type, status: active.status, domains: current.domains, createdAt: current.createdAt }
       activeRef.current = renamed
       setActive(renamed)
     }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
@@ -149,5 +149,48 @@ describe('opening a project from the CLI (real PostgreSQL)', () => {
     expect(column).toBeDefined()
     const plans = await t.db.rows<{ id: string }>('SELECT id FROM public.plans ORDER BY price_cents')
     expect(plans.map((p) => p.id)).toEqual(['free', 'team', 'business', 'enterprise'])
+  })
+
+  it('tenant types from the CLI: create --type, list shows them, a bad type is exit 2, set-type migrates', async () => {
+    const env = { DATABASE_URL: t.url }
+    const created = await schemata(HELPDESK, ['tenant', 'create', '--name', 'Globex Support', '--schema', 'globex', '--type', 'enterprise'], env)
+    expect(created.code, created.stderr).toBe(0)
+    expect(created.stdout).toMatch(/type enterprise/)
+    const bad = await schemata(HELPDESK, ['tenant', 'create', '--name', 'Hooli', '--schema', 'hooli', '--type', 'gold'], env)
+    expect(bad.code).toBe(2)
+    expect(bad.stderr.trim()).toBe('type: "gold" is not a tenant type of this project (one of "standard", "enterprise")')
+    const list = await schemata(HELPDESK, ['tenant', 'list', '--json'], env)
+    expect((JSON.parse(list.stdout) as { schema: string; type: string; pending: number }[]).map((x) => [x.schema, x.type, x.pending])).toEqual([
+      ['acme', 'standard', 0],
+      ['globex', 'enterprise', 0],
+    ])
+    const changed = await schemata(HELPDESK, ['tenant', 'set-type', '--schema', 'acme', '--type', 'enterprise', '--json'], env)
+    expect(changed.code, changed.stderr).toBe(0)
+    expect(JSON.parse(changed.stdout)).toEqual({ schema: 'acme', from: 'standard', to: 'enterprise', reverted: [], applied: ['1001_create_audit_log'] })
+    const [audit] = await t.db.rows("SELECT 1 FROM pg_tables WHERE schemaname = 'acme' AND tablename = 'audit_log'")
+    expect(audit).toBeDefined()
+  })
+
+  it('migrate refuses a changed applied migration with exit 2 naming file and tenant; --repair-checksums accepts it', async () => {
+    const copy = tempDir()
+    cpSync(HELPDESK, copy, { recursive: true })
+    const env = { DATABASE_URL: t.url }
+    const subscription = path.join(copy, 'migrations/tenant/0003_create_subscription.sql')
+    writeFileSync(subscription, readFileSync(subscription, 'utf8').replace("DEFAULT 'free'", "DEFAULT 'team'"))
+    const refused = await schemata(copy, ['migrate'], env)
+    expect(refused.code).toBe(2)
+    expect(refused.stderr.trim().split('\n')).toEqual([
+      'migrations/tenant/0003_create_subscription.sql: changed since it was applied to tenant "acme" (and 1 other tenant); restore the file, or run "schemata migrate --repair-checksums" if the change is deliberate',
+    ])
+    const doctor = await schemata(copy, ['doctor', '--json'], env)
+    expect(doctor.code).toBe(1)
+    expect((JSON.parse(doctor.stdout) as { findings: { schema: string; check: string }[] }).findings.filter((f) => f.check === 'migration-changed').map((f) => f.schema)).toEqual(['acme', 'globex'])
+    const repaired = await schemata(copy, ['migrate', '--repair-checksums'], env)
+    expect(repaired.code, repaired.stderr).toBe(0)
+    expect(repaired.stdout).toBe('acme: recorded the current checksum of 0003_create_subscription\nglobex: recorded the current checksum of 0003_create_subscription\n')
+    expect((await schemata(copy, ['migrate'], env)).code).toBe(0)
+    // The repository's own copy is unchanged, so from there it is now the "changed" one.
+    expect((await schemata(HELPDESK, ['migrate'], env)).code).toBe(2)
+    expect((await schemata(HELPDESK, ['migrate', '--repair-checksums', '--json'], env)).code).toBe(0)
   })
 })

@@ -17,9 +17,11 @@ const USAGE = `usage: schemata [--config PATH] <command>
   init [DIR] [--name NAME] [--json]         scaffold a project: schemata.config.json, migration folders, a first migration
   db start | stop | status [--json]         embedded PostgreSQL (ignored with DATABASE_URL)
   migrate [--shared | --tenant] [--schema NAME] [--concurrency N] [--no-wait] [--json]
-  tenant create --name NAME --schema SCHEMA [--domain HOST]...
+  migrate --repair-checksums [--schema NAME] [--json]   accept edited migration files (record their checksums)
+  tenant create --name NAME --schema SCHEMA [--domain HOST]... [--type TYPE]
   tenant list [--json]
   tenant drop --schema SCHEMA --yes
+  tenant set-type --schema SCHEMA --type TYPE [--json]   change a tenant's type (reverts/applies migrations)
   tenant suspend | resume --schema SCHEMA
   tenant clone --from SCHEMA --schema NEW [--data]   tenant rename --schema SCHEMA --to NEW
   tenant export --schema SCHEMA --out FILE           tenant import FILE [--schema NEW] [--as-sibling]

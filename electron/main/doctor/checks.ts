@@ -1,4 +1,5 @@
 import { qualified, quoteIdent } from '../db/sql.ts'
+import { displayPath } from '../project/display-path.ts'
 import { TENANT_SEQUENCE_PRIVILEGES, TENANT_TABLE_PRIVILEGES } from '../db/tenant-sql.ts'
 import { LEDGER_TABLE } from '../migrations/ledger-storage.ts'
 import type { MigrationDefinition } from '../migrations/types.ts'
@@ -54,6 +55,10 @@ const WHY = {
   drift: 'code and the next migration assume the shape the migrations produce; on this tenant alone they may fail or behave differently',
   reference: 'the migrations fail on an empty schema, so drift cannot be checked against them, and creating a tenant will fail the same way',
   moving: 'it serves no requests until the move finishes; if no move is running, one was interrupted',
+  unknownType: 'the migrator cannot tell which migrations this tenant should have, so it is left out of every migration run',
+  changedMigration:
+    'the file no longer says what was applied: a tenant created now gets different tables than this one has, and nobody can tell which is intended',
+  checksumsDisagree: 'the schema’s own ledger and the central one recorded different files for the same migration; one of them was changed by hand',
 } as const
 
 const WONT = {
@@ -68,6 +73,8 @@ const WONT = {
   drift: 'changing a tenant’s tables could destroy data; write a migration, or change the table by hand',
   reference: 'fix the failing migration',
   moving: 'run the same `schemata tenant move` again to finish it, or `schemata tenant resume` to keep the tenant here',
+  unknownType: 'add the type to tenantTypes in schemata.config.json, or change the tenant’s type with `schemata tenant set-type`',
+  changedMigration: 'restore the file, or accept the change on purpose with `schemata migrate --repair-checksums`',
 } as const
 
 class FindingList {
@@ -402,6 +409,7 @@ async function checkMigrationsAndShape(
   for (const name of unknown) {
     list.add(schema, 'unknown-migration', name, 'warning', `migration ${name} is recorded`, WHY.unknownMigration, { wont: WONT.unknownMigration })
   }
+  checkChecksums(list, facts, schema, known)
 
   // Whether the tables match the reference for what the schema's own ledger says: the proof --fix needs.
   let shapeMatches = false
@@ -460,6 +468,37 @@ async function checkMigrationsAndShape(
   }
 }
 
+/** Each applied migration's recorded checksums (both ledgers) against its file's, and against each other. */
+function checkChecksums(list: FindingList, facts: DatabaseFacts, schema: string, known: readonly MigrationDefinition[]): void {
+  const own = facts.ownChecksums.get(schema) ?? new Map<string, string | null>()
+  const central = facts.centralChecksums.get(schema) ?? new Map<string, string | null>()
+  for (const migration of known) {
+    const recorded = [own.get(migration.name), central.get(migration.name)].filter((sum): sum is string => typeof sum === 'string')
+    if (recorded.length === 2 && recorded[0] !== recorded[1]) {
+      list.add(schema, 'checksum-mismatch', migration.name, 'error', `${migration.name}: ${schema}.${LEDGER_TABLE} and public.tenant_migrations recorded different checksums`, WHY.checksumsDisagree, {
+        wont: WONT.changedMigration,
+      })
+      continue
+    }
+    if (migration.checksum === undefined || recorded.length === 0 || recorded[0] === migration.checksum) continue
+    const where = migration.file === undefined ? migration.name : displayPath(migration.file)
+    list.add(schema, 'migration-changed', migration.name, 'error', `${where} changed since it was applied to "${schema}"`, WHY.changedMigration, {
+      wont: WONT.changedMigration,
+    })
+  }
+}
+
+/** Shared migrations (public's ledger) whose files changed since they were applied. */
+export function sharedChecksumFindings(changed: readonly { name: string; file?: string }[]): DiagnosedFinding[] {
+  const list = new FindingList()
+  for (const migration of changed) {
+    list.add('public', 'migration-changed', migration.name, 'error', `${migration.file === undefined ? migration.name : displayPath(migration.file)} changed since it was applied to public`, WHY.changedMigration, {
+      wont: WONT.changedMigration,
+    })
+  }
+  return list.items
+}
+
 /** Tenant-like schemas and tenant-prefixed roles that have no registry row. */
 function checkOrphans(list: FindingList, facts: DatabaseFacts, databaseName: string): void {
   const registeredSchemas = new Set(facts.tenants.map((t) => t.schema))
@@ -503,7 +542,7 @@ function checkOrphans(list: FindingList, facts: DatabaseFacts, databaseName: str
 /** Every invariant over the facts; `known` is the tenant migration list of this build. */
 export async function checkDatabase(
   facts: DatabaseFacts,
-  known: readonly MigrationDefinition[],
+  types: { readonly byType: ReadonlyMap<string, readonly MigrationDefinition[]>; readonly defaultType: string },
   references: ReferenceShapes,
   databaseName: string,
 ): Promise<DiagnosedFinding[]> {
@@ -536,6 +575,15 @@ export async function checkDatabase(
       checkSchemaPrivileges(list, acl, tenant, tenantOf)
       checkTablePrivileges(list, facts, acl, tenant)
       checkDefaultPrivileges(list, facts, acl, tenant, tenantRoles)
+    }
+    // Each tenant is checked against its own type's migrations (and that type's reference shape).
+    const type = tenant.type ?? types.defaultType
+    const known = types.byType.get(type)
+    if (known === undefined) {
+      list.add(tenant.schema, 'unknown-type', type, 'error', `tenant "${tenant.name}" is of type "${type}", which the project does not declare (its types: ${[...types.byType.keys()].join(', ')})`, WHY.unknownType, {
+        wont: WONT.unknownType,
+      })
+      continue
     }
     await checkMigrationsAndShape(list, facts, tenant, known, references, referenceErrors)
   }

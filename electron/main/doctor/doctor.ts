@@ -1,6 +1,7 @@
 import { pendingSharedMigrations } from '../migrations/migrate-schemas.ts'
 import type { Tenancy } from '../tenancy/service.ts'
-import { checkDatabase } from './checks.ts'
+import { auditChecksums } from '../migrations/checksums.ts'
+import { checkDatabase, sharedChecksumFindings } from './checks.ts'
 import { citusReadiness } from './citus-readiness.ts'
 import { type DiagnosedFinding, type Finding, type Repair, findingKey, publicFinding } from './findings.ts'
 import { inspectDatabase, registryPresent } from './inspect.ts'
@@ -55,9 +56,13 @@ export async function diagnose(tenancy: Tenancy, options: { citus?: boolean } = 
       repair: { kind: 'migrate-shared' },
     })
   }
+  const shared = await auditChecksums(db, tenancy.migrations.shared, new Map(), { tenants: false })
+  findings.push(...sharedChecksumFindings(shared.changed))
   if (!(await registryPresent(db))) return { findings, tenants: 0 }
   const facts = await inspectDatabase(db)
-  findings.push(...(await checkDatabase(facts, tenancy.migrations.tenant, new ReferenceShapes(db), db.databaseName)))
+  findings.push(
+    ...(await checkDatabase(facts, { byType: tenancy.migrations.types, defaultType: tenancy.migrations.defaultType }, new ReferenceShapes(db), db.databaseName)),
+  )
   if (!options.citus) return { findings, tenants: facts.tenants.length }
   const citus = await citusReadiness(db)
   return { findings: [...findings, ...citus.findings], tenants: facts.tenants.length, citusReferenceTables: citus.referenceTables }

@@ -24,6 +24,8 @@ export interface RoleFacts {
 export interface RegisteredTenant {
   name: string
   schema: string
+  /** Its tenant type; null on a registry from before types (the registry migration adding them is pending). */
+  type: string | null
   role: string
   /** `archived` and `moved` tenants may have no schema or role here (their data lives elsewhere). */
   status: string
@@ -75,6 +77,9 @@ export interface DatabaseFacts {
   /** Per tenant schema with a readable ledger: its rows; absent when there is none. */
   ownLedgers: Map<string, string[]>
   centralLedger: Map<string, string[]>
+  /** Per schema, the checksum each ledger recorded for each migration (null: none recorded). */
+  ownChecksums: Map<string, Map<string, string | null>>
+  centralChecksums: Map<string, Map<string, string | null>>
   shapes: Map<string, SchemaShape>
   /** For unregistered tenant-like schemas: whether any table (the ledger aside) has a row. */
   orphanHasData: Map<string, boolean>
@@ -130,7 +135,8 @@ export async function inspectDatabase(db: Database): Promise<DatabaseFacts> {
     const [me] = await rows<{ current_user: string; superuser: boolean }>(
       'SELECT current_user::text AS current_user, rolsuper AS superuser FROM pg_roles WHERE rolname = current_user',
     )
-    const tenants = await rows<RegisteredTenant>('SELECT name, schema, role, status FROM public.tenants ORDER BY schema')
+    // to_jsonb: a registry from before tenant types has no type column yet (its migration is pending).
+    const tenants = await rows<RegisteredTenant>("SELECT name, schema, to_jsonb(t)->>'type' AS type, role, status FROM public.tenants t ORDER BY schema")
     const schemaRows = await rows<{ name: string; has_ledger: boolean }>(
       `SELECT n.nspname AS name,
               EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = n.oid AND c.relname = $1 AND c.relkind = 'r') AS has_ledger
@@ -223,19 +229,33 @@ export async function inspectDatabase(db: Database): Promise<DatabaseFacts> {
     const shapes = await readShapes(db, tenantLike, transaction)
 
     const ownLedgers = new Map<string, string[]>()
+    const ownChecksums = new Map<string, Map<string, string | null>>()
     const withLedger = tenantLike.filter((name) => schemas.get(name)?.hasLedger && ledgerReadable(shapes.get(name)))
     // One statement per few hundred schemas rather than one round trip each.
     for (let i = 0; i < withLedger.length; i += 500) {
       const chunk = withLedger.slice(i, i + 500)
       const sql = chunk
-        .map((name) => `SELECT ${quoteLiteral(name)}::text AS schema, name::text AS name FROM ${qualified(name, LEDGER_TABLE)}`)
+        // to_jsonb: a ledger from before checksums has no checksum column.
+        .map((name) => `SELECT ${quoteLiteral(name)}::text AS schema, name::text AS name, to_jsonb(l)->>'checksum' AS checksum FROM ${qualified(name, LEDGER_TABLE)} l`)
         .join('\nUNION ALL\n')
-      for (const name of chunk) ownLedgers.set(name, [])
-      for (const row of await rows<{ schema: string; name: string }>(sql)) ownLedgers.get(row.schema)?.push(row.name)
+      for (const name of chunk) {
+        ownLedgers.set(name, [])
+        ownChecksums.set(name, new Map())
+      }
+      for (const row of await rows<{ schema: string; name: string; checksum: string | null }>(sql)) {
+        ownLedgers.get(row.schema)?.push(row.name)
+        ownChecksums.get(row.schema)?.set(row.name, row.checksum)
+      }
     }
     const centralLedger = new Map<string, string[]>()
-    const centralRows = await rows<{ schema: string; name: string }>('SELECT schema, name FROM public.tenant_migrations ORDER BY schema, name')
-    for (const [schema, list] of groupBy(centralRows, (row) => row.schema)) centralLedger.set(schema, list.map((row) => row.name))
+    const centralChecksums = new Map<string, Map<string, string | null>>()
+    const centralRows = await rows<{ schema: string; name: string; checksum: string | null }>(
+      "SELECT schema, name, to_jsonb(m)->>'checksum' AS checksum FROM public.tenant_migrations m ORDER BY schema, name",
+    )
+    for (const [schema, list] of groupBy(centralRows, (row) => row.schema)) {
+      centralLedger.set(schema, list.map((row) => row.name))
+      centralChecksums.set(schema, new Map(list.map((row) => [row.name, row.checksum])))
+    }
 
     const orphanHasData = new Map<string, boolean>()
     for (const schema of tenantLike.filter((name) => !registered.has(name))) {
@@ -265,6 +285,8 @@ export async function inspectDatabase(db: Database): Promise<DatabaseFacts> {
       defaultAcl,
       ownLedgers,
       centralLedger,
+      ownChecksums,
+      centralChecksums,
       shapes,
       orphanHasData,
     }

@@ -4,23 +4,32 @@ import type { MigrateSchemasOptions } from '../migrations/migrate-schemas.ts'
 import { pendingSharedMigrations } from '../migrations/migrate-schemas.ts'
 import type { ContractServices, HandlerTable } from './handler-types.ts'
 
-/** The tenant × migration grid: which tenant migrations each tenant has applied, from the central ledger. */
+/**
+ * The tenant × migration grid: which tenant migrations each tenant has
+ * applied, from the central ledger, grouped by the project's tenant types
+ * (each tenant is held to its own type's list).
+ */
 async function migrationGrid({ tenancy }: ContractServices): Promise<MigrationGrid> {
-  const known = tenancy.migrations.tenant.map((m) => m.name)
-  const rows = await tenancy.db.rows<{ schema: string; name: string; applied: string[] }>(
-    `SELECT t.schema, t.name,
+  const rows = await tenancy.db.rows<{ schema: string; name: string; type: string; applied: string[] }>(
+    `SELECT t.schema, t.name, t.type,
             coalesce(array_agg(m.name ORDER BY m.name) FILTER (WHERE m.name IS NOT NULL), '{}') AS applied
        FROM public.tenants t LEFT JOIN public.tenant_migrations m ON m.schema = t.schema
-      GROUP BY t.schema, t.name
+      WHERE t.status <> 'pooled'
+      GROUP BY t.schema, t.name, t.type
       ORDER BY t.name, t.schema`,
   )
+  const labels = new Map(tenancy.project.tenantTypes.map((type) => [type.name, type.label]))
+  const types = [...tenancy.migrations.types].map(([name, migrations]) => ({ name, label: labels.get(name) ?? name, migrations: migrations.map((m) => m.name) }))
   return {
-    migrations: known,
+    migrations: [...new Set(types.flatMap((type) => type.migrations))].sort(),
+    types,
     tenants: rows.map((row) => {
+      const known = types.find((type) => type.name === row.type)?.migrations ?? []
       const applied = new Set(row.applied)
       return {
         schema: row.schema,
         name: row.name,
+        type: row.type,
         applied: known.filter((name) => applied.has(name)),
         pending: known.filter((name) => !applied.has(name)),
       }

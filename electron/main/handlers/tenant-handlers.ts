@@ -8,6 +8,7 @@ export function toTenantInfo(tenant: Tenant): TenantInfo {
   return {
     name: tenant.name,
     schema: tenant.schema,
+    type: tenant.type,
     status: tenant.status,
     domains: [...tenant.domains],
     createdAt: tenant.createdAt,
@@ -31,6 +32,7 @@ type TenantCalls =
   | 'tenants/drop'
   | 'tenants/set-status'
   | 'tenants/set-domains'
+  | 'tenants/set-type'
   | 'tenants/switch'
   | 'tenants/active'
 
@@ -66,6 +68,16 @@ export const tenantHandlers: Pick<HandlerTable, TenantCalls> = {
   async 'tenants/set-domains'(input, context, { tenancy }) {
     await tenancy.setDomains(input.schema, input.domains)
     context.broadcast('tenants/changed', { reason: 'domains' })
+    return toTenantInfo(await tenancy.getTenant(input.schema))
+  },
+
+  async 'tenants/set-type'(input, context, { tenancy }) {
+    try {
+      await tenancy.changeTenantType(input.schema, input.type)
+    } finally {
+      // Migrations may have run (pending counts, the grid) even when the change failed part-way.
+      context.broadcast('tenants/changed', { reason: 'type' })
+    }
     return toTenantInfo(await tenancy.getTenant(input.schema))
   },
 

@@ -43,15 +43,18 @@ export async function cloneTenant(tenancy: Tenancy, options: CloneOptions): Prom
   // migration of the source that lands in between is noticed rather than cloned half-way.
   const level = await db.rows<{ name: string }>(`SELECT name FROM public.tenant_migrations WHERE schema = $1`, [options.from])
   const applied = new Set(level.map((row) => row.name))
-  const migrations = tenancy.migrations.tenant.filter((m) => applied.has(m.name))
+  // A clone is of the source's type, at the source's level.
+  const ofType = tenancy.migrationsOfType(source.type, 'from')
+  const migrations = ofType.filter((m) => applied.has(m.name))
   if (migrations.length !== applied.size) {
-    const unknown = [...applied].filter((name) => !tenancy.migrations.tenant.some((m) => m.name === name))
+    const unknown = [...applied].filter((name) => !ofType.some((m) => m.name === name))
     throw new InvalidInputError('from', `tenant "${options.from}" has migration(s) this project lacks: ${unknown.join(', ')}`)
   }
   const progress = progressThrottle(options.onProgress)
   let rows = 0
   const tenant = await provisionTenant(db, {
     ...valid,
+    type: source.type,
     migrations,
     before: lockSchemaSql(options.from, { shared: true }),
     fill: async (tx) => {

@@ -218,6 +218,8 @@ export async function importTenant(tenancy: Tenancy, source: AsyncIterable<Buffe
   let rows = 0
   const tenant = await provisionTenant(tenancy.db, {
     ...target,
+    // The manifest does not record a type yet: the project's default type.
+    type: tenancy.migrations.defaultType,
     migrations,
     ...(options.reviveArchived ? { reviveArchived: true } : {}),
     ...(options.originMoveId ? { originMoveId: options.originMoveId } : {}),

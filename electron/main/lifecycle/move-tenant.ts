@@ -65,7 +65,7 @@ async function identity(db: Database): Promise<string> {
  */
 async function openTarget(tenancy: Tenancy, url: string): Promise<Tenancy> {
   const db = new Database({ url, mode: 'external', poolMax: 3 })
-  const target = new Tenancy(db, { migrations: tenancy.migrations, baseDomain: tenancy.baseDomain })
+  const target = new Tenancy(db, { project: tenancy.project, migrations: tenancy.migrations, baseDomain: tenancy.baseDomain })
   try {
     try {
       await db.rows('SELECT 1')

@@ -36,14 +36,20 @@ export async function poolStatus(db: Database, migrations: readonly MigrationDef
   return { size, ready: Number(row?.ready ?? 0), behind: Number(row?.behind ?? 0) }
 }
 
+/** What the pool holds: schemas of one tenant type (the project's default) at its migrations. */
+export interface PoolKind {
+  type: string
+  migrations: readonly MigrationDefinition[]
+}
+
 /** Creates pooled schemas until `size` exist; returns how many it made. */
-export async function fillPool(db: Database, migrations: readonly MigrationDefinition[], size: number, shouldStop: () => boolean = () => false): Promise<number> {
+export async function fillPool(db: Database, kind: PoolKind, size: number, shouldStop: () => boolean = () => false): Promise<number> {
   const [row] = await db.rows<{ n: string }>("SELECT count(*) AS n FROM public.tenants WHERE status = 'pooled'")
   let missing = size - Number(row?.n ?? 0)
   let made = 0
   while (missing > 0 && !shouldStop()) {
     const schema = `${POOL_PREFIX}${randomBytes(6).toString('hex')}`
-    await provisionTenant(db, { name: POOL_NAME, schema, domains: [], migrations, status: 'pooled' })
+    await provisionTenant(db, { name: POOL_NAME, schema, domains: [], type: kind.type, migrations: kind.migrations, status: 'pooled' })
     missing--
     made++
   }
@@ -68,7 +74,7 @@ export async function drainPool(db: Database, keep: number, drop: (schema: strin
  * schemas behind them, so a claim never renames a schema under a migration;
  * a drop of a pooled schema and a claim of it meet on the row lock.
  */
-export async function claimPooled(db: Database, migrations: readonly MigrationDefinition[], input: ValidTenantInput): Promise<Tenant | undefined> {
+export async function claimPooled(db: Database, kind: PoolKind, input: ValidTenantInput): Promise<Tenant | undefined> {
   const role = tenantRoleName(db.databaseName, input.schema)
   try {
     return await db.transaction(async (tx) => {
@@ -78,7 +84,7 @@ export async function claimPooled(db: Database, migrations: readonly MigrationDe
       const [row] = await tx.rows<{ id: string; schema: string; role: string; created_at: Date }>(
         `WITH pick AS (
            SELECT t.id, t.schema, t.role FROM public.tenants t
-            WHERE t.status = 'pooled'
+            WHERE t.status = 'pooled' AND t.type = $6
               AND NOT EXISTS (SELECT 1 FROM unnest($4::text[]) k(name)
                                WHERE NOT EXISTS (SELECT 1 FROM public.tenant_migrations m WHERE m.schema = t.schema AND m.name = k.name))
             ORDER BY t.id
@@ -93,13 +99,14 @@ export async function claimPooled(db: Database, migrations: readonly MigrationDe
            SELECT c.id, x.domain, x.ord = 1 FROM claimed c, unnest($5::text[]) WITH ORDINALITY AS x(domain, ord)
          )
          SELECT pick.id, pick.schema, pick.role, claimed.created_at FROM pick JOIN claimed ON claimed.id = pick.id`,
-        [input.name, input.schema, role, migrations.map((m) => m.name), input.domains],
+        [input.name, input.schema, role, kind.migrations.map((m) => m.name), input.domains, kind.type],
       )
       if (!row) return undefined
       tx.exec(renameObjectsSql({ schema: row.schema, role: row.role }, { schema: input.schema, role }))
       return {
         name: input.name,
         schema: input.schema,
+        type: kind.type,
         role,
         status: 'active' as const,
         domains: input.domains,

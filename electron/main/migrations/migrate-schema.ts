@@ -23,7 +23,15 @@ export interface ApplyMigrationsOptions {
   onMigrated?: (name: string) => void
 }
 
-function setupSql(schema: string): string {
+/** Name → file checksum of the migrations that have one (those loaded from files). */
+export function checksumsOf(migrations: readonly MigrationDefinition[]): Map<string, string> {
+  const sums = new Map<string, string>()
+  for (const migration of migrations) if (migration.checksum !== undefined) sums.set(migration.name, migration.checksum)
+  return sums
+}
+
+/** Takes the schema's lock, sets search_path to it and makes sure its ledger exists: how a migration transaction starts. */
+export function setupSql(schema: string): string {
   // The lock first: a second migrator (or a drop) of the same schema waits here. Under READ
   // COMMITTED each later statement takes its snapshot after the lock, so it sees what a
   // migrator we waited for committed.
@@ -79,6 +87,7 @@ export async function applyMigrations(tx: DbTransaction, options: ApplyMigration
     storage: new SchemaLedgerStorage(schema, {
       mirrorToCentral: options.mirrorToCentral,
       ...(options.applied === undefined ? {} : { applied: options.applied }),
+      checksums: checksumsOf(options.migrations),
     }),
     logger: undefined,
   })
@@ -98,6 +107,46 @@ export async function applyMigrations(tx: DbTransaction, options: ApplyMigration
     if (pgErrorOf(cause) !== undefined) throw cause
     throw new MigrationFailedError(schema, current, cause)
   }
+}
+
+/**
+ * Reverts applied migrations of a schema in `tx` (already in the schema, as
+ * `applyMigrations` expects), in the order given — newest first — each
+ * migration's down and then its rows in both ledgers. Every statement is
+ * sent under the migration's name, so a failure names it.
+ */
+export async function revertMigrations(
+  tx: DbTransaction,
+  options: { schema: string; migrations: readonly MigrationDefinition[]; mirrorToCentral: boolean; onReverted?: (name: string) => void },
+): Promise<string[]> {
+  const { schema } = options
+  const reverted: string[] = []
+  for (const migration of options.migrations) {
+    const context: MigrationContext = {
+      schema,
+      query: (sql, bind) => tx.rows(sql, bind, migration.name),
+      exec: (sql, bind) => {
+        tx.exec(sql, bind, migration.name)
+        return Promise.resolve()
+      },
+    }
+    if (!migration.down) throw new MigrationFailedError(schema, migration.name, new Error(`${migration.name} has no down section`))
+    try {
+      await migration.down(context)
+    } catch (error) {
+      if (pgErrorOf(error) !== undefined) throw error
+      throw new MigrationFailedError(schema, migration.name, error)
+    }
+    const ledger = qualified(schema, LEDGER_TABLE)
+    if (options.mirrorToCentral) {
+      tx.exec(`WITH own AS (DELETE FROM ${ledger} WHERE name = $1) DELETE FROM public.tenant_migrations WHERE schema = $2 AND name = $1`, [migration.name, schema], migration.name)
+    } else {
+      tx.exec(`DELETE FROM ${ledger} WHERE name = $1`, [migration.name], migration.name)
+    }
+    reverted.push(migration.name)
+    options.onReverted?.(migration.name)
+  }
+  return reverted
 }
 
 /** A failure in one schema as MigrationFailedError: PostgreSQL's first error, with the migration it was sent for. */

@@ -1,8 +1,10 @@
 import type { Database } from '../db/database.ts'
 import { InvalidInputError, MigrationFailedError, SchemataError, TenantNotFoundError } from '../errors.ts'
+import { displayPath } from '../project/display-path.ts'
 import { assertSchemaName } from '../tenancy/schema-name.ts'
+import { ChangedMigrationError, auditChecksums, migrationsByName, recordChecksums, recordChecksumsIn } from './checksums.ts'
 import type { MigrationEvent, MigrationReport, SchemaOutcome } from './events.ts'
-import { migrateSchema, ownLedgerHoldsAny } from './migrate-schema.ts'
+import { checksumsOf, migrateSchema, ownLedgerHoldsAny } from './migrate-schema.ts'
 import { withMigratorLock } from './migrator-lock.ts'
 import { runBounded } from './run-bounded.ts'
 import type { MigrationDefinition } from './types.ts'
@@ -20,13 +22,24 @@ export interface MigrateSchemasOptions {
 }
 
 export interface MigrationSets {
+  /** Everything applied to `public`: Schemata's registry migrations, then the project's shared ones. */
   shared: readonly MigrationDefinition[]
+  /** The default tenant type's migrations. */
   tenant: readonly MigrationDefinition[]
+  /** Each tenant type's migrations (the default type's among them): a tenant gets its own type's. */
+  types: ReadonlyMap<string, readonly MigrationDefinition[]>
+  defaultType: string
 }
 
 interface TenantRow {
   schema: string
+  type: string
   applied: string[]
+}
+
+/** A tenant type's migrations, or why there are none: the tenant's type is not one the project declares. */
+export function migrationsOfType(sets: MigrationSets, type: string): readonly MigrationDefinition[] | string {
+  return sets.types.get(type) ?? `tenant type "${type}" is not declared in this project (its types: ${[...sets.types.keys()].join(', ')})`
 }
 
 /** The default fleet concurrency: leave one pooled connection for everything else. */
@@ -47,13 +60,13 @@ export async function pendingSharedMigrations(db: Database, sets: MigrationSets)
 
 async function tenantsToMigrate(db: Database, only: string | undefined): Promise<TenantRow[]> {
   const rows = await db.rows<TenantRow>(
-    `SELECT t.schema,
+    `SELECT t.schema, t.type,
             coalesce(array_agg(m.name) FILTER (WHERE m.name IS NOT NULL), '{}') AS applied
        FROM public.tenants t LEFT JOIN public.tenant_migrations m ON m.schema = t.schema
       WHERE ($1::text IS NULL OR t.schema = $1)
         -- An archived or moved tenant's data is not here (a moved one's kept schema is not migrated).
         AND t.status NOT IN ('archived', 'moved')
-      GROUP BY t.schema ORDER BY t.schema`,
+      GROUP BY t.schema, t.type ORDER BY t.schema`,
     [only ?? null],
   )
   if (only !== undefined && rows.length === 0) throw new TenantNotFoundError(only)
@@ -120,6 +133,15 @@ export async function migrateSchemas(
       }
     }
 
+    // Before anything runs: an applied migration whose file changed since is refused, whole run.
+    const tenantByName = migrationsByName(sets.types.values())
+    const audit = await auditChecksums(db, sets.shared, tenantByName, {
+      ...(options.schema === undefined ? {} : { schema: options.schema }),
+      shared: runShared,
+      tenants: runTenant,
+    })
+    if (audit.changed.length > 0) throw new ChangedMigrationError(audit.changed, displayPath)
+
     if (runShared) {
       try {
         const applied = await migrateSchema(db, { schema: 'public', migrations: sets.shared, mirrorToCentral: false })
@@ -132,14 +154,25 @@ export async function migrateSchemas(
       }
     }
 
+    // Rows recorded before checksums existed get the files' checksums now (trust on first use).
+    if (audit.unrecorded.includes('public')) await recordChecksums(db, 'public', checksumsOf(sets.shared), 'missing')
+    const unrecordedTenants = audit.unrecorded.filter((schema) => schema !== 'public')
+    if (unrecordedTenants.length > 0) {
+      await recordChecksumsIn(db, unrecordedTenants, checksumsOf([...tenantByName.values()]), 'missing', concurrency)
+    }
+
     // Listed only now: on a new database the registry exists once the shared migrations ran.
     const fleet = runTenant ? await tenantsToMigrate(db, options.schema) : []
     emit({ type: 'run-start', shared: runShared, tenants: fleet.length })
-    const known = sets.tenant.map((m) => m.name)
     const total = fleet.length
     const outcomes = await runBounded(fleet, concurrency, async (tenant, index): Promise<SchemaOutcome | undefined> => {
+      const migrations = migrationsOfType(sets, tenant.type)
+      if (typeof migrations === 'string') {
+        emit({ type: 'schema-failed', schema: tenant.schema, index, total, message: migrations })
+        return { schema: tenant.schema, status: 'failed', applied: [], message: migrations }
+      }
       const applied = new Set(tenant.applied)
-      const planned = known.filter((name) => !applied.has(name))
+      const planned = migrations.map((m) => m.name).filter((name) => !applied.has(name))
       if (planned.length === 0) {
         // The central ledger says nothing is pending: no transaction needed.
         emit({ type: 'schema-done', schema: tenant.schema, index, total, applied: [] })
@@ -150,7 +183,7 @@ export async function migrateSchemas(
         const migrate = (plan?: readonly string[]): Promise<string[]> =>
           migrateSchema(db, {
             schema: tenant.schema,
-            migrations: sets.tenant,
+            migrations,
             mirrorToCentral: true,
             ...(plan === undefined ? {} : { applied: plan }),
             onMigrated: (migration) => emit({ type: 'migration-applied', schema: tenant.schema, migration }),
@@ -194,5 +227,41 @@ export async function migrateSchemas(
     report.durationMs = performance.now() - started
     emit({ type: 'run-done', report })
     return report
+  })
+}
+
+/** What `migrate --repair-checksums` changed: per schema, the migrations whose recorded checksum it replaced. */
+export interface ChecksumRepair {
+  repaired: { schema: string; names: string[] }[]
+}
+
+/**
+ * `migrate --repair-checksums`: accepts the migration files as they are now,
+ * for a change made on purpose. Every applied migration's recorded checksum
+ * becomes its file's, in both ledgers of every tenant (or only `schema`) and
+ * in `public`'s; nothing is migrated. Under the migrator lock, so it never
+ * interleaves with a run that is checking them.
+ */
+export async function repairChecksums(
+  db: Database,
+  sets: MigrationSets,
+  options: Pick<MigrateSchemasOptions, 'schema' | 'concurrency' | 'wait' | 'onEvent'> = {},
+): Promise<ChecksumRepair> {
+  if (options.schema !== undefined) assertSchemaName(options.schema, 'schema')
+  const concurrency = options.concurrency ?? defaultConcurrency(db)
+  const emit = options.onEvent ?? (() => undefined)
+  return withMigratorLock(db, { wait: options.wait ?? true, onWaiting: (holder) => emit({ type: 'waiting', holder }) }, async () => {
+    const pending = await pendingSharedMigrations(db, sets)
+    if (pending.length > 0) {
+      throw new SchemataError('MIGRATION_FAILED', `shared migrations are pending (${pending.join(', ')}); run "migrate --shared" first`)
+    }
+    const repaired: ChecksumRepair['repaired'] = []
+    if (options.schema === undefined) {
+      const names = await recordChecksums(db, 'public', checksumsOf(sets.shared), 'all')
+      if (names.length > 0) repaired.push({ schema: 'public', names })
+    }
+    const tenants = (await tenantsToMigrate(db, options.schema)).map((tenant) => tenant.schema)
+    repaired.push(...(await recordChecksumsIn(db, tenants, checksumsOf([...migrationsByName(sets.types.values()).values()]), 'all', concurrency)))
+    return { repaired }
   })
 }

@@ -4,7 +4,7 @@ import path from 'node:path'
 import type { DatabaseTarget } from '../db/connect.ts'
 import { defaultDataDir } from '../db/data-dir.ts'
 import { ProjectConfigError } from './config-error.ts'
-import { displayPath } from './load-project.ts'
+import { displayPath } from './display-path.ts'
 import type { Project } from './project.ts'
 
 /**

@@ -2,7 +2,8 @@ import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ProjectConfigError } from './config-error.ts'
-import { CONFIG_FILE, displayPath } from './load-project.ts'
+import { displayPath } from './display-path.ts'
+import { CONFIG_FILE } from './load-project.ts'
 
 /** Where the project to open was found. */
 export interface LocatedConfig {

@@ -3,17 +3,13 @@ import path from 'node:path'
 import { registryMigrations } from '../tenancy/registry-migrations/index.ts'
 import { ProjectConfigError, configErrorOf } from './config-error.ts'
 import { type ProjectConfigFile, projectConfigSchema } from './config-schema.ts'
+import { displayPath } from './display-path.ts'
 import { type FileMigration, MigrationFileProblem, loadMigrationFolder, withModuleImporter } from './migration-folder.ts'
 import { DEFAULT_ROUTING, type Project, type ProjectDatabase, type TenantTypeDefinition } from './project.ts'
 
 /** The config file's name; a folder is a project when it holds one. */
 export const CONFIG_FILE = 'schemata.config.json'
 
-/** A path for messages: relative to the working directory when it is below it. */
-export function displayPath(file: string): string {
-  const relative = path.relative(process.cwd(), file)
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file
-}
 
 /** Line and column (1-based) of a character offset, for JSON syntax errors. */
 function lineAndColumn(text: string, offset: number): string {

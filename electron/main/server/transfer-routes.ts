@@ -81,6 +81,7 @@ export async function handleTransfer(req: IncomingMessage, res: ServerResponse, 
       const body: TenantWithRows = {
         name: result.tenant.name,
         schema: result.tenant.schema,
+        type: result.tenant.type,
         status: result.tenant.status,
         domains: result.tenant.domains,
         createdAt: result.tenant.createdAt,

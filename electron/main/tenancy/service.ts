@@ -1,11 +1,12 @@
 import type { Database } from '../db/database.ts'
+import { type TypeChange, changeTenantType } from '../migrations/change-tenant-type.ts'
 import type { MigrationReport } from '../migrations/events.ts'
-import { type MigrateSchemasOptions, type MigrationSets, migrateSchemas } from '../migrations/migrate-schemas.ts'
+import { type ChecksumRepair, type MigrateSchemasOptions, type MigrationSets, migrateSchemas, repairChecksums } from '../migrations/migrate-schemas.ts'
 import { PoolKeeper } from '../lifecycle/pool-keeper.ts'
 import { renameTenant, swapTenants } from '../lifecycle/rename-tenant.ts'
-import { type PoolConfig, type PoolStatus, claimPooled, fillPool, poolStatus } from '../lifecycle/warm-pool.ts'
+import { type PoolConfig, type PoolKind, type PoolStatus, claimPooled, fillPool, poolStatus } from '../lifecycle/warm-pool.ts'
 import type { MigrationDefinition } from '../migrations/types.ts'
-import { DEFAULT_ROUTING, type Project, findTenantType } from '../project/project.ts'
+import { DEFAULT_ROUTING, type Project } from '../project/project.ts'
 import { registryMigrations } from './registry-migrations/index.ts'
 import { TenantResolver } from '../routing/tenant-resolver.ts'
 import type { Resolution, ResolveRequest } from '../routing/resolve-tenant.ts'
@@ -13,6 +14,7 @@ import { defineTenantModels, type TenantModels } from './models.ts'
 import { type ScopeOptions, type TenantScope, withTenant } from './scope.ts'
 import { type CreateTenantInput, validateTenantInput } from './tenant-input.ts'
 import {
+  type RegistryOptions,
   type Tenant,
   type TenantStatus,
   type TenantSummary,
@@ -20,6 +22,7 @@ import {
   dropTenant,
   getTenant,
   listTenants,
+  migrationsOfTenantType,
   setTenantDomains,
   setTenantStatus,
   tenantsBehind,
@@ -77,11 +80,16 @@ export class Tenancy {
     const given = options.project
     if (!given && !options.migrations) throw new Error('Tenancy needs a project (loadProject) or migrations')
     this.project = given ?? projectOf(options.migrations?.tenant ?? [], options.baseDomain)
-    const defaultType = findTenantType(this.project, this.project.defaultTenantType)
+    const givenTypes = options.migrations?.types
+    const types = new Map(givenTypes ?? this.project.tenantTypes.map((type) => [type.name, type.migrations] as const))
+    const defaultType = options.migrations?.defaultType ?? this.project.defaultTenantType
+    if (options.migrations?.tenant) types.set(defaultType, options.migrations.tenant)
     this.migrations = {
       // Schemata's own registry first, then the project's shared tables: one list, one ledger in public.
       shared: options.migrations?.shared ?? [...registryMigrations, ...this.project.shared],
-      tenant: options.migrations?.tenant ?? defaultType?.migrations ?? [],
+      tenant: types.get(defaultType) ?? [],
+      types,
+      defaultType,
     }
     this.baseDomain = options.baseDomain ?? this.project.baseDomain
     this.models = defineTenantModels(db.sequelize)
@@ -89,8 +97,33 @@ export class Tenancy {
     this.pool = options.pool ?? this.project.pool
   }
 
-  private get registryOptions() {
-    return { tenantMigrations: this.migrations.tenant, baseDomain: this.baseDomain }
+  private get registryOptions(): RegistryOptions {
+    return {
+      tenantMigrations: this.migrations.tenant,
+      types: this.migrations.types,
+      defaultType: this.migrations.defaultType,
+      baseDomain: this.baseDomain,
+    }
+  }
+
+  /** The warm pool holds tenants of the default type. */
+  private get poolKind(): PoolKind {
+    return { type: this.migrations.defaultType, migrations: this.migrations.tenant }
+  }
+
+  /** A tenant type's migrations, or InvalidInputError (on `field`) naming the project's types. */
+  migrationsOfType(type: string, field = 'type'): readonly MigrationDefinition[] {
+    return migrationsOfTenantType(this.registryOptions, type, field)
+  }
+
+  /** Changes a tenant's type, reverting and applying migrations as the new type needs: see `changeTenantType`. */
+  changeTenantType(schema: string, type: string, options?: Parameters<typeof changeTenantType>[4]): Promise<TypeChange> {
+    return changeTenantType(this.db, this.migrations, schema, type, options)
+  }
+
+  /** Accepts the migration files as they are now: see `repairChecksums`. */
+  repairChecksums(options?: Pick<MigrateSchemasOptions, 'schema' | 'concurrency' | 'wait' | 'onEvent'>): Promise<ChecksumRepair> {
+    return repairChecksums(this.db, this.migrations, options)
   }
 
   /** Applies shared and/or tenant migrations (pooled schemas too); see `migrateSchemas`. */
@@ -107,8 +140,9 @@ export class Tenancy {
    * otherwise, or when none is ready, by building one (createTenant).
    */
   async createTenant(input: CreateTenantInput): Promise<Tenant> {
-    if (this.pool.size > 0) {
-      const claimed = await claimPooled(this.db, this.migrations.tenant, validateTenantInput(input, this.baseDomain))
+    // The pool holds the default type only.
+    if (this.pool.size > 0 && (input.type === undefined || input.type === this.migrations.defaultType)) {
+      const claimed = await claimPooled(this.db, this.poolKind, validateTenantInput(input, this.baseDomain))
       if (claimed) {
         this.resolver.invalidate()
         this.keeper?.kick()
@@ -123,7 +157,7 @@ export class Tenancy {
 
   /** Tops the warm pool up to its size now; returns how many schemas it made. */
   fillPool(shouldStop?: () => boolean): Promise<number> {
-    return fillPool(this.db, this.migrations.tenant, this.pool.size, shouldStop)
+    return fillPool(this.db, this.poolKind, this.pool.size, shouldStop)
   }
 
   /** Ready and behind pooled schemas against the configured size. */

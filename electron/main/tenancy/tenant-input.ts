@@ -7,6 +7,8 @@ export interface CreateTenantInput {
   schema: string
   /** Host names; the first is primary. Defaults to `<schema>.<baseDomain>`. */
   domains?: readonly string[]
+  /** One of the project's tenant types; defaults to its default type. */
+  type?: string
 }
 
 export interface ValidTenantInput {

@@ -18,6 +18,8 @@ import type { TenantStatus } from '../../../contract/types.ts'
 export interface Tenant {
   name: string
   schema: string
+  /** Which of the project's tenant types it is: it gets that type's migrations. */
+  type: string
   role: string
   status: TenantStatus
   domains: string[]
@@ -33,7 +35,11 @@ export interface TenantSummary extends Tenant {
 }
 
 export interface RegistryOptions {
+  /** The default type's migrations. */
   tenantMigrations: readonly MigrationDefinition[]
+  /** Each tenant type's migrations. */
+  types: ReadonlyMap<string, readonly MigrationDefinition[]>
+  defaultType: string
   /** Base domain whose subdomains name tenants; also used for default domains. */
   baseDomain: string
 }
@@ -100,6 +106,8 @@ export interface ProvisionPlan {
   name: string
   schema: string
   domains: string[]
+  /** The tenant's type (recorded in the registry): the project's default type for a new tenant; a source's for a clone or import. */
+  type: string
   /** The tenant migrations to apply, in order: all of them for a new tenant; a source's level for a clone or import. */
   migrations: readonly MigrationDefinition[]
   /** `pooled` for a warm-pool schema (no domains, invisible to routing and lists). */
@@ -121,7 +129,18 @@ export interface ProvisionPlan {
  */
 export async function createTenant(db: Database, options: RegistryOptions, input: CreateTenantInput): Promise<Tenant> {
   const valid = validateTenantInput(input, options.baseDomain)
-  return provisionTenant(db, { ...valid, migrations: options.tenantMigrations })
+  const type = input.type ?? options.defaultType
+  return provisionTenant(db, { ...valid, type, migrations: migrationsOfTenantType(options, type) })
+}
+
+/** A tenant type's migrations, or InvalidInputError naming the types there are. */
+export function migrationsOfTenantType(options: Pick<RegistryOptions, 'types'>, type: unknown, field = 'type'): readonly MigrationDefinition[] {
+  const migrations = typeof type === 'string' ? options.types.get(type) : undefined
+  if (migrations === undefined) {
+    const known = [...options.types.keys()].map((name) => `"${name}"`).join(', ')
+    throw new InvalidInputError(field, `${typeof type === 'string' ? quoteForMessage(type) : 'the type'} is not a tenant type of this project (one of ${known})`)
+  }
+  return migrations
 }
 
 /**
@@ -144,9 +163,9 @@ export async function provisionTenant(db: Database, plan: ProvisionPlan): Promis
       tx.exec(provisionSql(plan.schema, role, grantToSelf))
       const registry = plan.reviveArchived
         ? `UPDATE public.tenants SET name = $1, role = $3, status = $5, archive_path = NULL, archive_sha256 = NULL,
-                  archived_at = NULL, origin_move_id = $6, updated_at = now()
+                  archived_at = NULL, origin_move_id = $6, type = $7, updated_at = now()
             WHERE schema = $2 AND status = 'archived' RETURNING id, created_at`
-        : `INSERT INTO public.tenants (name, schema, role, status, origin_move_id) VALUES ($1, $2, $3, $5, $6) RETURNING id, created_at`
+        : `INSERT INTO public.tenants (name, schema, role, status, origin_move_id, type) VALUES ($1, $2, $3, $5, $6, $7) RETURNING id, created_at`
       const rows = tx.rows<{ created_at: Date }>(
         `WITH t AS (${registry}
          ), d AS (
@@ -154,7 +173,7 @@ export async function provisionTenant(db: Database, plan: ProvisionPlan): Promis
            SELECT t.id, x.domain, x.ord = 1 FROM t, unnest($4::text[]) WITH ORDINALITY AS x(domain, ord)
          )
          SELECT created_at FROM t`,
-        [plan.name, plan.schema, role, plan.reviveArchived ? [] : plan.domains, status, plan.originMoveId ?? null],
+        [plan.name, plan.schema, role, plan.reviveArchived ? [] : plan.domains, status, plan.originMoveId ?? null, plan.type],
       )
       // A new schema gets the plan's migrations, in order, each recorded in both ledgers.
       await applyMigrations(tx, { schema: plan.schema, migrations: plan.migrations, mirrorToCentral: true, applied: [] })
@@ -167,6 +186,7 @@ export async function provisionTenant(db: Database, plan: ProvisionPlan): Promis
     return {
       name: plan.name,
       schema: plan.schema,
+      type: plan.type,
       role,
       status,
       domains: plan.domains,
@@ -253,6 +273,7 @@ export async function setTenantDomains(db: Database, schema: string, domains: re
 interface TenantRow {
   name: string
   schema: string
+  type: string
   role: string
   status: TenantStatus
   created_at: Date
@@ -269,6 +290,7 @@ function toTenant(row: TenantRow): Tenant {
   return {
     name: row.name,
     schema: row.schema,
+    type: row.type,
     role: row.role,
     status: row.status,
     domains: row.domains,
@@ -278,9 +300,8 @@ function toTenant(row: TenantRow): Tenant {
 
 /** Every tenant with its domains, migration state and size on disk, ordered by name. */
 export async function listTenants(db: Database, options: RegistryOptions): Promise<TenantSummary[]> {
-  const known = options.tenantMigrations.map((m) => m.name)
   const rows = await db.rows<TenantRow>(
-    `SELECT t.name, t.schema, t.role, t.status, t.created_at,
+    `SELECT t.name, t.schema, t.type, t.role, t.status, t.created_at,
             coalesce((SELECT array_agg(d.domain ORDER BY d.is_primary DESC, d.domain)
                         FROM public.domains d WHERE d.tenant_id = t.id), '{}') AS domains,
             coalesce((SELECT array_agg(m.name) FROM public.tenant_migrations m WHERE m.schema = t.schema), '{}') AS applied,
@@ -297,6 +318,8 @@ export async function listTenants(db: Database, options: RegistryOptions): Promi
       ORDER BY t.name, t.schema`,
   )
   return rows.map((row) => {
+    // A type the project does not declare has nothing known to apply (migrate reports it).
+    const known = (options.types.get(row.type) ?? []).map((m) => m.name)
     // An archived or moved tenant's migration level is in its archive or the other database.
     const applied = new Set(row.status === 'archived' || row.status === 'moved' ? known : row.applied)
     return {
@@ -316,7 +339,7 @@ export async function listTenants(db: Database, options: RegistryOptions): Promi
 export async function getTenant(db: Database, schema: string): Promise<Tenant> {
   assertSchemaName(schema, 'schema')
   const [row] = await db.rows<TenantRow>(
-    `SELECT t.name, t.schema, t.role, t.status, t.created_at,
+    `SELECT t.name, t.schema, t.type, t.role, t.status, t.created_at,
             coalesce((SELECT array_agg(d.domain ORDER BY d.is_primary DESC, d.domain)
                         FROM public.domains d WHERE d.tenant_id = t.id), '{}') AS domains,
             '{}'::text[] AS applied
@@ -330,16 +353,17 @@ export async function getTenant(db: Database, schema: string): Promise<Tenant> {
 /** "Who is behind": each tenant's pending tenant migrations, in one query over the central ledger. */
 export async function tenantsBehind(
   db: Database,
-  options: Pick<RegistryOptions, 'tenantMigrations'>,
+  options: Pick<RegistryOptions, 'types'>,
 ): Promise<{ schema: string; pending: string[] }[]> {
-  const known = options.tenantMigrations.map((m) => m.name)
+  // Every (type, migration) pair: each tenant is held to its own type's list.
+  const pairs = [...options.types].flatMap(([type, migrations]) => migrations.map((m) => [type, m.name] as const))
   // One hash anti-join over the whole fleet, answered as one row per distinct pending list
   // rather than per tenant: at 10,000 tenants, shipping and parsing a row per tenant cost more
   // than the query itself. `pos` carries PostgreSQL's ORDER BY schema (its collation) across.
   const groups = await db.rows<{ pending: string[]; schemas: string[]; positions: (string | number)[] }>(
     `WITH missing AS (
        SELECT t.schema, k.name
-         FROM public.tenants t CROSS JOIN unnest($1::text[]) AS k(name)
+         FROM public.tenants t JOIN unnest($1::text[], $2::text[]) AS k(type, name) ON k.type = t.type
         WHERE t.status NOT IN ('archived', 'moved') AND NOT EXISTS (SELECT 1 FROM public.tenant_migrations m WHERE m.schema = t.schema AND m.name = k.name)
      ), behind AS (
        SELECT schema, array_agg(name ORDER BY name) AS pending FROM missing GROUP BY schema
@@ -347,7 +371,7 @@ export async function tenantsBehind(
        SELECT schema, pending, row_number() OVER (ORDER BY schema) AS pos FROM behind
      )
      SELECT pending, array_agg(schema) AS schemas, array_agg(pos) AS positions FROM ranked GROUP BY pending`,
-    [known],
+    [pairs.map(([type]) => type), pairs.map(([, name]) => name)],
   )
   const result = new Array<{ schema: string; pending: string[] }>(groups.reduce((n, group) => n + group.schemas.length, 0))
   for (const group of groups) {

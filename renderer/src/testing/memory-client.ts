@@ -40,6 +40,8 @@ interface MemoryTenant {
 export interface SeedTenant {
   name: string
   schema: string
+  /** One of `project.tenantTypes`; default: the project's default type. */
+  type?: string
   customers?: { name: string; email: string }[]
 }
 
@@ -108,13 +110,25 @@ export class MemoryClient implements SchemataClient {
   /** Adds a tenant directly (no events), e.g. to build 5,000 of them. */
   addTenant(seed: SeedTenant): void {
     const tenant: MemoryTenant = {
-      info: { name: seed.name, schema: seed.schema, status: 'active', domains: [`${seed.schema}.localhost`], createdAt: CREATED_AT },
+      info: {
+        name: seed.name,
+        schema: seed.schema,
+        type: seed.type ?? this.project.defaultTenantType,
+        status: 'active',
+        domains: [`${seed.schema}.localhost`],
+        createdAt: CREATED_AT,
+      },
       customers: [],
       orders: [],
-      applied: [...MIGRATIONS],
+      applied: this.migrationsOf(seed.type ?? this.project.defaultTenantType),
     }
     for (const c of seed.customers ?? []) tenant.customers.push({ id: this.nextId++, name: c.name, email: c.email, createdAt: CREATED_AT })
     this.tenants.set(seed.schema, tenant)
+  }
+
+  /** A tenant type's migrations in the (editable) project. */
+  migrationsOf(type: string): string[] {
+    return [...(this.project.tenantTypes.find((t) => t.name === type)?.migrations ?? [])]
   }
 
   activeSchema(): string | null {
@@ -204,7 +218,7 @@ export class MemoryClient implements SchemataClient {
       ...tenant.info,
       domains: [...tenant.info.domains],
       appliedMigrations: tenant.applied.length,
-      pendingMigrations: MIGRATIONS.filter((m) => !tenant.applied.includes(m)),
+      pendingMigrations: this.migrationsOf(tenant.info.type).filter((m) => !tenant.applied.includes(m)),
       sizeBytes: 65_536,
     }
   }
@@ -281,7 +295,8 @@ export class MemoryClient implements SchemataClient {
         return { tenant: { ...tenant.info } }
       }
       case 'tenants/create': {
-        const { name: tenantName, schema, domains } = input as { name: string; schema: string; domains?: string[] }
+        const { name: tenantName, schema, domains, type } = input as { name: string; schema: string; domains?: string[]; type?: string }
+        if (type !== undefined && !this.project.tenantTypes.some((t) => t.name === type)) this.invalid('type', `"${type}" is not a tenant type of this project`)
         const nameProblem = tenantNameProblem(tenantName)
         if (nameProblem) this.invalid('name', nameProblem)
         const schemaProblem = schemaNameProblem(schema)
@@ -291,7 +306,7 @@ export class MemoryClient implements SchemataClient {
           const problem = domainProblem(d)
           if (problem) this.invalid(`domains[${i}]`, problem)
         }
-        this.addTenant({ name: tenantName, schema })
+        this.addTenant({ name: tenantName, schema, ...(type === undefined ? {} : { type }) })
         const tenant = this.tenant(schema)
         if (domains) tenant.info.domains = [...domains]
         this.emit('tenants/changed', { reason: 'created' })
@@ -308,6 +323,15 @@ export class MemoryClient implements SchemataClient {
       case 'tenants/set-status': {
         const tenant = this.tenant(input.schema)
         tenant.info.status = input.status as TenantInfo['status']
+        return { ...tenant.info }
+      }
+      case 'tenants/set-type': {
+        const tenant = this.tenant(input.schema)
+        const type = String(input.type)
+        if (!this.project.tenantTypes.some((t) => t.name === type)) this.invalid('type', `"${type}" is not a tenant type of this project`)
+        tenant.info.type = type
+        tenant.applied = this.migrationsOf(type)
+        this.emit('tenants/changed', { reason: 'type' })
         return { ...tenant.info }
       }
       case 'tenants/set-domains': {
@@ -410,12 +434,14 @@ export class MemoryClient implements SchemataClient {
       }
       case 'migrations/status':
         return {
-          migrations: [...MIGRATIONS],
+          migrations: [...new Set(this.project.tenantTypes.flatMap((t) => t.migrations))].sort(),
+          types: this.project.tenantTypes.map((t) => ({ name: t.name, label: t.label, migrations: [...t.migrations] })),
           tenants: [...this.tenants.values()].map((t) => ({
             schema: t.info.schema,
             name: t.info.name,
+            type: t.info.type,
             applied: [...t.applied],
-            pending: MIGRATIONS.filter((m) => !t.applied.includes(m)),
+            pending: this.migrationsOf(t.info.type).filter((m) => !t.applied.includes(m)),
           })),
           sharedPending: [],
         }
@@ -436,7 +462,7 @@ export class MemoryClient implements SchemataClient {
             report.counts.failed++
             return
           }
-          const pending = MIGRATIONS.filter((m) => !t.applied.includes(m))
+          const pending = this.migrationsOf(t.info.type).filter((m) => !t.applied.includes(m))
           if (pending.length > 0) this.emit('migrations/progress', { type: 'schema-start', schema: t.info.schema, index, total: fleet.length, pending: pending.length })
           for (const m of pending) {
             t.applied.push(m)

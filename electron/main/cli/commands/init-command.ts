@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util'
 import { tenantNameProblem } from '../../../../contract/naming-rules.ts'
 import { InvalidInputError } from '../../errors.ts'
 import { builtinConfigPath } from '../../project/find-config.ts'
-import { CONFIG_FILE, displayPath } from '../../project/load-project.ts'
+import { displayPath } from '../../project/display-path.ts'
+import { CONFIG_FILE } from '../../project/load-project.ts'
 import type { CliIo } from '../cli-io.ts'
 
 export const INIT_USAGE = `usage: schemata init [DIR] [--name NAME] [--json]

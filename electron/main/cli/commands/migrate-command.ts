@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../../errors.ts'
 import type { MigrationEvent } from '../../migrations/events.ts'
 import type { CliContext } from '../cli-context.ts'
 import { intFlag, parseFlags } from '../parse-args.ts'
@@ -19,7 +20,7 @@ function describe(event: MigrationEvent): string | undefined {
   }
 }
 
-/** `schemata migrate [--shared | --tenant] [--schema NAME] [--concurrency N] [--no-wait] [--json]`. */
+/** `schemata migrate [--shared | --tenant] [--schema NAME] [--concurrency N] [--no-wait] [--json]`, or `--repair-checksums`. */
 export async function migrateCommand(context: CliContext, argv: readonly string[]): Promise<number> {
   const flags = parseFlags(argv, {
     shared: { type: 'boolean' },
@@ -28,9 +29,24 @@ export async function migrateCommand(context: CliContext, argv: readonly string[
     concurrency: { type: 'string' },
     'no-wait': { type: 'boolean' },
     json: { type: 'boolean' },
+    'repair-checksums': { type: 'boolean' },
   })
   const concurrency = intFlag(flags, 'concurrency', 1, 64)
   const { io } = context
+  if (flags['repair-checksums']) {
+    if (flags.shared || flags.tenant) throw new InvalidInputError('repair-checksums', 'repairs every ledger (or one tenant with --schema); it takes no --shared or --tenant')
+    const result = await context.withTenancy((tenancy) =>
+      tenancy.repairChecksums({
+        ...(flags.schema !== undefined ? { schema: flags.schema } : {}),
+        ...(concurrency !== undefined ? { concurrency } : {}),
+        wait: !flags['no-wait'],
+      }),
+    )
+    if (flags.json) io.out(JSON.stringify(result))
+    else if (result.repaired.length === 0) io.out('nothing to repair: every applied migration matches its file')
+    else for (const { schema, names } of result.repaired) io.out(`${schema}: recorded the current checksum of ${names.join(', ')}`)
+    return 0
+  }
   const report = await context.withTenancy((tenancy) =>
     tenancy.migrate({
       ...(flags.shared ? { shared: true } : {}),

@@ -8,6 +8,8 @@ import { LIFECYCLE_USAGE, tenantLifecycleCommand } from './tenant-lifecycle-comm
 export interface TenantListItem {
   name: string
   schema: string
+  /** The tenant's type (one of the project's tenantTypes). */
+  type: string
   domains: string[]
   /** `active`, `suspended`, `archived`, `moving` or `moved` (pooled schemas are never listed). */
   status: TenantStatus
@@ -20,7 +22,7 @@ function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`
 }
 
-/** `schemata tenant create | list | drop | suspend | resume`, and the lifecycle verbs (tenant-lifecycle-command.ts). */
+/** `schemata tenant create | list | drop | set-type | suspend | resume`, and the lifecycle verbs (tenant-lifecycle-command.ts). */
 export async function tenantCommand(context: CliContext, argv: readonly string[]): Promise<number> {
   const [verb, ...rest] = argv
   const { io } = context
@@ -31,14 +33,20 @@ export async function tenantCommand(context: CliContext, argv: readonly string[]
         name: { type: 'string' },
         schema: { type: 'string' },
         domain: { type: 'string', multiple: true },
+        type: { type: 'string' },
       })
       const name = requireFlag(flags, 'name')
       const schema = requireFlag(flags, 'schema')
+      const type = flags.type
+      // Checked against the project before the database is touched.
+      if (type !== undefined && !context.project.tenantTypes.some((t) => t.name === type)) {
+        throw new InvalidInputError('type', `"${type}" is not a tenant type of this project (one of ${context.project.tenantTypes.map((t) => `"${t.name}"`).join(', ')})`)
+      }
       const tenant = await context.withTenancy(
-        (tenancy) => tenancy.createTenant({ name, schema, ...(flags.domain ? { domains: flags.domain } : {}) }),
+        (tenancy) => tenancy.createTenant({ name, schema, ...(flags.domain ? { domains: flags.domain } : {}), ...(type === undefined ? {} : { type }) }),
         { ensureShared: true },
       )
-      io.out(`created tenant "${tenant.name}" (schema ${tenant.schema}, domains ${tenant.domains.join(', ')})`)
+      io.out(`created tenant "${tenant.name}" (schema ${tenant.schema}, type ${tenant.type}, domains ${tenant.domains.join(', ')})`)
       return 0
     }
     case 'list': {
@@ -48,6 +56,7 @@ export async function tenantCommand(context: CliContext, argv: readonly string[]
         const items: TenantListItem[] = tenants.map((t) => ({
           name: t.name,
           schema: t.schema,
+          type: t.type,
           domains: t.domains,
           status: t.status,
           pending: t.pendingMigrations.length,
@@ -58,7 +67,7 @@ export async function tenantCommand(context: CliContext, argv: readonly string[]
       } else {
         for (const t of tenants) {
           io.out(
-            `${t.schema.padEnd(20)} ${t.status.padEnd(9)} ${String(t.pendingMigrations.length).padStart(2)} pending  ` +
+            `${t.schema.padEnd(20)} ${t.type.padEnd(12)} ${t.status.padEnd(9)} ${String(t.pendingMigrations.length).padStart(2)} pending  ` +
               `${formatBytes(t.sizeBytes).padStart(8)}  ${t.name}  [${t.domains.join(', ')}]`,
           )
         }
@@ -71,6 +80,29 @@ export async function tenantCommand(context: CliContext, argv: readonly string[]
       if (!flags.yes) throw new InvalidInputError('yes', `--yes is required: dropping "${schema}" deletes its schema and all its data`)
       await context.withTenancy((tenancy) => tenancy.dropTenant(schema), { ensureShared: true })
       io.out(`dropped tenant ${schema} (schema, role and registry rows)`)
+      return 0
+    }
+    case 'set-type': {
+      const flags = parseFlags(rest, { schema: { type: 'string' }, type: { type: 'string' }, json: { type: 'boolean' } })
+      const schema = requireFlag(flags, 'schema')
+      const type = requireFlag(flags, 'type')
+      const change = await context.withTenancy(
+        (tenancy) =>
+          tenancy.changeTenantType(schema, type, {
+            onStep: (step) => {
+              if (!flags.json) io.err(`[${schema}] ${step.action} ${step.migration}`)
+            },
+          }),
+        { ensureShared: true },
+      )
+      if (flags.json) io.out(JSON.stringify(change))
+      else if (change.from === change.to) io.out(`tenant ${schema} is already of type ${type}; nothing changed`)
+      else {
+        const what = [change.reverted.length > 0 ? `reverted ${change.reverted.join(', ')}` : '', change.applied.length > 0 ? `applied ${change.applied.join(', ')}` : '']
+          .filter(Boolean)
+          .join('; ')
+        io.out(`tenant ${schema}: type ${change.from} → ${change.to}${what ? ` (${what})` : ''}`)
+      }
       return 0
     }
     case 'suspend':
@@ -86,7 +118,7 @@ export async function tenantCommand(context: CliContext, argv: readonly string[]
     default:
       throw new InvalidInputError(
         'command',
-        `"tenant ${verb ?? ''}" is not a command; use tenant create | list | drop | suspend | resume | ${Object.keys(LIFECYCLE_USAGE).join(' | ')}`,
+        `"tenant ${verb ?? ''}" is not a command; use tenant create | list | drop | set-type | suspend | resume | ${Object.keys(LIFECYCLE_USAGE).join(' | ')}`,
       )
   }
 }
