@@ -50,9 +50,9 @@ describe('CLI against an external database (DATABASE_URL)', () => {
     const list = await schemata(['tenant', 'list', '--json'], env)
     expect(list.code).toBe(0)
     expect(JSON.parse(list.stdout)).toEqual([
-      { name: 'Acme Corporation', schema: 'acme', domains: ['acme.localhost'], status: 'active', pending: 0 },
-      { name: 'Globex Corporation', schema: 'globex', domains: ['globex.localhost'], status: 'active', pending: 0 },
-      { name: 'Initech', schema: 'initech', domains: ['initech.localhost'], status: 'active', pending: 0 },
+      { name: 'Acme Corporation', schema: 'acme', type: 'standard', domains: ['acme.localhost'], status: 'active', pending: 0 },
+      { name: 'Globex Corporation', schema: 'globex', type: 'standard', domains: ['globex.localhost'], status: 'active', pending: 0 },
+      { name: 'Initech', schema: 'initech', type: 'standard', domains: ['initech.localhost'], status: 'active', pending: 0 },
     ])
     // Still one user per tenant after the second run.
     const [users] = await t.db.rows<{ n: string }>('SELECT count(*) AS n FROM acme.users')

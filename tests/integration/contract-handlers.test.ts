@@ -111,6 +111,7 @@ describe('tenants', () => {
     expect(created).toEqual({
       name: 'Initech',
       schema: 'initech',
+      type: 'standard',
       status: 'active',
       domains: ['initech.localhost'],
       createdAt: expect.any(String) as unknown,
@@ -352,9 +353,10 @@ describe('migrations', () => {
   it('status is the tenant × migration grid', async () => {
     expect(await ok(openWindow('w-grid'), 'migrations/status')).toEqual({
       migrations: tenantMigrations.map((m) => m.name),
+      types: [{ name: 'standard', label: 'Standard', migrations: tenantMigrations.map((m) => m.name) }],
       tenants: [
-        { schema: 'acme', name: 'Acme Corporation', applied: tenantMigrations.map((m) => m.name), pending: [] },
-        { schema: 'globex', name: 'Globex Corporation', applied: tenantMigrations.map((m) => m.name), pending: [] },
+        { schema: 'acme', name: 'Acme Corporation', type: 'standard', applied: tenantMigrations.map((m) => m.name), pending: [] },
+        { schema: 'globex', name: 'Globex Corporation', type: 'standard', applied: tenantMigrations.map((m) => m.name), pending: [] },
       ],
       sharedPending: [],
     })
