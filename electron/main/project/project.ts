@@ -50,8 +50,3 @@ export interface Project {
 
 /** The routing a project gets when its config says nothing. */
 export const DEFAULT_ROUTING: RoutingOptions = { subdomains: true, header: 'X-Tenant', pathPrefix: false }
-
-/** A project's tenant type by name, or undefined. */
-export function findTenantType(project: Pick<Project, 'tenantTypes'>, name: string): TenantTypeDefinition | undefined {
-  return project.tenantTypes.find((type) => type.name === name)
-}
