@@ -53,7 +53,12 @@ export interface FloorTenant {
  * rows, schema, ledger table, role, grants and default privileges (as the core's
  * `provisionSql`), every tenant migration's DDL, and both ledgers' rows.
  */
-export function floorCreateTenantSql(database: string, tenant: FloorTenant, migrations: readonly CapturedMigration[]): string {
+export function floorCreateTenantSql(
+  database: string,
+  tenant: FloorTenant,
+  migrations: readonly CapturedMigration[],
+  options: { grantToSelf: boolean },
+): string {
   const s = quoteIdent(tenant.schema)
   const roleName = tenantRoleName(database, tenant.schema)
   return `BEGIN;
@@ -64,8 +69,8 @@ WITH t AS (
 INSERT INTO public.domains (tenant_id, domain, is_primary) SELECT t.id, ${quoteLiteral(tenant.domain)}, true FROM t;
 CREATE SCHEMA ${s};
 ${ledgerTableSql(tenant.schema)};
-${createTenantRoleSql(tenant.schema, roleName, { grantToSelf: false })};
-SET LOCAL search_path TO ${s}, public;
+${createTenantRoleSql(tenant.schema, roleName, options)};
+SET LOCAL search_path TO ${s}, public, pg_temp;
 ${migrations.flatMap((m) => m.sql).join(';\n')};
 ${recordAppliedInline(tenant.schema, true, migrations.map((m) => m.name))};
 COMMIT;`
@@ -83,7 +88,7 @@ COMMIT;`
 /** One schema's share of a fleet migration: its DDL and both ledger rows, one transaction, one round trip. */
 export function floorMigrateSchemaSql(schema: string, migration: CapturedMigration): string {
   return `BEGIN;
-SET LOCAL search_path TO ${quoteIdent(schema)}, public;
+SET LOCAL search_path TO ${quoteIdent(schema)}, public, pg_temp;
 ${migration.sql.join(';\n')};
 ${recordAppliedInline(schema, true, [migration.name])};
 COMMIT;`

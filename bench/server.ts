@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { connectPlain } from './pg-client.ts'
-import { startEmbedded, stopEmbedded } from '../electron/main/db/embedded-server.ts'
+import { embeddedSuperuserUrl, startEmbedded, stopEmbedded } from '../electron/main/db/embedded-server.ts'
 import { quoteIdent } from '../electron/main/db/sql.ts'
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
@@ -58,7 +58,9 @@ export async function startBenchServer(dataDir: string): Promise<BenchServer> {
     await destroyBenchServer(dataDir)
     throw error
   }
+  // The app's own login (not a superuser) runs everything measured; only CREATE DATABASE takes the superuser.
   const adminUrl = conn.url
+  const superuserUrl = await embeddedSuperuserUrl(dataDir, 'postgres')
   const urlOf = (database: string): string => {
     const url = new URL(adminUrl)
     url.pathname = `/${encodeURIComponent(database)}`
@@ -70,9 +72,9 @@ export async function startBenchServer(dataDir: string): Promise<BenchServer> {
     serverVersion: conn.serverVersion ?? 'unknown',
     urlOf,
     async createDatabase(name) {
-      const client = await connectPlain(adminUrl)
+      const client = await connectPlain(superuserUrl)
       try {
-        await client.query(`CREATE DATABASE ${quoteIdent(name)}`)
+        await client.query(`CREATE DATABASE ${quoteIdent(name)} OWNER ${quoteIdent(conn.user)}`)
       } finally {
         await client.end()
       }

@@ -232,6 +232,9 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'NO_ACTIVE_TENANT',
   'NOT_FOUND',
+  'SQL_ERROR',
+  'CANCELLED',
+  'TIMEOUT',
   'INTERNAL',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]

@@ -52,9 +52,12 @@ export async function benchCreateTenants(
   migrations: readonly CapturedMigration[],
 ): Promise<{ floor: FloorResult; createTenant: CreateTenantResult }> {
   const { tenancy } = ctx.service
+  // The same DDL the core sends as this login: a login that is not a superuser grants itself each tenant role.
+  const [me] = (await ctx.floor.client.query<{ rolsuper: boolean }>('SELECT rolsuper FROM pg_roles WHERE rolname = current_user')).rows
+  const grantToSelf = me?.rolsuper !== true
   const floorCreate = async (schema: string): Promise<void> => {
     await ctx.floor.client.query(
-      floorCreateTenantSql(ctx.floor.database, { name: `Tenant ${schema}`, schema, domain: `${schema}.localhost` }, migrations),
+      floorCreateTenantSql(ctx.floor.database, { name: `Tenant ${schema}`, schema, domain: `${schema}.localhost` }, migrations, { grantToSelf }),
     )
   }
   const serviceCreate = async (schema: string): Promise<void> => {

@@ -3,7 +3,7 @@ import { activityMonitorFor } from '../../electron/main/activity/activity-monito
 import { hashPassword } from '../../electron/main/auth/password.ts'
 import { signApiToken, tokenSecretFrom } from '../../electron/main/auth/api-token.ts'
 import { Database } from '../../electron/main/db/database.ts'
-import { startEmbedded, stopEmbedded } from '../../electron/main/db/embedded-server.ts'
+import { embeddedSuperuserUrl, startEmbedded, stopEmbedded } from '../../electron/main/db/embedded-server.ts'
 import { quoteIdent } from '../../electron/main/db/sql.ts'
 import { installStatementStats } from '../../electron/main/db/statement-stats-setup.ts'
 import type { CallOutcome, Dispatch } from '../../electron/main/handlers/dispatch-types.ts'
@@ -75,6 +75,8 @@ export async function benchStatsOverhead(options: StatsOverheadOptions): Promise
   const tokens = new Map<string, string>()
   let loaded: boolean | undefined
   let url = ''
+  let superuserUrl = ''
+  let login = ''
 
   const serverWith = async (statementStats: boolean): Promise<void> => {
     if (loaded === statementStats) return
@@ -83,15 +85,18 @@ export async function benchStatsOverhead(options: StatsOverheadOptions): Promise
     const target = new URL(conn.url)
     target.pathname = '/bench_api'
     url = target.toString()
+    // The app's login runs the load; only the set-up below (a database, the extension) takes the superuser.
+    superuserUrl = await embeddedSuperuserUrl(options.dataDir, 'bench_api')
+    login = conn.user
     loaded = statementStats
   }
 
   try {
     progress(`statement statistics overhead: ${options.tenants} tenants, tenant API GET /api/customers, ${options.inFlight} in flight`)
     await serverWith(true)
-    const admin = await connectPlain(url.replace('/bench_api', '/postgres'))
-    await admin.query(`CREATE DATABASE ${quoteIdent('bench_api')}`).finally(() => admin.end())
-    await installStatementStats(url)
+    const admin = await connectPlain(superuserUrl.replace('/bench_api', '/postgres'))
+    await admin.query(`CREATE DATABASE ${quoteIdent('bench_api')} OWNER ${quoteIdent(login)}`).finally(() => admin.end())
+    await installStatementStats(superuserUrl)
     const setup = new Tenancy(new Database({ url, mode: 'embedded' }))
     try {
       await setup.migrate({ shared: true })
@@ -105,7 +110,20 @@ export async function benchStatsOverhead(options: StatsOverheadOptions): Promise
           )
           return user.id
         })
-        tokens.set(schema, signApiToken(secret, { tenant: schema, userId, email: 'bench@user.example', exp: Math.floor(Date.now() / 1000) + 86_400 }))
+        const [tenant] = await setup.db.rows<{ id: string }>('SELECT id::text AS id FROM public.tenants WHERE schema = $1', [schema])
+        const now = Math.floor(Date.now() / 1000)
+        tokens.set(
+          schema,
+          await signApiToken(secret, {
+            tenant: schema,
+            tenantId: tenant?.id ?? '',
+            userId,
+            email: 'bench@user.example',
+            version: 0,
+            issuedAt: now,
+            exp: now + 86_400,
+          }),
+        )
       }
     } finally {
       await setup.close()

@@ -60,6 +60,39 @@ export class DatabaseUnavailableError extends SchemataError {
   }
 }
 
+/** SQL text run as a tenant failed in PostgreSQL; `sqlState` and PostgreSQL's own message say why. */
+export class TenantSqlError extends SchemataError {
+  readonly schema: string
+  readonly sqlState: string | undefined
+  /** 1-based character position in the statement, when PostgreSQL names one. */
+  readonly position: number | undefined
+
+  constructor(schema: string, cause: unknown) {
+    const fields = (cause ?? {}) as { code?: unknown; position?: unknown; message?: unknown }
+    const sqlState = typeof fields.code === 'string' && /^[0-9A-Z]{5}$/.test(fields.code) ? fields.code : undefined
+    const message = cause instanceof Error ? cause.message : String(cause)
+    super('SQL_ERROR', `${schema}: ${message}${sqlState === undefined ? '' : ` (SQLSTATE ${sqlState})`}`, { cause })
+    this.schema = schema
+    this.sqlState = sqlState
+    const position = Number(fields.position)
+    this.position = Number.isInteger(position) && position > 0 ? position : undefined
+  }
+}
+
+/** A running statement was cancelled on request; PostgreSQL stopped it. */
+export class StatementCancelledError extends SchemataError {
+  constructor(schema: string, options?: { cause?: unknown }) {
+    super('CANCELLED', `${schema}: the statement was cancelled`, options)
+  }
+}
+
+/** A statement ran past its time limit and was stopped. */
+export class StatementTimeoutError extends SchemataError {
+  constructor(schema: string, timeoutMs: number, options?: { cause?: unknown }) {
+    super('TIMEOUT', `${schema}: the statement ran longer than ${timeoutMs} ms and was stopped`, options)
+  }
+}
+
 /** Turns anything thrown into an envelope; unknown errors become INTERNAL without leaking internals. */
 export function toErrorEnvelope(error: unknown): ErrorEnvelope {
   if (error instanceof SchemataError) {

@@ -5,6 +5,7 @@ import { type RunningApp, startApp } from './app/start-app.ts'
 import { SessionStore } from './handlers/session-store.ts'
 import { createStartupDispatcher } from './handlers/startup-dispatcher.ts'
 import { targetFromEnvironment } from './db/connect.ts'
+import { defaultDataDir } from './db/data-dir.ts'
 import { ContractIpc } from './ipc/contract-ipc.ts'
 import { registerFileDialogs } from './ipc/file-dialog-ipc.ts'
 import { saveDialogExports } from './ipc/export-save-dialog.ts'
@@ -80,10 +81,12 @@ function createWindow(): BrowserWindow {
 function startDatabase(): Promise<RunningApp | undefined> {
   return startApp({
     target,
+    label: `the Schemata app (${path.basename(process.execPath)})`,
     sessions,
     seedDemoOnFirstRun: process.env.SCHEMATA_DEMO !== 'off',
     // The tenant API on a free loopback port: the Requests panel sends real requests to it.
-    server: { rendererDir: rendererRoot, port: 0, optional: true },
+    // Its signing secret and console token persist in the data directory, like `serve`'s.
+    server: { rendererDir: rendererRoot, port: 0, optional: true, secretsDir: target.dataDir ?? defaultDataDir() },
     onProgress: (step) => {
       startup.progress(step)
       ipc?.broadcast('db/status', startup.offlineStatus())

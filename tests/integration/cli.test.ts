@@ -127,7 +127,7 @@ describe('CLI with the embedded database', () => {
 
     expect((await schemata(['db', 'start'], env)).code).toBe(0)
     const status = JSON.parse((await schemata(['db', 'status', '--json'], env)).stdout) as Record<string, unknown>
-    expect(status).toMatchObject({ mode: 'embedded', running: true, host: '127.0.0.1', database: 'schemata', user: 'postgres', dataDir })
+    expect(status).toMatchObject({ mode: 'embedded', running: true, host: '127.0.0.1', database: 'schemata', user: 'schemata_admin', dataDir })
     expect(String(status.serverVersion)).toMatch(/^18/)
     expect(status.port).toBeTypeOf('number')
 

@@ -279,7 +279,7 @@ describe('segregation view', () => {
       schema: 'acme',
       currentUser: tenantRoleName(t.db.databaseName, 'acme'),
       sessionUser: 'postgres',
-      searchPath: 'acme, public',
+      searchPath: 'acme, public, pg_temp',
       customersTable: 'acme.customers',
     })
   })

@@ -4,7 +4,9 @@ import type { DoctorJson } from '../../electron/main/cli/commands/doctor-command
 import { diagnose, runDoctor } from '../../electron/main/doctor/doctor.ts'
 import type { Finding } from '../../electron/main/doctor/findings.ts'
 import type { MigrationDefinition } from '../../electron/main/migrations/types.ts'
+import { quoteIdent } from '../../electron/main/db/sql.ts'
 import { tenantRoleName } from '../../electron/main/tenancy/role-name.ts'
+import { TenantSessions } from '../../electron/main/tenancy/tenant-sessions.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
 import { tenantMigrations } from '../fixtures/demo-project.ts'
 import { SCHEMATA_BIN, runNode } from '../fixtures/cli-process.ts'
@@ -156,6 +158,47 @@ describe('roles and grants', () => {
   })
 })
 
+describe('temporary tables and tenant logins (issue 10, items 1 and 2)', () => {
+  const canTemp = async (t: TestDatabase, schema: string): Promise<boolean | undefined> =>
+    (await t.db.rows<{ ok: boolean }>("SELECT has_database_privilege($1, current_database(), 'TEMPORARY') AS ok", [role(t, schema)]))[0]?.ok
+
+  it('reports TEMPORARY held through PUBLIC or granted to a tenant role, and --fix takes it back', async () => {
+    const t = await withTenants('acme', 'globex')
+    expect(await canTemp(t, 'acme')).toBe(false)
+    // What every database had before shared migration 0006: PostgreSQL's default.
+    await t.db.exec(`GRANT TEMPORARY ON DATABASE ${quoteIdent(t.name)} TO PUBLIC`)
+    const before = await diagnose(t.tenancy)
+    expect(checks(before.findings)).toEqual(['public temp-privilege'])
+    expect(before.findings[0]).toMatchObject({ severity: 'error', fixable: true })
+    expect((await runDoctor(t.tenancy, { fix: true })).healthy).toBe(true)
+    expect(await canTemp(t, 'acme')).toBe(false)
+
+    await t.db.exec(`GRANT TEMPORARY ON DATABASE ${quoteIdent(t.name)} TO ${quoteIdent(role(t, 'globex'))}`)
+    expect(checks((await diagnose(t.tenancy)).findings)).toEqual(['globex temp-privilege'])
+    expect((await runDoctor(t.tenancy, { fix: true })).healthy).toBe(true)
+    expect(await canTemp(t, 'globex')).toBe(false)
+  })
+
+  it('a live tenant-session login is no finding; one a crashed process left behind (expired) or one that never expires is, and --fix clears it', async () => {
+    const t = await withTenants('acme', 'globex')
+    const sessions = new TenantSessions(t.db)
+    try {
+      await sessions.run('acme', 'SELECT 1')
+      expect((await diagnose(t.tenancy)).findings).toEqual([])
+    } finally {
+      await sessions.close()
+    }
+    await t.db.exec(`ALTER ROLE ${quoteIdent(role(t, 'acme'))} LOGIN PASSWORD 'left-behind' VALID UNTIL '2000-01-01'`)
+    await t.db.exec(`ALTER ROLE ${quoteIdent(role(t, 'globex'))} LOGIN PASSWORD 'forever'`)
+    expect(checks((await diagnose(t.tenancy)).findings)).toEqual(['acme role-attributes', 'globex role-attributes'])
+    expect((await runDoctor(t.tenancy, { fix: true })).healthy).toBe(true)
+    const logins = await t.db.rows<{ rolcanlogin: boolean }>('SELECT rolcanlogin FROM pg_roles WHERE rolname = ANY($1)', [
+      [role(t, 'acme'), role(t, 'globex')],
+    ])
+    expect(logins).toEqual([{ rolcanlogin: false }, { rolcanlogin: false }])
+  })
+})
+
 describe('ledgers and migrations', () => {
   const addNotes: MigrationDefinition = {
     name: '0003_add_order_notes',
@@ -182,7 +225,8 @@ describe('ledgers and migrations', () => {
     await t.db.exec(`
       DELETE FROM public.tenant_migrations WHERE schema = 'acme' AND name = '0002_create_users';
       DROP TABLE acme.users;
-      DELETE FROM globex.schemata_migrations WHERE name = '0002_create_users';`)
+      -- 0003_user_sign_out alters users, so a ledger without 0002 cannot hold it either.
+      DELETE FROM globex.schemata_migrations WHERE name IN ('0002_create_users', '0003_user_sign_out');`)
     const report = await runDoctor(t.tenancy, { fix: true })
     expect(report.healthy).toBe(false)
     const acme = report.findings.filter((f) => f.schema === 'acme')
@@ -213,7 +257,7 @@ describe('ledgers and migrations', () => {
   it('says so once when the applied migrations no longer run on an empty schema', async () => {
     const t = await withTenants('acme', 'globex')
     const copyLookup: MigrationDefinition = {
-      name: '0003_copy_lookup',
+      name: '0099_copy_lookup',
       up: ({ query }) => query('CREATE TABLE lookup AS SELECT * FROM public.lookup_seed').then(() => undefined),
     }
     await t.db.exec('CREATE TABLE public.lookup_seed (code text)')
@@ -222,7 +266,9 @@ describe('ledgers and migrations', () => {
     await t.db.exec('DROP TABLE public.lookup_seed')
     const { findings } = await diagnose(upgraded)
     expect(findings).toMatchObject([{ schema: '*', check: 'reference', severity: 'error', fixable: false }])
-    expect(findings[0]?.message).toMatch(/cannot be migrated to \[0001_create_customers_orders, 0002_create_users, 0003_copy_lookup\]: .*lookup_seed/)
+    const all = [...tenantMigrations.map((m) => m.name), '0099_copy_lookup'].join(', ')
+    expect(findings[0]?.message).toContain(`cannot be migrated to [${all}]: `)
+    expect(findings[0]?.message).toMatch(/lookup_seed/)
   })
 
   it('reports a missing ledger table, which nothing can prove back', async () => {

@@ -5,8 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
+import { ADMIN_LOGIN } from '../../electron/main/db/admin-login.ts'
 import {
   embeddedStatus,
+  embeddedSuperuserUrl,
   startEmbedded,
   stopEmbedded,
   type EmbeddedConnection,
@@ -63,19 +65,21 @@ describe('embedded PostgreSQL lifecycle', () => {
     first = await startEmbedded({ dataDir, onProgress: (step) => steps.push(step) })
 
     expect(steps).toEqual(['initialising database cluster (first run)…', 'starting PostgreSQL…'])
-    expect(first).toMatchObject({ host: '127.0.0.1', user: 'postgres', database: 'schemata', dataDir, startedHere: true })
+    // The app's login, not the superuser (issue 10, item 2; tests/integration/embedded-admin-login.test.ts).
+    expect(first).toMatchObject({ host: '127.0.0.1', user: ADMIN_LOGIN, database: 'schemata', dataDir, startedHere: true })
     expect(first.serverVersion).toMatch(/^18/)
     expect(await query(first, 'SELECT 1 AS one')).toEqual([{ one: 1 }])
     expect(await query(first, 'SELECT current_database() AS db')).toEqual([{ db: 'schemata' }])
   })
 
-  it('keeps a random password in credentials.json, readable by its owner only', async () => {
+  it('keeps a random superuser password in credentials.json, readable by its owner only', async () => {
     const file = path.join(dataDir, 'credentials.json')
     const credentials = JSON.parse(await readFile(file, 'utf8')) as { user: string; password: string }
     expect(credentials.user).toBe('postgres')
     expect(credentials.password).not.toBe('password')
     expect(credentials.password.length).toBeGreaterThanOrEqual(24)
-    expect(credentials.password).toBe(first.password)
+    expect(credentials.password).toBe(decodeURIComponent(new URL(await embeddedSuperuserUrl(dataDir)).password))
+    expect(credentials.password).not.toBe(first.password)
     const info = await stat(file)
     expect(info.mode & 0o777).toBe(0o600)
     expect(info.uid).toBe(process.getuid?.())

@@ -3,11 +3,22 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
-import { type EmbeddedConnection, startEmbedded, stopEmbedded } from '../../electron/main/db/embedded-server.ts'
+import { type EmbeddedConnection, embeddedSuperuserUrl, startEmbedded, stopEmbedded } from '../../electron/main/db/embedded-server.ts'
 import { quoteIdent } from '../../electron/main/db/sql.ts'
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 const dataDir = path.join(repoRoot, '.test-data', `embedded-stats-${process.pid}`)
+
+/** shared_preload_libraries is readable by superusers only; the app's login is not one. */
+async function preloaded(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: await embeddedSuperuserUrl(dataDir) })
+  await client.connect()
+  try {
+    return (await client.query<{ s: string }>("SELECT current_setting('shared_preload_libraries') AS s")).rows[0]?.s
+  } finally {
+    await client.end()
+  }
+}
 
 async function withClient<T>(conn: EmbeddedConnection, fn: (client: pg.Client) => Promise<T>, user?: { name: string; password: string }): Promise<T> {
   const client = new pg.Client({
@@ -33,13 +44,14 @@ describe('pg_stat_statements on the embedded server', () => {
 
   it('an existing cluster started without it picks it up on its next start', async () => {
     const bare = await startEmbedded({ dataDir, statementStats: false })
-    expect(await withClient(bare, async (c) => (await c.query<{ s: string }>("SELECT current_setting('shared_preload_libraries') AS s")).rows[0]?.s)).toBe('')
+    expect(bare.startedHere).toBe(true)
+    expect(await preloaded()).toBe('')
     await stopEmbedded(dataDir)
 
     const conn = await startEmbedded({ dataDir })
     expect(conn.startedHere).toBe(true)
     const found = await withClient(conn, async (client) => {
-      const libs = (await client.query<{ s: string }>("SELECT current_setting('shared_preload_libraries') AS s")).rows[0]?.s
+      const libs = await preloaded()
       const ext = (
         await client.query<{ schema: string }>(
           "SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements'",

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { decodeJwt } from 'jose'
 import { signApiToken, verifyApiToken } from '../../electron/main/auth/api-token.ts'
 import { hashPassword } from '../../electron/main/auth/password.ts'
 import type { CallOutcome, Dispatch } from '../../electron/main/handlers/dispatch-types.ts'
@@ -120,24 +121,47 @@ describe('sign-in per tenant', () => {
     } finally {
       clock -= 600_000
     }
-    // Also one signed with the right secret but already past its expiry.
-    const stale = signApiToken(Buffer.from(SECRET), { tenant: 'acme', userId: 1, email: SHARED_EMAIL, exp: Math.floor(clock / 1000) - 1 })
+    // Also one signed with the right secret, for the right tenant and user, but already past its expiry.
+    const claims = decodeJwt(token)
+    const stale = await signApiToken(Buffer.from(SECRET), {
+      tenant: 'acme',
+      tenantId: String(claims.tid),
+      userId: Number(claims.sub),
+      email: SHARED_EMAIL,
+      version: 0,
+      issuedAt: Math.floor(clock / 1000) - 61,
+      exp: Math.floor(clock / 1000) - 1,
+    })
     expect((await customers('acme', stale)).status).toBe(401)
   })
 
   it('a tampered, foreign-secret, malformed or missing token → 401', async () => {
     const token = tokenOf(await login('acme', SHARED_EMAIL, 'acme-secret'))
-    const [payload, mac] = token.split('.') as [string, string]
+    const [header, payload, mac] = token.split('.') as [string, string, string]
+    const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url')
     // Re-point the payload at globex but keep acme's MAC.
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>
-    const retargeted = `${Buffer.from(JSON.stringify({ ...claims, tenant: 'globex' })).toString('base64url')}.${mac}`
-    const extended = `${Buffer.from(JSON.stringify({ ...claims, exp: Number(claims.exp) + 86_400 })).toString('base64url')}.${mac}`
-    const flipped = `${payload}.${mac.slice(0, -2)}${mac.endsWith('AA') ? 'BB' : 'AA'}`
-    const otherSecret = signApiToken(Buffer.from('another-secret-of-16-bytes-or-more'), { tenant: 'acme', userId: 1, email: SHARED_EMAIL, exp: claims.exp as number })
+    const retargeted = `${header}.${encode({ ...claims, aud: 'schemata-tenant:globex' })}.${mac}`
+    const extended = `${header}.${encode({ ...claims, exp: Number(claims.exp) + 86_400 })}.${mac}`
+    const otherUser = `${header}.${encode({ ...claims, sub: '2' })}.${mac}`
+    const flipped = `${header}.${payload}.${mac.slice(0, -2)}${mac.endsWith('AA') ? 'BB' : 'AA'}`
+    // The classic JWT forgeries: no signature at all, and the alg switched to none.
+    const unsigned = `${encode({ alg: 'none', typ: 'JWT' })}.${payload}.`
+    const otherSecret = await signApiToken(Buffer.from('another-secret-of-16-bytes-or-more'), {
+      tenant: 'acme',
+      tenantId: String(claims.tid),
+      userId: Number(claims.sub),
+      email: SHARED_EMAIL,
+      version: 0,
+      issuedAt: Math.floor(clock / 1000),
+      exp: claims.exp as number,
+    })
     const cases: [string, Reply][] = [
       ['retargeted', await customers('globex', retargeted)],
       ['extended', await customers('acme', extended)],
+      ['other user', await customers('acme', otherUser)],
       ['flipped', await customers('acme', flipped)],
+      ['alg none', await customers('acme', unsigned)],
       ['other secret', await customers('acme', otherSecret)],
       ['garbage', await customers('acme', 'not-a-token')],
       ['missing', await customers('acme', undefined)],
@@ -245,15 +269,23 @@ describe('input validation', () => {
 })
 
 describe('token primitives', () => {
-  it('verifyApiToken accepts its own token for its tenant and nothing else', () => {
+  it('verifyApiToken accepts its own token for its tenant and nothing else', async () => {
     const secret = Buffer.from(SECRET)
     const exp = Math.floor(clock / 1000) + 60
-    const token = signApiToken(secret, { tenant: 'acme', userId: 7, email: 'a@b.example', exp })
-    expect(verifyApiToken(secret, token, { tenant: 'acme', nowMs: clock })).toMatchObject({ tenant: 'acme', userId: 7, exp, jti: expect.any(String) as string })
-    expect(() => verifyApiToken(secret, token, { tenant: 'globex', nowMs: clock })).toThrow(/invalid or expired/)
-    expect(() => verifyApiToken(secret, token, { tenant: 'acme', nowMs: exp * 1000 })).toThrow(/invalid or expired/)
-    expect(() => verifyApiToken(secret, `${token}.x`, { tenant: 'acme', nowMs: clock })).toThrow(/invalid or expired/)
+    const claims = { tenant: 'acme', tenantId: '42', userId: 7, email: 'a@b.example', version: 3, issuedAt: exp - 60, exp }
+    const token = await signApiToken(secret, claims)
+    expect(await verifyApiToken(secret, token, { tenant: 'acme', nowMs: clock })).toMatchObject({
+      tenant: 'acme',
+      tenantId: '42',
+      userId: 7,
+      version: 3,
+      exp,
+      jti: expect.any(String) as string,
+    })
+    await expect(verifyApiToken(secret, token, { tenant: 'globex', nowMs: clock })).rejects.toThrow(/invalid or expired/)
+    await expect(verifyApiToken(secret, token, { tenant: 'acme', nowMs: exp * 1000 })).rejects.toThrow(/invalid or expired/)
+    await expect(verifyApiToken(secret, `${token}.x`, { tenant: 'acme', nowMs: clock })).rejects.toThrow(/invalid or expired/)
     // Two tokens for the same claims differ by their jti.
-    expect(signApiToken(secret, { tenant: 'acme', userId: 7, email: 'a@b.example', exp })).not.toBe(token)
+    expect(await signApiToken(secret, claims)).not.toBe(token)
   })
 })

@@ -92,12 +92,15 @@ describe('tenant API routing', () => {
     expect(customersOf(data)).toEqual(['only@acme.example'])
   })
 
-  it('the X-Tenant header selects the tenant on the bare host and on any other host', async () => {
-    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, 'api.somewhere.test']) {
+  it('the X-Tenant header selects the tenant on the loopback names; a host the API does not know gets 421 (issue 10, item 4)', async () => {
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`]) {
       const r = await send(port, { path: '/api/tenant', host, headers: { 'x-tenant': 'globex' } })
       expect(r.status, host).toBe(200)
       expect(r.json).toEqual({ name: 'Tenant globex', schema: 'globex' })
     }
+    const foreign = await send(port, { path: '/api/tenant', host: 'api.somewhere.test', headers: { 'x-tenant': 'globex' } })
+    expect(foreign.status).toBe(421)
+    expect(foreign.text).not.toContain('globex')
     const data = await send(port, { path: '/api/customers', headers: { 'x-tenant': 'acme', authorization: `Bearer ${tokens.acme}` } })
     expect(customersOf(data)).toEqual(['only@acme.example'])
   })
@@ -107,14 +110,15 @@ describe('tenant API routing', () => {
     expect(r.status).toBe(200)
   })
 
-  it('no tenant named → 404 JSON, and the bare host never serves tenant data', async () => {
+  it('no tenant named → 404 JSON (421 on a host the API does not know), and the bare host never serves tenant data', async () => {
     for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, 'elsewhere.test']) {
       for (const path of ['/api/tenant', '/api/customers', '/api/orders', '/api']) {
         // Even with a perfectly valid token of a tenant in hand.
         const r = await send(port, { path, host, headers: { authorization: `Bearer ${tokens.acme}` } })
-        expect(r.status, `${host}${path}`).toBe(404)
+        const known = host !== 'elsewhere.test'
+        expect(r.status, `${host}${path}`).toBe(known ? 404 : 421)
         expect(r.headers['content-type']).toMatch(/^application\/json/)
-        expect(r.json).toMatchObject({ error: { code: 'TENANT_NOT_FOUND' } })
+        expect(r.json).toMatchObject({ error: { code: known ? 'TENANT_NOT_FOUND' : 'FORBIDDEN' } })
         expect(r.text).not.toContain('only@')
       }
     }
@@ -166,14 +170,15 @@ describe('tenant API routing', () => {
   it('sees domain changes made by another process (the cached lookup is invalidated by NOTIFY)', async () => {
     const other = new Tenancy(new Database({ url: t.url, mode: 'external', poolMax: 1 }), { project: t.tenancy.project })
     try {
-      expect((await send(port, { path: '/api/tenant', host: 'acme-shop.example.test' })).status).toBe(404)
+      // Not a registered domain yet: a host the tenant API does not serve at all.
+      expect((await send(port, { path: '/api/tenant', host: 'acme-shop.example.test' })).status).toBe(421)
       await other.setDomains('acme', ['acme.localhost', 'acme-shop.example.test'])
       await vi.waitFor(async () => {
         expect((await send(port, { path: '/api/tenant', host: 'acme-shop.example.test' })).status).toBe(200)
       })
       await other.setDomains('acme', ['acme.localhost'])
       await vi.waitFor(async () => {
-        expect((await send(port, { path: '/api/tenant', host: 'acme-shop.example.test' })).status).toBe(404)
+        expect((await send(port, { path: '/api/tenant', host: 'acme-shop.example.test' })).status).toBe(421)
       })
     } finally {
       await other.close()

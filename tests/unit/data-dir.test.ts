@@ -61,6 +61,7 @@ describe('dataDirLayout', () => {
       root: '/srv/schemata',
       pg: '/srv/schemata/pg',
       credentials: '/srv/schemata/credentials.json',
+      adminLogin: '/srv/schemata/admin-login.json',
       log: '/srv/schemata/postgres.log',
     })
   })

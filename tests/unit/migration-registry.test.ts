@@ -26,7 +26,7 @@ describe('the built-in demo project', () => {
     expect(demoProject.shared).toEqual([])
     expect(demoProject.tenantTypes.map((t) => t.name)).toEqual(['standard'])
     const tenant = demoProject.tenantTypes[0]?.migrations ?? []
-    expect(tenant.map((m) => m.name)).toEqual(['0001_create_customers_orders', '0002_create_users'])
+    expect(tenant.map((m) => m.name)).toEqual(['0001_create_customers_orders', '0002_create_users', '0003_user_sign_out'])
     for (const m of tenant) expect(m.checksum).toMatch(/^[0-9a-f]{64}$/)
   })
 })

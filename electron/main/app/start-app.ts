@@ -13,11 +13,14 @@ import { builtinConfigPath } from '../project/find-config.ts'
 import { loadProject } from '../project/load-project.ts'
 import type { Project } from '../project/project.ts'
 import { Tenancy } from '../tenancy/service.ts'
+import { type LoadServerSecretsOptions, loadServerSecrets } from '../server/server-secrets.ts'
 
 /** What to start; everything but `target` has a default that suits `schemata serve`. */
 export interface StartAppOptions {
   /** The database: the embedded server of a data directory, or an external one (DATABASE_URL). */
   target: DatabaseTarget
+  /** What this process is, as `schemata db stop` names it while it uses the embedded server. Default: `schemata serve`. */
+  label?: string
   /** The project (loadProject): its migrations, tenant types and routing. Default: the built-in demo. */
   project?: Project
   /** The windows' (or tabs') sessions; pass the store the transport already uses. Default: a new one. */
@@ -52,6 +55,14 @@ export interface LocalServerOptions {
    * Requests panel misses it). Default: the whole start fails (`serve`).
    */
   optional?: boolean
+  /**
+   * Where the console token and the tenant API's signing secret are kept
+   * across restarts (`server-secrets.json`, 0600): the data directory.
+   * Default: fresh ones for this run only.
+   */
+  secretsDir?: string
+  /** Rotate the console token (`serve --new-token`) or the API signing secret (`serve --new-api-secret`). */
+  rotate?: LoadServerSecretsOptions
 }
 
 /** A started app: the core, the contract over it, and the local server if one runs. */
@@ -100,7 +111,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     target.dataDir !== undefined &&
     !(await embeddedStatus(target.dataDir)).initialised
 
-  const connection = await connect(target, { onProgress: progress })
+  const connection = await connect(target, { onProgress: progress, label: options.label ?? 'schemata serve' })
   const tenancy = new Tenancy(connection.db, { project })
   try {
     progress('applying pending migrations…')
@@ -146,7 +157,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
       services.exports = server.dataExports
     } catch (error) {
       if (!options.server.optional) {
-        supervisor?.stop()
+        await supervisor?.stop()
         await closeCore(tenancy, connection)
         throw error
       }
@@ -171,7 +182,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
           await server?.close()
         } finally {
           // Stop watching first, or the supervisor would restart the server we are about to stop.
-          supervisor?.stop()
+          await supervisor?.stop()
           await closeCore(tenancy, connection)
         }
       })()
@@ -188,7 +199,16 @@ async function startLocalServer(
   options: LocalServerOptions,
   onLogged: ((entry: ApiRequestLogEntry) => void) | undefined,
 ): Promise<SchemataServer> {
-  const server = await createSchemataServer({ tenancy, transfers: tenancy, dispatch, sessions, rendererDir: options.rendererDir, port: options.port })
+  const secrets = options.secretsDir === undefined ? undefined : await loadServerSecrets(options.secretsDir, options.rotate)
+  const server = await createSchemataServer({
+    tenancy,
+    transfers: tenancy,
+    dispatch,
+    sessions,
+    rendererDir: options.rendererDir,
+    port: options.port,
+    ...(secrets === undefined ? {} : { tokenSecret: secrets.tokenSecret, consoleToken: secrets.consoleToken }),
+  })
   server.onRequestLogged((entry) => {
     server.broadcast('requests/logged', entry)
     onLogged?.(entry)

@@ -1,26 +1,37 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
+import { SignJWT, errors as joseErrors, jwtVerify } from 'jose'
 import { UnauthorizedError } from './auth-errors.ts'
 
-/** What a tenant API token says: who signed in, to which tenant, until when. */
+/**
+ * What a tenant API token says: who signed in (the user and its token
+ * version), to which tenant (its registry identity, not only its schema name),
+ * until when. The request checks every one of these against the database.
+ */
 export interface ApiTokenClaims {
-  /** Schema of the tenant the token was issued by; it is valid there only. */
+  /** Schema of the tenant the token was issued by (the audience); it is valid there only. */
   tenant: string
+  /** The tenant's registry id: a tenant dropped and created again under the same schema name has another. */
+  tenantId: string
   userId: number
   email: string
+  /** The user's token_version at sign-in; sign-out bumps it. */
+  version: number
   /** Expiry, seconds since the epoch. */
   exp: number
-  /** Unique token id (for logs and a future revocation list). */
+  /** Unique token id, for logs. */
   jti: string
 }
 
-// Domain separation: a MAC made for anything else with the same secret never verifies as a token.
-const MAC_CONTEXT = 'schemata-api-token:v1:'
+const ISSUER = 'schemata'
+const ALGORITHM = 'HS256'
+const MAX_TOKEN_LENGTH = 4096
 
-function mac(secret: Buffer, payload: string): Buffer {
-  return createHmac('sha256', secret).update(MAC_CONTEXT).update(payload).digest()
+/** The audience of a tenant's tokens: a token for acme presented at globex fails verification itself. */
+function audienceOf(schema: string): string {
+  return `schemata-tenant:${schema}`
 }
 
-/** A fresh random secret for one server run: tokens die with the process. */
+/** A fresh random signing secret (32 bytes, the size of HS256's output). */
 export function randomTokenSecret(): Buffer {
   return randomBytes(32)
 }
@@ -32,55 +43,73 @@ export function tokenSecretFrom(secret: Buffer | string): Buffer {
   return buffer
 }
 
-/** Signs claims as `<payload>.<mac>` (both base64url); HMAC-SHA256 over the encoded payload. */
-export function signApiToken(secret: Buffer, claims: Omit<ApiTokenClaims, 'jti'> & { jti?: string }): string {
-  const full: ApiTokenClaims = { ...claims, jti: claims.jti ?? randomBytes(12).toString('base64url') }
-  const payload = Buffer.from(JSON.stringify(full), 'utf8').toString('base64url')
-  return `${payload}.${mac(secret, payload).toString('base64url')}`
-}
-
-function isClaims(value: unknown): value is ApiTokenClaims {
-  if (value === null || typeof value !== 'object') return false
-  const c = value as Record<string, unknown>
-  return (
-    typeof c.tenant === 'string' &&
-    typeof c.userId === 'number' &&
-    Number.isSafeInteger(c.userId) &&
-    typeof c.email === 'string' &&
-    typeof c.exp === 'number' &&
-    Number.isFinite(c.exp) &&
-    typeof c.jti === 'string'
-  )
+/** Signs claims as a JWT (HS256, jose); `issuedAt` in seconds since the epoch. */
+export async function signApiToken(
+  secret: Buffer,
+  claims: Omit<ApiTokenClaims, 'jti'> & { jti?: string; issuedAt: number },
+): Promise<string> {
+  return new SignJWT({ tid: claims.tenantId, email: claims.email, ver: claims.version })
+    .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+    .setIssuer(ISSUER)
+    .setAudience(audienceOf(claims.tenant))
+    .setSubject(String(claims.userId))
+    .setJti(claims.jti ?? randomBytes(12).toString('base64url'))
+    .setIssuedAt(claims.issuedAt)
+    .setExpirationTime(claims.exp)
+    .sign(secret)
 }
 
 /**
- * Checks a token's MAC, expiry and tenant. Every failure is the same
- * UnauthorizedError: a caller learns nothing about which check failed.
+ * Checks a token's signature, algorithm, issuer, expiry and tenant (audience).
+ * Every failure is the same UnauthorizedError: a caller learns nothing about
+ * which check failed. The claims must then still be checked against the
+ * database (tenant identity, user, token version): see `authorizeTokenSql`.
  */
-export function verifyApiToken(secret: Buffer, token: string, expected: { tenant: string; nowMs: number }): ApiTokenClaims {
+export async function verifyApiToken(secret: Buffer, token: string, expected: { tenant: string; nowMs: number }): Promise<ApiTokenClaims> {
   const refuse = (): never => {
     throw new UnauthorizedError('invalid or expired token')
   }
-  if (token.length > 4096) refuse()
-  const dot = token.indexOf('.')
-  if (dot <= 0 || dot !== token.lastIndexOf('.')) refuse()
-  const payload = token.slice(0, dot)
-  const given = Buffer.from(token.slice(dot + 1), 'base64url')
-  const wanted = mac(secret, payload)
-  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) refuse()
-  let claims: unknown
+  if (token.length > MAX_TOKEN_LENGTH) refuse()
+  let payload: Record<string, unknown>
   try {
-    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))
-  } catch {
-    // The MAC matched, so this is our own encoding gone wrong; still a refusal, not a 500.
+    ;({ payload } = await jwtVerify(token, secret, {
+      algorithms: [ALGORITHM],
+      issuer: ISSUER,
+      audience: audienceOf(expected.tenant),
+      currentDate: new Date(expected.nowMs),
+      clockTolerance: 0,
+      requiredClaims: ['sub', 'exp', 'jti', 'tid', 'ver'],
+    }))
+  } catch (error) {
+    if (error instanceof joseErrors.JOSEError) return refuse()
+    throw error
+  }
+  const userId = Number(payload.sub)
+  const { tid, ver, email, exp, jti } = payload
+  if (
+    !Number.isSafeInteger(userId) ||
+    typeof tid !== 'string' ||
+    !/^\d{1,19}$/.test(tid) ||
+    typeof ver !== 'number' ||
+    !Number.isSafeInteger(ver) ||
+    typeof email !== 'string' ||
+    typeof exp !== 'number' ||
+    typeof jti !== 'string'
+  ) {
     return refuse()
   }
-  if (!isClaims(claims)) return refuse()
-  if (claims.exp * 1000 <= expected.nowMs) refuse()
-  // Bound to the tenant: a genuine acme token presented at globex is refused like a forged one.
-  if (claims.tenant !== expected.tenant) refuse()
-  return claims
+  return { tenant: expected.tenant, tenantId: tid, userId, email, version: ver, exp, jti }
 }
+
+/**
+ * The statement that checks a verified token against the database, run inside
+ * the tenant's scope as its first statement ($1 tenant id, $2 user id, $3
+ * token version). `schemata.tenant_id` is set by schemata_enter_tenant from the
+ * registry row it just looked up, so it is the identity of the tenant this
+ * scope entered, not of whichever tenant once had this schema name.
+ */
+export const AUTHORIZE_TOKEN_SQL = `SELECT current_setting('schemata.tenant_id', true) = $1::text AS same_tenant,
+       EXISTS (SELECT 1 FROM users WHERE id = $2::bigint AND token_version = $3::integer AND disabled_at IS NULL) AS user_ok`
 
 /** The token of an `Authorization: Bearer …` header, or undefined. */
 export function bearerToken(authorization: string | undefined): string | undefined {

@@ -16,3 +16,10 @@ export class RateLimitedError extends SchemataError {
     this.retryAfterSeconds = retryAfterSeconds
   }
 }
+
+/** The user exists and the password is right, but the account is disabled. */
+export class AccountDisabledError extends SchemataError {
+  constructor() {
+    super('FORBIDDEN', 'this account is disabled; ask an admin of the tenant')
+  }
+}

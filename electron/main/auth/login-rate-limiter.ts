@@ -8,6 +8,9 @@ export interface RateLimit {
 
 export const DEFAULT_LOGIN_RATE_LIMIT: RateLimit = { max: 5, windowMs: 60_000 }
 
+/** Per client (remote address): more than one account's worth, so a few users behind one address are not stopped. */
+export const DEFAULT_CLIENT_LOGIN_RATE_LIMIT: RateLimit = { max: 30, windowMs: 60_000 }
+
 /**
  * Sliding-window limit on sign-in attempts per key (tenant + email). An
  * attempt counts when it starts and is forgiven when it succeeds, so a burst
@@ -38,6 +41,13 @@ export class LoginRateLimiter {
   /** A successful sign-in clears the key's failures. */
   succeeded(key: string): void {
     this.attempts.delete(key)
+  }
+
+  /** Forgets the latest attempt of the key only (it succeeded); earlier failures still count. */
+  forgiveOne(key: string): void {
+    const recent = this.attempts.get(key)
+    recent?.pop()
+    if (recent?.length === 0) this.attempts.delete(key)
   }
 
   private sweepIfLarge(now: number): void {

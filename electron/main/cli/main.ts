@@ -15,7 +15,9 @@ import { topCommand } from './commands/top-command.ts'
 const USAGE = `usage: schemata [--config PATH] <command>
 
   init [DIR] [--name NAME] [--json]         scaffold a project: schemata.config.json, migration folders, a first migration
-  db start | stop | status [--json]         embedded PostgreSQL (ignored with DATABASE_URL)
+  db start | stop [--force] | status [--json]
+                                            embedded PostgreSQL (ignored with DATABASE_URL); stop refuses
+                                            while the app or serve uses it
   migrate [--shared | --tenant] [--schema NAME] [--concurrency N] [--no-wait] [--json]
   migrate --repair-checksums [--schema NAME] [--json]   accept edited migration files (record their checksums)
   tenant create --name NAME --schema SCHEMA [--domain HOST]... [--type TYPE]
@@ -30,7 +32,9 @@ const USAGE = `usage: schemata [--config PATH] <command>
   pool status | fill | drain [--json]        the warm pool of ready tenant schemas (pool: { size } in the config)
   demo                                      seed demo tenants with sample data
   doctor [--fix] [--citus] [--json]         check tenancy invariants; --fix repairs what is safe
-  serve [--port 4780] [--open]              local server: admin console + tenant API (--port 0: any free port)
+  serve [--port 4780] [--open] [--new-token] [--new-api-secret]
+                                            local server: admin console + tenant API (--port 0: any free port);
+                                            the console token and API signing secret persist unless renewed
   top [--interval S] [--sort KEY] [--json]  what each tenant costs: statements, sessions, sizes (see top --help)
 
 project: --config PATH, else SCHEMATA_CONFIG, else the nearest schemata.config.json in this folder or

@@ -1,7 +1,8 @@
 import { homedir } from 'node:os'
 import { defaultDataDir } from './data-dir.ts'
 import { Database, type DatabaseMode } from './database.ts'
-import { startEmbedded, stopEmbedded } from './embedded-server.ts'
+import { embeddedStatus, startEmbedded, stopEmbedded } from './embedded-server.ts'
+import { joinServer, leaveServer, recordStartedOnDemand } from './server-users.ts'
 
 /** Where the database comes from, decided once from the environment. */
 export interface DatabaseTarget {
@@ -24,7 +25,11 @@ export function targetFromEnvironment(env: NodeJS.ProcessEnv = process.env): Dat
 
 export interface Connection {
   db: Database
-  /** Closes the pool and stops the embedded server if this call started it (or `keepRunning` was not set). */
+  /**
+   * Closes the pool and gives back this process's lease on the embedded
+   * server, which stops it if no other process uses it (and it was started on
+   * demand, not by `db start`).
+   */
   release(): Promise<void>
   /** Whether this process started the embedded server. */
   startedHere: boolean
@@ -36,7 +41,12 @@ export interface Connection {
  */
 export async function connect(
   target: DatabaseTarget,
-  options: { poolMax?: number; onProgress?: (step: string) => void; keepRunning?: boolean } = {},
+  options: {
+    poolMax?: number
+    onProgress?: (step: string) => void
+    /** What this process is, for `db stop` to name it while it uses the server (default: its command line). */
+    label?: string
+  } = {},
 ): Promise<Connection> {
   if (target.mode === 'external') {
     if (!target.url) throw new Error('external mode needs a DATABASE_URL')
@@ -49,7 +59,22 @@ export async function connect(
     return { db, startedHere: false, release: () => db.close() }
   }
   const dataDir = target.dataDir as string
-  const server = await startEmbedded({ dataDir, ...(options.onProgress ? { onProgress: options.onProgress } : {}) })
+  // The lease first: from here on the server is not stopped under this process by another one leaving.
+  const lease = await joinServer(dataDir, options.label ?? defaultLabel())
+  const leave = (): Promise<boolean> =>
+    leaveServer(
+      lease,
+      () => stopEmbedded(dataDir),
+      async () => (await embeddedStatus(dataDir)).pid,
+    )
+  let server
+  try {
+    server = await startEmbedded({ dataDir, ...(options.onProgress ? { onProgress: options.onProgress } : {}) })
+    if (server.startedHere) await recordStartedOnDemand(dataDir, server.pid)
+  } catch (error) {
+    await leave().catch(() => false)
+    throw error
+  }
   const db = new Database({
     url: server.url,
     mode: 'embedded',
@@ -61,8 +86,13 @@ export async function connect(
     startedHere: server.startedHere,
     async release() {
       await db.close()
-      // Leave a server running that someone else started (`schemata db start`, the app, `serve`).
-      if (server.startedHere && !options.keepRunning) await stopEmbedded(dataDir)
+      await leave()
     },
   }
+}
+
+/** `schemata tenant list`, from this process's command line. */
+function defaultLabel(): string {
+  const args = process.argv.slice(2).filter((arg) => !arg.startsWith('-'))
+  return `schemata ${args.slice(0, 2).join(' ')}`.trim().slice(0, 80)
 }

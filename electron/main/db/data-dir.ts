@@ -39,7 +39,10 @@ export interface DataDirLayout {
   root: string
   /** The PostgreSQL cluster (PGDATA). */
   pg: string
+  /** The superuser's password: bootstrap only (initdb, creating the database and the admin login). */
   credentials: string
+  /** The admin login the app runs as day to day. */
+  adminLogin: string
   log: string
 }
 
@@ -50,6 +53,7 @@ export function dataDirLayout(dataDir: string): DataDirLayout {
     root,
     pg: path.join(root, 'pg'),
     credentials: path.join(root, 'credentials.json'),
+    adminLogin: path.join(root, 'admin-login.json'),
     log: path.join(root, 'postgres.log'),
   }
 }

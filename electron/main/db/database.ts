@@ -20,6 +20,9 @@ export interface DatabaseOptions {
   directUrl?: string
 }
 
+/** Sequelize's default session time zone, passed explicitly so `sessionResetSql` restores exactly it. */
+const SEQUELIZE_TIMEZONE = '+00:00'
+
 /** The one Sequelize instance of a process, with what is needed to open side connections. */
 export class Database {
   readonly sequelize: Sequelize
@@ -42,10 +45,34 @@ export class Database {
       dialect: 'postgres',
       dialectModule: pg,
       logging: false,
+      timezone: SEQUELIZE_TIMEZONE,
       pool: { max: this.poolMax, min: 0, idle: 10_000, acquire: 30_000 },
       define: { timestamps: false, underscored: true },
     })
   }
+
+  /**
+   * Puts a pooled connection's session back as a fresh one is: every setting
+   * to its start-up value (then the two Sequelize sets on connect), no role, no
+   * prepared statements, held cursors, LISTENs, session advisory locks,
+   * temporary objects or sequence state. It is DISCARD ALL minus DISCARD PLANS
+   * (cached plans hold no session state, and dropping them would make every
+   * scope replan schemata_enter_tenant), written out because DISCARD ALL cannot
+   * share a message with other statements.
+   */
+  readonly sessionResetSql = [
+    'SET SESSION AUTHORIZATION DEFAULT',
+    'RESET ALL',
+    // What Sequelize sets on each new connection (its defaults, which we use).
+    'SET client_min_messages TO warning',
+    `SET TIME ZONE INTERVAL '${SEQUELIZE_TIMEZONE}' HOUR TO MINUTE`,
+    'CLOSE ALL',
+    'DEALLOCATE ALL',
+    'UNLISTEN *',
+    'SELECT pg_catalog.pg_advisory_unlock_all()',
+    'DISCARD TEMP',
+    'DISCARD SEQUENCES',
+  ].join(';\n')
 
   /** The URL the pool connects to. */
   get url(): string {

@@ -1,18 +1,25 @@
 import { execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chmod, chown, mkdir, open, readFile, readdir, readlink, realpath, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { chmod, chown, mkdir, readFile, readdir, readlink, realpath, rename, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
 import pg from 'pg'
 import { DatabaseUnavailableError, InvalidInputError } from '../errors.ts'
+import { ADMIN_LOGIN, type LoginCredentials, ensureAdminOwnsDatabase, ensureAdminRole } from './admin-login.ts'
 import { dataDirLayout, type DataDirLayout } from './data-dir.ts'
+import { type RunAs, prepareDataRoot } from './data-root.ts'
 import { freePort } from './free-port.ts'
 import { pgBinaries, type PgBinaries } from './pg-binaries.ts'
+import { randomPassword } from './scram-verifier.ts'
 import { quoteIdent } from './sql.ts'
 import { STATEMENT_STATS_LIBRARY, installStatementStats } from './statement-stats-setup.ts'
 
-/** How to reach the embedded server, and whether this call is the one that started it. */
+/**
+ * How to reach the embedded server, and whether this call is the one that
+ * started it. `user`/`password`/`url` are the admin login (not a superuser):
+ * what the app runs as. The superuser is for bootstrap only (`embeddedSuperuserUrl`).
+ */
 export interface EmbeddedConnection {
   host: string
   port: number
@@ -95,7 +102,7 @@ async function start(
   const runAs = await serverUser()
   await prepareDataRoot(layout, runAs)
 
-  let credentials: Credentials
+  let credentials: LoginCredentials
   if (await isInitialised(layout.pg)) {
     const existing = await readCredentials(layout.credentials)
     if (existing === undefined) {
@@ -105,10 +112,12 @@ async function start(
     }
     credentials = existing
   } else {
-    credentials = await createCredentials(layout.credentials)
+    credentials = await createCredentials(layout.credentials, SUPERUSER)
     progress('initialising database cluster (first run)…')
     await initCluster(layout, bins, runAs, credentials.password)
   }
+  // A data root made by an earlier version has no admin login yet: it gets one now, and its database is handed over below.
+  const admin = await adminCredentials(layout.adminLogin)
 
   let server = await runningServer(layout.pg)
   if (server !== undefined) server = await waitUntilReady(layout.pg)
@@ -122,7 +131,7 @@ async function start(
     throw new DatabaseUnavailableError(`${path.join(layout.pg, 'postmaster.pid')} names no port`)
   }
 
-  const serverVersion = await ensureDatabase(server.port, credentials, database)
+  const serverVersion = await ensureDatabase(server.port, credentials, database, admin)
   if (startedHere && statementStats) {
     // Every start passes the preload, so a cluster made by an older version has it after a restart.
     // Not fatal: without it only the per-tenant statistics are missing, and `schemata top` says why.
@@ -131,15 +140,32 @@ async function start(
   return {
     host: HOST,
     port: server.port,
-    user: credentials.user,
-    password: credentials.password,
+    user: admin.credentials.user,
+    password: admin.credentials.password,
     database,
-    url: `postgres://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@${HOST}:${server.port}/${encodeURIComponent(database)}`,
+    url: loginUrl(admin.credentials, server.port, database),
     dataDir: layout.root,
     pid: server.pid,
     startedHere,
     serverVersion,
   }
+}
+
+function loginUrl(login: LoginCredentials, port: number, database: string): string {
+  return `postgres://${encodeURIComponent(login.user)}:${encodeURIComponent(login.password)}@${HOST}:${port}/${encodeURIComponent(database)}`
+}
+
+/**
+ * The superuser URL of a running embedded server: for bootstrap tools and
+ * tests that must set up what the app itself may not. The app never uses it.
+ */
+export async function embeddedSuperuserUrl(dataDir: string, database = 'schemata'): Promise<string> {
+  const layout = dataDirLayout(dataDir)
+  const server = await runningServer(layout.pg)
+  if (server?.port === undefined) throw new DatabaseUnavailableError(`no embedded PostgreSQL is running in ${layout.root}`)
+  const credentials = await readCredentials(layout.credentials)
+  if (credentials === undefined) throw new DatabaseUnavailableError(`${layout.credentials} is missing`)
+  return loginUrl(credentials, server.port, database)
 }
 
 async function stop(layout: DataDirLayout): Promise<boolean> {
@@ -292,11 +318,6 @@ async function removeStaleInitDirs(root: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // data root, credentials, OS user
 
-/** The OS user that runs PostgreSQL when we are root (postgres refuses to run as root). */
-interface RunAs {
-  uid: number
-  gid: number
-}
 
 let cachedRunAs: Promise<RunAs | undefined> | undefined
 
@@ -324,39 +345,7 @@ async function lookUpServerUser(): Promise<RunAs> {
   }
 }
 
-async function prepareDataRoot(layout: DataDirLayout, runAs: RunAs | undefined): Promise<void> {
-  try {
-    // When root, the postgres user must pass through the root dir to pg/ and postgres.log, but not list it.
-    await mkdir(layout.root, { recursive: true, mode: runAs === undefined ? 0o700 : 0o711 })
-    if (runAs === undefined) return
-    await ensureTraversable(layout.root)
-    // pg_ctl opens the log as the postgres user, which cannot create files in a root-owned dir.
-    await (await open(layout.log, 'a', 0o640)).close()
-    await chown(layout.log, runAs.uid, runAs.gid)
-  } catch (cause) {
-    if (cause instanceof DatabaseUnavailableError) throw cause
-    throw new DatabaseUnavailableError(`cannot prepare the data directory ${layout.root}`, { cause })
-  }
-}
-
-/** Adds o+x to the dir and each ancestor lacking it, so the postgres user can reach the cluster. */
-async function ensureTraversable(dir: string): Promise<void> {
-  let current = await realpath(dir)
-  for (;;) {
-    const { mode } = await stat(current)
-    if ((mode & 0o001) === 0) await chmod(current, (mode & 0o7777) | 0o001)
-    const parent = path.dirname(current)
-    if (parent === current) return
-    current = parent
-  }
-}
-
-interface Credentials {
-  user: string
-  password: string
-}
-
-async function readCredentials(file: string): Promise<Credentials | undefined> {
+async function readCredentials(file: string): Promise<LoginCredentials | undefined> {
   const text = await readOptional(file)
   if (text === undefined) return undefined
   let parsed: unknown
@@ -374,7 +363,7 @@ async function readCredentials(file: string): Promise<Credentials | undefined> {
 }
 
 /** Credentials for a cluster about to be initialised: reuses those of an earlier, unfinished attempt. */
-async function createCredentials(file: string): Promise<Credentials> {
+async function createCredentials(file: string, user: string): Promise<LoginCredentials> {
   try {
     const existing = await readCredentials(file)
     if (existing !== undefined) return existing
@@ -382,7 +371,7 @@ async function createCredentials(file: string): Promise<Credentials> {
     // Unreadable leftovers of a crashed first run: no cluster uses them yet, so they are replaced.
     await rm(file, { force: true })
   }
-  const credentials: Credentials = { user: SUPERUSER, password: randomBytes(24).toString('base64url') }
+  const credentials: LoginCredentials = { user, password: randomPassword() }
   try {
     await writeFile(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600, flag: 'wx' })
   } catch (error) {
@@ -392,6 +381,18 @@ async function createCredentials(file: string): Promise<Credentials> {
     return existing
   }
   return credentials
+}
+
+/**
+ * The admin login's credentials; written on the first start of this version
+ * (`fresh`: the role's password must then be set to match).
+ */
+async function adminCredentials(file: string): Promise<{ credentials: LoginCredentials; fresh: boolean }> {
+  const existing = await readCredentials(file).catch(() => undefined)
+  if (existing !== undefined) return { credentials: existing, fresh: false }
+  await rm(file, { force: true })
+  const credentials = await createCredentials(file, ADMIN_LOGIN)
+  return { credentials, fresh: true }
 }
 
 function assertShellSafePath(dir: string): void {
@@ -519,35 +520,50 @@ async function shmAttachCount(shm: { key: number; id: number }): Promise<number 
 // ---------------------------------------------------------------------------------------------
 // SQL
 
-async function ensureDatabase(port: number, credentials: Credentials, database: string): Promise<string | undefined> {
-  const client = new pg.Client({
-    host: HOST,
-    port,
-    user: credentials.user,
-    password: credentials.password,
-    database: 'postgres',
-    connectionTimeoutMillis: 10_000,
-  })
-  // Without a listener, a server dying mid-call would crash the process with an unhandled 'error' event.
-  client.on('error', () => {})
-  try {
+/**
+ * As the superuser: the admin login exists, the database exists and the admin
+ * owns it (a database of an earlier version is handed over). Returns the server version.
+ */
+async function ensureDatabase(
+  port: number,
+  superuser: LoginCredentials,
+  database: string,
+  admin: { credentials: LoginCredentials; fresh: boolean },
+): Promise<string | undefined> {
+  const open = async (name: string): Promise<pg.Client> => {
+    const client = new pg.Client({ host: HOST, port, user: superuser.user, password: superuser.password, database: name, connectionTimeoutMillis: 10_000 })
+    // Without a listener, a server dying mid-call would crash the process with an unhandled 'error' event.
+    client.on('error', () => {})
     await client.connect()
+    return client
+  }
+  const clients: pg.Client[] = []
+  try {
+    const client = await open('postgres')
+    clients.push(client)
+    await ensureAdminRole(client, admin.credentials, { setPassword: admin.fresh })
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])
     if (found.rowCount === 0) {
       try {
-        await client.query(`CREATE DATABASE ${quoteIdent(database)}`)
+        await client.query(`CREATE DATABASE ${quoteIdent(database)} OWNER ${quoteIdent(admin.credentials.user)}`)
       } catch (error) {
         // 42P04 duplicate_database: a concurrent starter created it first.
         if ((error as { code?: unknown }).code !== '42P04') throw error
       }
     }
+    let inDatabase = client
+    if (database !== 'postgres') {
+      inDatabase = await open(database)
+      clients.push(inDatabase)
+    }
+    await ensureAdminOwnsDatabase(inDatabase, admin.credentials.user)
     const version = await client.query<{ server_version: string }>('SHOW server_version')
     return version.rows[0]?.server_version
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause)
     throw new DatabaseUnavailableError(`embedded PostgreSQL on ${HOST}:${port} is not usable: ${reason}`, { cause })
   } finally {
-    await client.end().catch(() => {})
+    for (const client of clients) await client.end().catch(() => {})
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Database } from './database.ts'
 import { embeddedStatus, startEmbedded } from './embedded-server.ts'
+import { recordStartedOnDemand } from './server-users.ts'
 
 export type SupervisorEvent =
   | { type: 'down'; dataDir: string }
@@ -7,7 +8,8 @@ export type SupervisorEvent =
   | { type: 'restart-failed'; dataDir: string; message: string }
 
 export interface EmbeddedSupervisor {
-  stop(): void
+  /** Stops watching; resolves once a restart in progress has finished, so the caller's release sees its outcome. */
+  stop(): Promise<void>
 }
 
 /**
@@ -23,12 +25,10 @@ export function superviseEmbedded(
   options: { intervalMs?: number } = {},
 ): EmbeddedSupervisor {
   let stopped = false
-  let busy = false
+  let busy: Promise<void> | undefined
   let downSince: number | undefined
 
   const check = async (): Promise<void> => {
-    if (busy || stopped) return
-    busy = true
     try {
       const status = await embeddedStatus(dataDir)
       if (status.running) return
@@ -37,6 +37,8 @@ export function superviseEmbedded(
         onEvent({ type: 'down', dataDir })
       }
       const server = await startEmbedded({ dataDir })
+      // Started on demand by a user of it: it stops when its last user leaves, like the one that died.
+      if (server.startedHere) await recordStartedOnDemand(dataDir, server.pid)
       if (stopped) return
       if (server.url !== db.url) db.retarget(server.url)
       onEvent({ type: 'restarted', dataDir, port: server.port, downMs: Math.round(performance.now() - downSince) })
@@ -44,17 +46,21 @@ export function superviseEmbedded(
     } catch (error) {
       onEvent({ type: 'restart-failed', dataDir, message: error instanceof Error ? error.message : String(error) })
     } finally {
-      busy = false
+      busy = undefined
     }
   }
 
-  const timer = setInterval(() => void check(), options.intervalMs ?? 1_000)
+  const timer = setInterval(() => {
+    if (busy !== undefined || stopped) return
+    busy = check()
+  }, options.intervalMs ?? 1_000)
   // Supervision alone must not keep the process alive.
   timer.unref()
   return {
-    stop() {
+    async stop() {
       stopped = true
       clearInterval(timer)
+      await busy
     },
   }
 }

@@ -48,6 +48,13 @@ export interface TransactionOptions {
   readOnly?: boolean
   /** Roll back at the end even when the body succeeds: for work whose only product is what the body returns. */
   discard?: boolean
+  /**
+   * Statements without bind parameters that put the connection's session back
+   * as it was (settings, prepared statements, LISTEN, locks, temporary objects),
+   * sent right behind COMMIT or ROLLBACK as a message of their own: whatever the
+   * transaction did to its session stays out of the pool, at no extra round trip.
+   */
+  resetSession?: string
 }
 
 /** A statement that failed, with the label it was sent under. */
@@ -133,13 +140,15 @@ class PipelinedTransaction implements DbTransaction {
   private corked = false
   /** The last statement sent: answers come in order, so once it has settled every earlier one has. */
   lastSent: Promise<unknown> = Promise.resolve()
+  /** The session reset's outcome, once sent (see `resetSession`). */
+  private resetting: Promise<boolean> | undefined
   /** Statements waiting to leave as one message (see `exec`). */
   private queued: { statements: string[]; label: string | undefined } | undefined
 
   private constructor(
     private readonly sequelize: Sequelize,
     private readonly client: PipelinableClient,
-    options: TransactionOptions,
+    private readonly options: TransactionOptions,
   ) {
     this.sequelizeTransaction = new Transaction(sequelize, {})
     // Sequelize runs a query "in" a transaction on `transaction.connection`; that is all it needs.
@@ -243,7 +252,23 @@ class PipelinedTransaction implements DbTransaction {
     const merged = this.flushQueued('COMMIT')
     const committing = merged === undefined ? this.dispatch('COMMIT', undefined, undefined) : merged.then(lastResult)
     this.closeForStatements()
+    this.sendReset()
     return committing
+  }
+
+  /**
+   * The session reset, as a message of its own right behind COMMIT or
+   * ROLLBACK: its answer arrives in the same flight, and its failure cannot be
+   * mistaken for the transaction's. A connection whose reset failed is not reused.
+   */
+  private sendReset(): void {
+    const reset = this.options.resetSession
+    if (reset === undefined) return
+    this.coalesceWrites()
+    this.resetting = this.client.query(reset).then(
+      () => true,
+      () => false,
+    )
   }
 
   /** `error`, unless it only reports that an earlier statement had already aborted the transaction. */
@@ -297,9 +322,11 @@ class PipelinedTransaction implements DbTransaction {
 
   private async finishWith(sql: string): Promise<void> {
     let healthy = true
-    await this.client.query(sql).catch(() => {
+    const finishing = this.client.query(sql).catch(() => {
       healthy = false
     })
+    this.sendReset()
+    await finishing
     await this.end(healthy)
   }
 
@@ -341,6 +368,7 @@ class PipelinedTransaction implements DbTransaction {
     if (this.finished) return
     this.finished = true
     this.closeForStatements()
+    if (this.resetting !== undefined && !(await this.resetting)) healthy = false
     this.client.pipeline = false
     // Back to the prototype's query for the next holder of the connection.
     delete (this.client as { query?: unknown }).query

@@ -1,5 +1,5 @@
 import { SCHEMA_LOCK_CLASS, schemaLockKey } from './lock-keys.ts'
-import { qualified, quoteIdent } from './sql.ts'
+import { qualified, quoteIdent, quoteLiteral } from './sql.ts'
 
 /*
  * The SQL that gives a tenant schema its role and grants, and the lock that
@@ -85,13 +85,41 @@ export function grantExistingObjectsSql(schema: string, role: string, withheld: 
   ].join(';\n')
 }
 
-/** Drops a tenant role; DROP OWNED first revokes what it was granted in this database (it owns nothing). */
+/**
+ * Drops a tenant role; DROP OWNED first revokes what it was granted in this
+ * database (it owns nothing). Tenant sessions are logged in as the role: they
+ * are ended first, or they would outlive it (DROP ROLE does not wait for them).
+ */
 export function dropTenantRoleSql(role: string): string {
   const r = quoteIdent(role)
-  return `DROP OWNED BY ${r};\nDROP ROLE ${r}`
+  return `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ${quoteLiteral(role)};\nDROP OWNED BY ${r};\nDROP ROLE ${r}`
 }
 
 /** Drops a tenant's schema with everything in it, then its role: what leaves nothing of a tenant but its registry row. */
 export function dropTenantObjectsSql(schema: string, role: string): string {
   return `DROP SCHEMA ${quoteIdent(schema)} CASCADE;\n${dropTenantRoleSql(role)}`
 }
+
+/**
+ * Lets a tenant role log in with a password (given as its SCRAM verifier)
+ * until `validUntil`: a tenant session's short-lived credential.
+ */
+export function allowTenantLoginSql(role: string, verifier: string, validUntil: Date): string {
+  return `ALTER ROLE ${quoteIdent(role)} LOGIN PASSWORD ${quoteLiteral(verifier)} VALID UNTIL ${quoteLiteral(validUntil.toISOString())}`
+}
+
+/** The tenant role back at rest: it cannot log in, and has no password. */
+export function forbidTenantLoginSql(role: string): string {
+  return `ALTER ROLE ${quoteIdent(role)} NOLOGIN PASSWORD NULL`
+}
+
+/**
+ * Tenant roles may not create temporary objects. PostgreSQL grants TEMPORARY
+ * on every database to PUBLIC, and no role can be refused what PUBLIC holds,
+ * so it is taken from PUBLIC (the database owner keeps it as owner).
+ */
+export const REVOKE_TEMP_FROM_PUBLIC_SQL = `DO $revoke$
+BEGIN
+  EXECUTE pg_catalog.format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', pg_catalog.current_database());
+END
+$revoke$`

@@ -1,6 +1,6 @@
 import { qualified, quoteIdent } from '../db/sql.ts'
 import { displayPath } from '../project/display-path.ts'
-import { TENANT_SEQUENCE_PRIVILEGES, TENANT_TABLE_PRIVILEGES } from '../db/tenant-sql.ts'
+import { REVOKE_TEMP_FROM_PUBLIC_SQL, TENANT_SEQUENCE_PRIVILEGES, TENANT_TABLE_PRIVILEGES } from '../db/tenant-sql.ts'
 import { LEDGER_TABLE } from '../migrations/ledger-storage.ts'
 import type { MigrationDefinition } from '../migrations/types.ts'
 import { tenantRoleName } from '../tenancy/role-name.ts'
@@ -31,7 +31,7 @@ const WHY = {
     'the tenant is registered and routable, but every request in its scope fails: its schema and data are gone or were never made',
   roleMissing: 'every scoped request runs SET ROLE to this role, so without it the tenant cannot be used at all',
   roleAttributes:
-    'a tenant role must be reachable only by SET ROLE inside a scoped transaction; LOGIN opens a way around the scope, and SUPERUSER, BYPASSRLS, CREATEROLE, CREATEDB or REPLICATION reach far beyond one schema',
+    'a tenant role must be reachable only by SET ROLE inside a scoped transaction or by a tenant session’s short-lived password; any other LOGIN (a password that never expires, or one a crashed process left behind) opens a way around the scope, and SUPERUSER, BYPASSRLS, CREATEROLE, CREATEDB or REPLICATION reach far beyond one schema',
   roleMembership: 'from inside a tenant scope, code could SET ROLE to any role the tenant role is a member of and use its privileges',
   roleOwns: 'an owner can alter, drop and re-grant its objects whatever the grants say; a tenant role is meant to own nothing',
   ownUsage: 'without USAGE on its own schema the tenant cannot reach its own tables',
@@ -59,6 +59,8 @@ const WHY = {
   changedMigration:
     'the file no longer says what was applied: a tenant created now gets different tables than this one has, and nobody can tell which is intended',
   checksumsDisagree: 'the schema’s own ledger and the central one recorded different files for the same migration; one of them was changed by hand',
+  temporary:
+    'a tenant that can create temporary tables can make one named like a tenant table; it outlives the transaction on the pooled connection, where the next tenant’s queries could find it',
 } as const
 
 const WONT = {
@@ -120,7 +122,8 @@ function privilegesOf(entries: readonly AclEntry[], grantee: string): Set<string
 
 function roleProblems(role: RoleFacts): string[] {
   const problems: string[] = []
-  if (role.canLogin) problems.push('LOGIN')
+  // A tenant session has it logged in right now with a password that expires soon; any other LOGIN is a way around the scope.
+  if (role.canLogin && !role.liveSessionCredential) problems.push('LOGIN')
   if (role.superuser) problems.push('SUPERUSER')
   if (role.createDb) problems.push('CREATEDB')
   if (role.createRole) problems.push('CREATEROLE')
@@ -159,7 +162,7 @@ function checkRole(list: FindingList, tenant: RegisteredTenant, role: RoleFacts 
           kind: 'sql',
           schema,
           // Only what is wrong: some of these need a superuser to change, the others do not.
-          sql: `ALTER ROLE ${quoteIdent(tenant.role)} ${problems.map((p) => `NO${p}`).join(' ')}`,
+          sql: `ALTER ROLE ${quoteIdent(tenant.role)} ${problems.map((p) => `NO${p}`).join(' ')}${problems.includes('LOGIN') ? ' PASSWORD NULL' : ''}`,
         },
       },
     )
@@ -539,6 +542,22 @@ function checkOrphans(list: FindingList, facts: DatabaseFacts, databaseName: str
   }
 }
 
+/** No tenant role may create temporary objects: PostgreSQL's default gives that to PUBLIC, shared migration 0006 takes it back. */
+function checkTemporary(list: FindingList, facts: DatabaseFacts, databaseName: string): void {
+  if (facts.publicTemporary) {
+    list.add('public', 'temp-privilege', 'PUBLIC', 'error', `PUBLIC holds TEMPORARY on database "${databaseName}", so every tenant role can create temporary tables`, WHY.temporary, {
+      repair: { kind: 'sql', schema: 'public', sql: REVOKE_TEMP_FROM_PUBLIC_SQL },
+    })
+    return
+  }
+  for (const tenant of facts.tenants) {
+    if (facts.roles.get(tenant.role)?.temporary !== true) continue
+    list.add(tenant.schema, 'temp-privilege', tenant.role, 'error', `role "${tenant.role}" may create temporary tables in database "${databaseName}"`, WHY.temporary, {
+      repair: { kind: 'sql', schema: tenant.schema, sql: `REVOKE TEMPORARY ON DATABASE ${quoteIdent(databaseName)} FROM ${quoteIdent(tenant.role)}` },
+    })
+  }
+}
+
 /** Every invariant over the facts; `known` is the tenant migration list of this build. */
 export async function checkDatabase(
   facts: DatabaseFacts,
@@ -588,6 +607,7 @@ export async function checkDatabase(
     await checkMigrationsAndShape(list, facts, tenant, known, references, referenceErrors)
   }
   for (const schema of facts.orphanHasData.keys()) checkPublicGrants(list, acl, schema)
+  checkTemporary(list, facts, databaseName)
   checkOrphans(list, facts, databaseName)
 
   for (const [level, message] of referenceErrors) {

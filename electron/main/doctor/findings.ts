@@ -30,6 +30,7 @@ export type CheckName =
   | 'citus-primary-key'
   | 'citus-foreign-key'
   | 'citus-unsupported'
+  | 'temp-privilege'
 
 /** One problem, in the stable shape of `schemata doctor --json`. */
 export interface Finding {

@@ -3,18 +3,26 @@ import type { Database } from '../db/database.ts'
 import { qualified, quoteLiteral } from '../db/sql.ts'
 import { LEDGER_TABLE } from '../migrations/ledger-storage.ts'
 import { tenantRoleName } from '../tenancy/role-name.ts'
+import { MAX_CREDENTIAL_TTL_MS } from '../tenancy/session-credentials.ts'
 import { type SchemaShape, readShapes } from './catalog-shape.ts'
 
 /** A role's attributes that matter for isolation. */
 export interface RoleFacts {
   name: string
   canLogin: boolean
+  /**
+   * LOGIN only by a tenant-session password that expires soon (TenantSessions):
+   * a session is open right now. Anything else that can log in is a finding.
+   */
+  liveSessionCredential: boolean
   superuser: boolean
   createDb: boolean
   createRole: boolean
   replication: boolean
   bypassRls: boolean
   inherit: boolean
+  /** May create temporary objects in this database (directly or through PUBLIC). */
+  temporary: boolean
   /** Roles this role is a member of (it could SET ROLE to them). */
   memberOf: string[]
   /** Objects it owns, in any database of the server. */
@@ -62,6 +70,8 @@ export interface DefaultAclEntry {
 export interface DatabaseFacts {
   currentUser: string
   superuser: boolean
+  /** PUBLIC holds TEMPORARY on the database, so every role does, tenant roles included. */
+  publicTemporary: boolean
   /** `tenant_<hash>_`: the prefix of every tenant role of this database. */
   rolePrefix: string
   tenants: RegisteredTenant[]
@@ -88,12 +98,14 @@ export interface DatabaseFacts {
 interface RoleRow {
   name: string
   can_login: boolean
+  live_session_credential: boolean
   superuser: boolean
   create_db: boolean
   create_role: boolean
   replication: boolean
   bypass_rls: boolean
   inherit: boolean
+  temporary: boolean
   member_of: string[]
   owned: string
 }
@@ -132,8 +144,11 @@ export async function inspectDatabase(db: Database): Promise<DatabaseFacts> {
     await db.exec('SET TRANSACTION READ ONLY', undefined, transaction)
     const rows = <T extends object>(sql: string, bind?: readonly unknown[]) => db.rows<T>(sql, bind, transaction)
 
-    const [me] = await rows<{ current_user: string; superuser: boolean }>(
-      'SELECT current_user::text AS current_user, rolsuper AS superuser FROM pg_roles WHERE rolname = current_user',
+    const [me] = await rows<{ current_user: string; superuser: boolean; public_temporary: boolean }>(
+      `SELECT current_user::text AS current_user, rolsuper AS superuser,
+              EXISTS (SELECT 1 FROM pg_database d CROSS JOIN LATERAL aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
+                       WHERE d.datname = current_database() AND a.grantee = 0 AND a.privilege_type = 'TEMPORARY') AS public_temporary
+         FROM pg_roles WHERE rolname = current_user`,
     )
     // to_jsonb: a registry from before tenant types has no type column yet (its migration is pending).
     const tenants = await rows<RegisteredTenant>("SELECT name, schema, to_jsonb(t)->>'type' AS type, role, status FROM public.tenants t ORDER BY schema")
@@ -146,16 +161,19 @@ export async function inspectDatabase(db: Database): Promise<DatabaseFacts> {
     )
     const schemas = new Map(schemaRows.map((row) => [row.name, { name: row.name, hasLedger: row.has_ledger }]))
     const roleRows = await rows<RoleRow>(
-      `SELECT r.rolname AS name, r.rolcanlogin AS can_login, r.rolsuper AS superuser, r.rolcreatedb AS create_db,
+      `SELECT r.rolname AS name, r.rolcanlogin AS can_login,
+              coalesce(r.rolcanlogin AND r.rolvaliduntil > now() AND r.rolvaliduntil <= now() + $3::interval, false) AS live_session_credential,
+              r.rolsuper AS superuser, r.rolcreatedb AS create_db,
               r.rolcreaterole AS create_role, r.rolreplication AS replication, r.rolbypassrls AS bypass_rls,
               r.rolinherit AS inherit,
+              has_database_privilege(r.oid, current_database(), 'TEMPORARY') AS temporary,
               ARRAY(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
                      WHERE m.member = r.oid ORDER BY 1) AS member_of,
               (SELECT count(*) FROM pg_shdepend s
                 WHERE s.refclassid = 'pg_authid'::regclass AND s.refobjid = r.oid AND s.deptype = 'o') AS owned
          FROM pg_roles r
         WHERE r.rolname = ANY($1::text[]) OR starts_with(r.rolname, $2)`,
-      [tenants.map((t) => t.role), rolePrefix],
+      [tenants.map((t) => t.role), rolePrefix, `${MAX_CREDENTIAL_TTL_MS} milliseconds`],
     )
     const roles = new Map(
       roleRows.map((row) => [
@@ -163,12 +181,14 @@ export async function inspectDatabase(db: Database): Promise<DatabaseFacts> {
         {
           name: row.name,
           canLogin: row.can_login,
+          liveSessionCredential: row.live_session_credential,
           superuser: row.superuser,
           createDb: row.create_db,
           createRole: row.create_role,
           replication: row.replication,
           bypassRls: row.bypass_rls,
           inherit: row.inherit,
+          temporary: row.temporary,
           memberOf: row.member_of,
           owned: Number(row.owned),
         },
@@ -275,6 +295,7 @@ export async function inspectDatabase(db: Database): Promise<DatabaseFacts> {
     return {
       currentUser: me?.current_user ?? '',
       superuser: me?.superuser === true,
+      publicTemporary: me?.public_temporary === true,
       rolePrefix,
       tenants,
       schemas,

@@ -16,7 +16,7 @@ export async function referenceShape(db: Database, migrations: readonly Migratio
   return db.transaction<SchemaShape>(
     async (tx) => {
       // Exactly what provisioning gives a new tenant before its migrations: schema, ledger, search_path.
-      tx.exec(`CREATE SCHEMA ${quoteIdent(schema)}; ${ledgerTableSql(schema)}; SET LOCAL search_path TO ${quoteIdent(schema)}, public`)
+      tx.exec(`CREATE SCHEMA ${quoteIdent(schema)}; ${ledgerTableSql(schema)}; SET LOCAL search_path TO ${quoteIdent(schema)}, public, pg_temp`)
       await applyMigrations(tx, { schema, migrations, mirrorToCentral: false, applied: [] })
       const shapes = await readShapes(db, [schema], tx.sequelizeTransaction)
       return shapes.get(schema) ?? new Map<string, ShapeItem>()

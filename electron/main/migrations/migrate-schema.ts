@@ -36,7 +36,7 @@ export function setupSql(schema: string): string {
   // COMMITTED each later statement takes its snapshot after the lock, so it sees what a
   // migrator we waited for committed.
   return `${lockSchemaSql(schema)};
-    SET LOCAL search_path TO ${quoteIdent(schema)}, public;
+    SET LOCAL search_path TO ${quoteIdent(schema)}, public, pg_temp;
     ${ledgerTableSql(schema)}`
 }
 
@@ -50,10 +50,14 @@ export function setupSql(schema: string): string {
  */
 export async function migrateSchema(db: Database, options: ApplyMigrationsOptions): Promise<string[]> {
   try {
-    return await db.transaction((tx) => {
-      tx.exec(setupSql(options.schema))
-      return applyMigrations(tx, options)
-    })
+    // A project's migration may SET something at session level; that must not ride the pooled connection on.
+    return await db.transaction(
+      (tx) => {
+        tx.exec(setupSql(options.schema))
+        return applyMigrations(tx, options)
+      },
+      { resetSession: db.sessionResetSql },
+    )
   } catch (error) {
     throw asMigrationFailure(options.schema, error)
   }

@@ -30,6 +30,21 @@ export function normalizeHost(host: string): string {
   return h.endsWith('.') ? h.slice(0, -1) : h
 }
 
+/** The loopback names: the tenant API answers them (with X-Tenant) on any port. */
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '::1'])
+
+/**
+ * Whether the tenant API answers a Host at all: a registered domain, any
+ * `<label>.<baseDomain>` (an unknown label then gets a 404), or a loopback
+ * name. Any other name is how a DNS-rebinding page arrives — its own domain,
+ * pointed at 127.0.0.1 — and is refused before routing (421).
+ */
+export function isTenantApiHost(snapshot: RegistrySnapshot, host: string | undefined, baseDomain = 'localhost'): boolean {
+  if (!host) return false
+  const name = normalizeHost(host)
+  return LOOPBACK_HOSTS.has(name) || snapshot.domains.has(name) || name.endsWith(`.${baseDomain}`)
+}
+
 /** The tenant a host names, if any: an exact domain first, then `<schema>.<baseDomain>`. */
 function fromHost(
   snapshot: RegistrySnapshot,

@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import type { Database } from '../db/database.ts'
 import type { TenantStatus } from '../tenancy/tenant-registry.ts'
-import { type RegistrySnapshot, type Resolution, type ResolveRequest, resolveTenant } from './resolve-tenant.ts'
+import { type RegistrySnapshot, type Resolution, type ResolveRequest, isTenantApiHost, resolveTenant } from './resolve-tenant.ts'
 
 /** Reads the routing snapshot in one query. */
 export async function loadRegistrySnapshot(db: Database): Promise<RegistrySnapshot> {
@@ -44,6 +44,11 @@ export class TenantResolver {
   /** Resolves one request; at most one registry query per cache generation. */
   async resolve(request: ResolveRequest): Promise<Resolution> {
     return resolveTenant(await this.current(), request, this.baseDomain)
+  }
+
+  /** Whether the tenant API answers this Host header at all (see `isTenantApiHost`). */
+  async servesHost(host: string | undefined): Promise<boolean> {
+    return isTenantApiHost(await this.current(), host, this.baseDomain)
   }
 
   /** Drops the cached snapshot. */

@@ -3,7 +3,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { Duplex } from 'node:stream'
 import { randomTokenSecret, tokenSecretFrom } from '../auth/api-token.ts'
 import { UnauthorizedError } from '../auth/auth-errors.ts'
-import { DEFAULT_LOGIN_RATE_LIMIT, LoginRateLimiter, type RateLimit } from '../auth/login-rate-limiter.ts'
+import { DEFAULT_CLIENT_LOGIN_RATE_LIMIT, DEFAULT_LOGIN_RATE_LIMIT, LoginRateLimiter, type RateLimit } from '../auth/login-rate-limiter.ts'
 import { prepareLogin } from '../auth/tenant-login.ts'
 import type { Dispatch, EventSink } from '../handlers/dispatch-types.ts'
 import { InvalidInputError, SchemataError, toErrorEnvelope } from '../errors.ts'
@@ -50,6 +50,8 @@ export interface SchemataServerOptions {
   tokenTtlSeconds?: number
   /** Failed sign-ins allowed per tenant and email (default 5 per minute). */
   loginRateLimit?: RateLimit
+  /** Failed sign-ins allowed per client address, over all accounts (default 30 per minute). */
+  clientLoginRateLimit?: RateLimit
   /** Where tenant API requests are logged (default: the process's shared log). */
   requestLog?: RequestLog
   /** The clock for token expiry and rate limits. */
@@ -129,6 +131,7 @@ export async function createSchemataServer(options: SchemataServerOptions): Prom
   // Ids come from clients, so the store is bounded (least recently used tabs start over).
   const sessions = options.sessions ?? new SessionStore({ capacity: 1000 })
   const limiter = new LoginRateLimiter(options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT, now)
+  const clientLimiter = new LoginRateLimiter(options.clientLoginRateLimit ?? DEFAULT_CLIENT_LOGIN_RATE_LIMIT, now)
   await prepareLogin()
 
   // Known once listening (port 0 picks one); no request can arrive before that.
@@ -140,6 +143,7 @@ export async function createSchemataServer(options: SchemataServerOptions): Prom
     secret,
     tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
     limiter,
+    clientLimiter,
     now,
     bodyLimit: API_BODY_LIMIT,
     onError,

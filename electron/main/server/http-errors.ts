@@ -52,6 +52,12 @@ export function httpStatusFor(code: ErrorCode): number {
       return 409
     case 'RATE_LIMITED':
       return 429
+    case 'SQL_ERROR':
+      return 422
+    case 'CANCELLED':
+      return 409
+    case 'TIMEOUT':
+      return 504
     default:
       return 500
   }

@@ -5,8 +5,25 @@ import { HttpError } from './http-errors.ts'
 export interface ReadJsonOptions {
   /** Largest body accepted, in bytes. */
   limit: number
-  /** Refuse a Content-Type other than application/json (the console RPC, where it also forces a CORS preflight). */
+  /**
+   * Refuse a body not sent as application/json (415): another type, or none.
+   * A browser sends JSON cross-site only after a CORS preflight this server
+   * never grants, so this keeps other sites' forms and `no-cors` fetches out
+   * (issue 10, item 4).
+   */
   requireJsonType?: boolean
+}
+
+/** Whether a Content-Type is JSON (`application/json`, with or without parameters). */
+function isJsonType(type: string): boolean {
+  return /^application\/json\s*(;|$)/i.test(type)
+}
+
+function notJson(): HttpError {
+  return new HttpError(415, 'INVALID_INPUT', 'body: must be sent as application/json (Content-Type: application/json)', {
+    field: 'body',
+    headers: { connection: 'close' },
+  })
 }
 
 function tooLarge(limit: number): HttpError {
@@ -56,15 +73,11 @@ function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
  */
 export async function readJsonBody(req: IncomingMessage, options: ReadJsonOptions): Promise<unknown> {
   const type = req.headers['content-type']
-  if (options.requireJsonType && type !== undefined && !/^application\/json\s*(;|$)/i.test(type)) {
-    throw new HttpError(415, 'INVALID_INPUT', 'body: must be sent as application/json', {
-      field: 'body',
-      headers: { connection: 'close' },
-    })
-  }
+  if (options.requireJsonType && type !== undefined && !isJsonType(type)) throw notJson()
   if (Number(req.headers['content-length'] ?? 0) > options.limit) throw tooLarge(options.limit)
   const raw = await readRaw(req, options.limit)
   if (raw.length === 0) return undefined
+  if (options.requireJsonType && type === undefined) throw notJson()
   try {
     return JSON.parse(raw.toString('utf8')) as unknown
   } catch {

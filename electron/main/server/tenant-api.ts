@@ -2,25 +2,29 @@ import type { IncomingMessage } from 'node:http'
 import { z } from 'zod'
 import { customerFields } from '../../../contract/data-rules.ts'
 import { UnauthorizedError } from '../auth/auth-errors.ts'
-import { bearerToken, verifyApiToken, type ApiTokenClaims } from '../auth/api-token.ts'
+import { AUTHORIZE_TOKEN_SQL, bearerToken, verifyApiToken, type ApiTokenClaims } from '../auth/api-token.ts'
 import type { LoginRateLimiter } from '../auth/login-rate-limiter.ts'
 import { loginToTenant } from '../auth/tenant-login.ts'
-import { InvalidInputError, SchemataError, TenantSuspendedError } from '../errors.ts'
+import { InvalidInputError, SchemataError, TenantSuspendedError, quoteForMessage } from '../errors.ts'
 import type { Resolution } from '../routing/resolve-tenant.ts'
 import { toCustomerDto, toOrderDto } from '../tenancy/data-dto.ts'
+import type { TenantScope } from '../tenancy/scope.ts'
 import type { Tenancy } from '../tenancy/service.ts'
-import { HttpError, NotFoundError, type JsonReply, errorReply } from './http-errors.ts'
+import { ForbiddenError, HttpError, NotFoundError, type JsonReply, errorReply } from './http-errors.ts'
 import { readJsonBody } from './json-body.ts'
 import { parseInput } from './validate-input.ts'
 
 /** What the tenant API needs of the tenancy core. */
-export type TenantApiBackend = Pick<Tenancy, 'resolve' | 'withTenant' | 'models' | 'getTenant'>
+export type TenantApiBackend = Pick<Tenancy, 'resolve' | 'servesApiHost' | 'withTenant' | 'models' | 'getTenant'>
 
 export interface TenantApiOptions {
   backend: TenantApiBackend
   secret: Buffer
   tokenTtlSeconds: number
+  /** Failed sign-ins per tenant and email. */
   limiter: LoginRateLimiter
+  /** Failed sign-ins per client (remote address), whatever account they try. */
+  clientLimiter: LoginRateLimiter
   now: () => number
   bodyLimit: number
   /** Told about errors nobody raised on purpose (they reach the client only as "internal error"). */
@@ -82,7 +86,12 @@ function header(req: IncomingMessage, name: string): string | undefined {
 export async function handleTenantApi(req: IncomingMessage, pathname: string, options: TenantApiOptions): Promise<TenantApiOutcome> {
   let resolution: Resolution | undefined
   try {
-    resolution = await options.backend.resolve({ host: header(req, 'host'), header: header(req, 'x-tenant') })
+    const host = header(req, 'host')
+    // Before routing: a name we do not serve is how a DNS-rebinding page arrives (its own domain pointed at 127.0.0.1).
+    if (!(await options.backend.servesApiHost(host))) {
+      throw new HttpError(421, 'FORBIDDEN', `host ${quoteForMessage(host ?? '', 100)} is not served by this tenant API (use a tenant's domain, <schema>.localhost, or localhost with X-Tenant)`)
+    }
+    resolution = await options.backend.resolve({ host, header: header(req, 'x-tenant') })
     if (!resolution.ok) throw refuseResolution(resolution)
     if (resolution.status !== 'active') throw new TenantSuspendedError(resolution.schema, resolution.status)
     const reply = await route(req, pathname, resolution.schema, options)
@@ -107,12 +116,16 @@ async function route(req: IncomingMessage, pathname: string, schema: string, opt
     }
     case '/api/login': {
       if (method !== 'POST') throw methodNotAllowed(method, pathname, ['POST'])
-      const input = parseInput(loginInput, await readJsonBody(req, { limit: options.bodyLimit }))
+      // Both before any attempt is counted: another site can neither post this form nor lock an account out.
+      await assertOwnOrigin(req, schema, backend)
+      const input = parseInput(loginInput, await readJsonBody(req, JSON_BODY(options)))
       const result = await loginToTenant(
         {
           tenancy: backend,
           secret: options.secret,
           limiter: options.limiter,
+          clientLimiter: options.clientLimiter,
+          clientKey: req.socket.remoteAddress ?? 'unknown',
           ttlSeconds: options.tokenTtlSeconds,
           now: options.now,
         },
@@ -121,39 +134,116 @@ async function route(req: IncomingMessage, pathname: string, schema: string, opt
       )
       return { status: 200, body: result }
     }
+    case '/api/logout': {
+      if (method !== 'POST') throw methodNotAllowed(method, pathname, ['POST'])
+      await assertOwnOrigin(req, schema, backend)
+      await readJsonBody(req, JSON_BODY(options))
+      // Signs the user out everywhere: every token issued to it so far stops working.
+      await authorized(req, schema, options, (scope, claims) =>
+        scope.query('UPDATE users SET token_version = token_version + 1 WHERE id = $1', [claims.userId]),
+      )
+      return { status: 200, body: { signedOut: true } }
+    }
     case '/api/customers': {
       if (method === 'GET' || method === 'HEAD') {
-        authenticate(req, schema, options)
-        const rows = await backend.withTenant(schema, () => Customer.findAll({ order: [['id', 'ASC']], limit: MAX_ROWS }), READ_ONLY)
+        const rows = await authorized(req, schema, options, () => Customer.findAll({ order: [['id', 'ASC']], limit: MAX_ROWS }), READ_ONLY)
         return { status: 200, body: { customers: rows.map(toCustomerDto) } }
       }
       if (method === 'POST') {
-        authenticate(req, schema, options)
-        const input = parseInput(customerInput, await readJsonBody(req, { limit: options.bodyLimit }))
-        const row = await backend.withTenant(schema, () => Customer.create({ name: input.name, email: input.email }))
+        await assertOwnOrigin(req, schema, backend)
+        const claims = await authenticate(req, schema, options)
+        const input = parseInput(customerInput, await readJsonBody(req, JSON_BODY(options)))
+        const row = await authorized(req, schema, options, () => Customer.create({ name: input.name, email: input.email }), {}, claims)
         return { status: 201, body: { customer: toCustomerDto(row) } }
       }
       throw methodNotAllowed(method, pathname, ['GET', 'HEAD', 'POST'])
     }
     case '/api/orders': {
       if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, pathname, ['GET', 'HEAD'])
-      authenticate(req, schema, options)
-      const rows = await backend.withTenant(schema, () =>
-        Order.findAll({
-          include: [{ model: Customer, as: 'customer', attributes: ['name'] }],
-          order: [['id', 'ASC']],
-          limit: MAX_ROWS,
-        }),
+      const rows = await authorized(
+        req,
+        schema,
+        options,
+        () =>
+          Order.findAll({
+            include: [{ model: Customer, as: 'customer', attributes: ['name'] }],
+            order: [['id', 'ASC']],
+            limit: MAX_ROWS,
+          }),
         READ_ONLY,
       )
       return { status: 200, body: { orders: rows.map((row) => toOrderDto(row)) } }
     }
     default:
-      throw new NotFoundError(`no endpoint ${pathname} (try /api/tenant, /api/login, /api/customers, /api/orders)`)
+      throw new NotFoundError(`no endpoint ${pathname} (try /api/tenant, /api/login, /api/logout, /api/customers, /api/orders)`)
   }
 }
 
-function authenticate(req: IncomingMessage, schema: string, options: TenantApiOptions): ApiTokenClaims {
+/**
+ * Runs `fn` in the tenant's scope for the holder of a valid token. The token's
+ * signature says who it was issued to; the database says whether that still
+ * holds: the scope's tenant is the one the token was issued by (not a tenant
+ * created since under the same schema name), the user exists, is not
+ * disabled and has not signed out since. That check is the scope's first
+ * statement. A read goes out right behind it (its rows are dropped if the check
+ * fails, the transaction being read-only); a write waits for it.
+ */
+async function authorized<T>(
+  req: IncomingMessage,
+  schema: string,
+  options: TenantApiOptions,
+  fn: (scope: TenantScope, claims: ApiTokenClaims) => Promise<T>,
+  scopeOptions: { readOnly?: boolean } = {},
+  verified?: ApiTokenClaims,
+): Promise<T> {
+  const claims = verified ?? (await authenticate(req, schema, options))
+  return options.backend.withTenant(
+    schema,
+    async (scope) => {
+      const checking = scope
+        .query<{ same_tenant: boolean | null; user_ok: boolean }>(AUTHORIZE_TOKEN_SQL, [claims.tenantId, claims.userId, claims.version])
+        .then(([row]) => {
+          if (row?.same_tenant !== true) throw new UnauthorizedError('the token was issued by a tenant that no longer exists (sign in again)')
+          if (!row.user_ok) throw new UnauthorizedError('the token was signed out, or its user is disabled or gone (sign in again)')
+        })
+      if (!scopeOptions.readOnly) await checking
+      else checking.catch(() => undefined)
+      const result = await fn(scope, claims)
+      await checking
+      return result
+    },
+    scopeOptions,
+  )
+}
+
+/** Request bodies of the tenant API: JSON only (a form or a `no-cors` fetch from another site gets 415). */
+function JSON_BODY(options: TenantApiOptions): { limit: number; requireJsonType: true } {
+  return { limit: options.bodyLimit, requireJsonType: true }
+}
+
+/**
+ * A state-changing request that carries an Origin must come from the
+ * tenant's own origin: a page on a host that resolves to this same tenant.
+ * Browsers send Origin with every POST, so another site's page is refused
+ * (403) here; clients that are not browsers send none and are not affected.
+ */
+async function assertOwnOrigin(req: IncomingMessage, schema: string, backend: TenantApiBackend): Promise<void> {
+  const origin = header(req, 'origin')
+  if (origin === undefined) return
+  let host: string | undefined
+  try {
+    const url = new URL(origin)
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && url.origin === origin) host = url.host
+  } catch {
+    // `null` (sandboxed frames, file:) and anything malformed: not an origin of this tenant.
+  }
+  const resolved = host === undefined ? undefined : await backend.resolve({ host })
+  if (resolved?.ok === true && resolved.schema === schema) return
+  throw new ForbiddenError(`origin ${quoteForMessage(origin, 100)} is not this tenant's own; state-changing requests come from its own pages only`)
+}
+
+/** The verified claims of the request's bearer token (signature, expiry, tenant); not yet checked against the database. */
+function authenticate(req: IncomingMessage, schema: string, options: TenantApiOptions): Promise<ApiTokenClaims> {
   const token = bearerToken(header(req, 'authorization'))
   if (!token) throw new UnauthorizedError('a bearer token for this tenant is required (POST /api/login)')
   return verifyApiToken(options.secret, token, { tenant: schema, nowMs: options.now() })

@@ -32,6 +32,10 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare email: string
   declare passwordHash: string
   declare role: CreationOptional<'admin' | 'member'>
+  /** Bumped by sign-out: tokens carrying an older version are refused. */
+  declare tokenVersion: CreationOptional<number>
+  /** Set: the user may not sign in, and its tokens are refused. */
+  declare disabledAt: CreationOptional<Date | null>
   declare createdAt: CreationOptional<Date>
 }
 
@@ -114,6 +118,8 @@ export function defineTenantModels(sequelize: Sequelize): TenantModels {
       email: { type: DataTypes.TEXT, allowNull: false },
       passwordHash: { type: DataTypes.TEXT, allowNull: false, field: 'password_hash' },
       role: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'member' },
+      tokenVersion: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0, field: 'token_version' },
+      disabledAt: { type: DataTypes.DATE, allowNull: true, field: 'disabled_at' },
       createdAt: { type: DataTypes.DATE, field: 'created_at' },
     },
     { sequelize, modelName: 'User', tableName: 'users', timestamps: true, updatedAt: false },

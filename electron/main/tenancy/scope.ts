@@ -32,7 +32,7 @@ export interface ScopeOptions {
 const scopes = new AsyncLocalStorage<TenantScope>()
 
 /*
- * schemata_enter_tenant (shared migrations 0003, 0004) takes the schema's lock
+ * schemata_enter_tenant (shared migrations 0003, 0004, 0005) takes the schema's lock
  * in SHARE mode, so a rename, swap or drop waits for running scopes and
  * scopes arriving meanwhile wait for it; then it looks the tenant up and, only
  * if it is active, sets the transaction-local search_path and role
@@ -82,6 +82,7 @@ export async function withTenant<T>(
 ): Promise<T> {
   assertSchemaName(schema, 'schema')
   try {
+    // resetSession: nothing the body did to the session (SET, PREPARE, LISTEN, locks, temp objects) goes back to the pool with it.
     return await db.transaction(async (tx) => {
       const entered = tx.rows<{ role: string }>(ENTER_SCOPE_SQL, [schema, schemaLockKey(schema)]).then(
         (rows) => String(rows[0]?.role),
@@ -113,7 +114,7 @@ export async function withTenant<T>(
       // A body that never touched the database must still not succeed in a refused scope.
       await entered
       return result
-    }, options)
+    }, { ...options, resetSession: db.sessionResetSql })
   } catch (error) {
     throw scopeError(error, schema)
   }

@@ -235,6 +235,11 @@ export class Tenancy {
     return this.resolver.resolve(request)
   }
 
+  /** Whether the tenant API answers this Host at all: registered domains, `*.<base domain>`, loopback names. */
+  servesApiHost(host: string | undefined): Promise<boolean> {
+    return this.resolver.servesHost(host)
+  }
+
   async close(): Promise<void> {
     await this.keeper?.close()
     await this.resolver.close()

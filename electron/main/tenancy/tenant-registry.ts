@@ -97,7 +97,7 @@ function provisionSql(schema: string, role: string, grantToSelf: boolean): strin
     `CREATE SCHEMA ${quoteIdent(schema)}`,
     ledgerTableSql(schema),
     createTenantRoleSql(schema, role, { grantToSelf }),
-    `SET LOCAL search_path TO ${quoteIdent(schema)}, public`,
+    `SET LOCAL search_path TO ${quoteIdent(schema)}, public, pg_temp`,
   ].join(';\n')
 }
 
@@ -181,7 +181,7 @@ export async function provisionTenant(db: Database, plan: ProvisionPlan): Promis
       if (plan.fill) await plan.fill(tx)
       // Handed out unawaited: its answer arrives with COMMIT's, not a round trip before it.
       return { inserted: rows }
-    })
+    }, { resetSession: db.sessionResetSql })
     const [row] = await inserted
     return {
       name: plan.name,

@@ -1,6 +1,7 @@
 import pg from 'pg'
 import type { DbStatus } from '../../../../contract/types.ts'
 import { embeddedStatus, startEmbedded, stopEmbedded } from '../../db/embedded-server.ts'
+import { EmbeddedInUseError, liveUsers, setManual } from '../../db/server-users.ts'
 import { InvalidInputError } from '../../errors.ts'
 import type { CliContext } from '../cli-context.ts'
 import { parseFlags } from '../parse-args.ts'
@@ -63,7 +64,11 @@ export async function dbStatus(context: CliContext): Promise<DbStatus> {
   }
 }
 
-/** `schemata db start | stop | status [--json]`. */
+/**
+ * `schemata db start | stop [--force] | status [--json]`. `db start` keeps the
+ * server up until `db stop`; `db stop` refuses while a process uses it (naming
+ * each) unless `--force`.
+ */
 export async function dbCommand(context: CliContext, argv: readonly string[]): Promise<number> {
   const [verb, ...rest] = argv
   const { io, target } = context
@@ -85,13 +90,15 @@ export async function dbCommand(context: CliContext, argv: readonly string[]): P
     }
     case 'start':
     case 'stop': {
-      parseFlags(rest, {})
+      const flags = parseFlags(rest, verb === 'stop' ? { force: { type: 'boolean' } } : {})
       if (target.mode === 'external') {
         io.err(`DATABASE_URL is set: the external server is not managed by schemata; "db ${verb}" does nothing`)
         return 0
       }
       const dataDir = target.dataDir as string
       if (verb === 'start') {
+        // Asked for by hand: it stays up when the processes using it leave, until `db stop`.
+        await setManual(dataDir, true)
         const server = await startEmbedded({ dataDir, onProgress: (step) => io.err(step) })
         io.out(
           server.startedHere
@@ -99,8 +106,15 @@ export async function dbCommand(context: CliContext, argv: readonly string[]): P
             : `PostgreSQL already running on ${server.host}:${server.port} (data: ${dataDir})`,
         )
       } else {
+        const users = (await embeddedStatus(dataDir)).running ? await liveUsers(dataDir) : []
+        // Stopping it under the app or `serve` would only make their supervisors start it again: say who, and refuse.
+        if (users.length > 0 && flags.force !== true) throw new EmbeddedInUseError(users)
+        await setManual(dataDir, false)
         const wasRunning = await stopEmbedded(dataDir)
         io.out(wasRunning ? `PostgreSQL stopped (data: ${dataDir})` : `PostgreSQL was not running (data: ${dataDir})`)
+        if (wasRunning && users.length > 0) {
+          io.err(`--force: ${users.map((u) => `pid ${u.pid} (${u.what})`).join(', ')} still use${users.length === 1 ? 's' : ''} it and will start it again`)
+        }
       }
       return 0
     }

@@ -1,5 +1,7 @@
+import { homedir } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { type RunningApp, startApp } from '../../app/start-app.ts'
+import { defaultDataDir } from '../../db/data-dir.ts'
 import type { SupervisorEvent } from '../../db/embedded-supervisor.ts'
 import { portUnavailable } from '../../db/free-port.ts'
 import type { CliContext } from '../cli-context.ts'
@@ -36,14 +38,21 @@ async function assertPortAvailable(port: number): Promise<void> {
 }
 
 /**
- * `schemata serve [--port 4780] [--open]`: the admin console and the tenant
- * API on 127.0.0.1 until SIGINT/SIGTERM. The first stdout line is the console
- * URL with this run's token; `--port 0` picks a free port; `--open` opens it
- * in the default browser. A fresh embedded database gets the demo tenants
+ * `schemata serve [--port 4780] [--open] [--new-token] [--new-api-secret]`:
+ * the admin console and the tenant API on 127.0.0.1 until SIGINT/SIGTERM. The
+ * first stdout line is the console URL with its token, which stays the same
+ * across restarts of the same data directory (`--new-token` makes a new one);
+ * so does the tenant API's signing secret (`--new-api-secret` signs every API
+ * user out). `--port 0` picks a free port; `--open` opens it in the default browser. A fresh embedded database gets the demo tenants
  * (SCHEMATA_DEMO=off skips them), as the app's first run does.
  */
 export async function serveCommand(context: CliContext, argv: readonly string[]): Promise<number> {
-  const values = parseFlags(argv, { port: { type: 'string' }, open: { type: 'boolean' } })
+  const values = parseFlags(argv, {
+    port: { type: 'string' },
+    open: { type: 'boolean' },
+    'new-token': { type: 'boolean' },
+    'new-api-secret': { type: 'boolean' },
+  })
   const port = intFlag(values, 'port', 0, 65535) ?? DEFAULT_PORT
   const { io } = context
   await assertPortAvailable(port)
@@ -54,7 +63,13 @@ export async function serveCommand(context: CliContext, argv: readonly string[])
       project: context.project,
       // The demo tenants belong to the demo project; another project's tables are its own.
       seedDemoOnFirstRun: context.project.builtin && context.env.SCHEMATA_DEMO !== 'off',
-      server: { rendererDir: RENDERER_DIR, port },
+      server: {
+        rendererDir: RENDERER_DIR,
+        port,
+        // Kept across restarts: an open console tab and signed-in API users stay in.
+        secretsDir: context.target.dataDir ?? defaultDataDir({ env: context.env, platform: process.platform, homedir: homedir() }),
+        rotate: { newConsoleToken: values['new-token'] === true, newTokenSecret: values['new-api-secret'] === true },
+      },
       onProgress: (step) => io.err(step),
       onDatabaseEvent: (event) => io.err(describeDatabaseEvent(event)),
     })

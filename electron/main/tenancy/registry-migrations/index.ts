@@ -4,6 +4,7 @@ import { migration as m0002 } from './0002_registry_change_notify.ts'
 import { migration as m0003 } from './0003_enter_tenant_function.ts'
 import { migration as m0004 } from './0004_tenant_lifecycle.ts'
 import { migration as m0005 } from './0005_tenant_types_checksums.ts'
+import { migration as m0006 } from './0006_no_temp_for_tenants.ts'
 
 /**
  * Schemata's own migrations of `public` (the tenant registry, the central
@@ -13,4 +14,4 @@ import { migration as m0005 } from './0005_tenant_types_checksums.ts'
  * statically; a unit test checks this list matches the folder. A project's
  * shared migration may not reuse one of these names.
  */
-export const registryMigrations: readonly MigrationDefinition[] = [m0001, m0002, m0003, m0004, m0005]
+export const registryMigrations: readonly MigrationDefinition[] = [m0001, m0002, m0003, m0004, m0005, m0006]
