@@ -10,10 +10,11 @@ import { ManageTenantDialog } from './components/manage-tenant-dialog.tsx'
 import { StartupScreen } from './components/startup-screen.tsx'
 import { Empty, ErrorMessage } from './components/states.tsx'
 import { isLive, matchesTenantSearch, TenantSidebar } from './components/tenant-sidebar.tsx'
+import { useCallQuery } from './data/queries.ts'
 import { createQueryClient } from './data/query-keys.ts'
 import { DbStatusProvider, useDbStatus } from './db-status.tsx'
 import { hasPrimaryModifier, modifierLabel } from './lib/platform.ts'
-import { VIEWS, viewFromHash, type ViewId } from './views/view-registry.ts'
+import { VIEWS, viewFromHash, viewsFor, type ViewId } from './views/view-registry.ts'
 import { useWorkspace, WorkspaceProvider } from './workspace.tsx'
 
 /** The whole console: waits for the database, then the workspace. */
@@ -43,7 +44,7 @@ function ReadyGate({ children }: { children: ReactNode }) {
 }
 
 /** The tabs; they scroll sideways within the bar when they do not fit, keeping the selected one in view. */
-function TabList({ view, onSelect }: { view: ViewId; onSelect: (view: ViewId) => void }) {
+function TabList({ views, view, onSelect }: { views: ReturnType<typeof viewsFor>; view: ViewId; onSelect: (view: ViewId) => void }) {
   const selected = useRef<HTMLButtonElement>(null)
   useEffect(() => {
     const tab = selected.current
@@ -51,7 +52,7 @@ function TabList({ view, onSelect }: { view: ViewId; onSelect: (view: ViewId) =>
   }, [view])
   return (
     <div className="tabs__list" role="tablist" aria-label="Views">
-      {VIEWS.map((v) => (
+      {views.map((v) => (
         <button
           key={v.id}
           ref={view === v.id ? selected : undefined}
@@ -78,6 +79,8 @@ function Shell() {
   const { tenants, active, switchTo, switchError, dismissSwitchError, reloadTenants, reloadActive, refusedCall, dismissRefusedCall } = workspace
   const db = useDbStatus()
   const connection = useConnectionState()
+  const builtin = useCallQuery('project/current', {}).data?.builtin
+  const views = useMemo(() => viewsFor(builtin), [builtin])
   const [view, setViewState] = useState<ViewId>(() => viewFromHash(window.location.hash))
   const [search, setSearch] = useState('')
   const [paletteOpen, setPaletteOpen] = useState(false)
@@ -135,14 +138,17 @@ function Shell() {
   }, [])
 
   const commands = useMemo<PaletteCommand[]>(() => {
-    const list: PaletteCommand[] = VIEWS.map((v) => ({ id: `view:${v.id}`, label: `Go to ${v.label}`, run: () => setView(v.id) }))
+    const list: PaletteCommand[] = views.map((v) => ({ id: `view:${v.id}`, label: `Go to ${v.label}`, run: () => setView(v.id) }))
     list.push({ id: 'create', label: 'New tenant…', run: () => setDialog({ kind: 'create' }) })
     if (active) list.push({ id: 'manage', label: `Manage ${active.name}…`, hint: 'domains, suspend, drop', run: () => setDialog({ kind: 'manage', tenant: active }) })
     return list
-  }, [active, setView])
+  }, [active, setView, views])
 
   const existingSchemas = useMemo(() => new Set((tenants ?? []).map((t) => t.schema)), [tenants])
-  const currentView = VIEWS.find((v) => v.id === view) ?? VIEWS[0]
+  // A hash naming a tab this project does not have (#customers outside the demo) shows the first one.
+  const currentView = views.find((v) => v.id === view) ?? views[0] ?? VIEWS[0]
+  // The demo's presets wait for the project: outside the demo they would ask for tables that are not there.
+  const viewReady = !('demoOnly' in currentView) || builtin === true
   const suspendedTarget = switchError !== undefined ? tenants?.find((t) => switchError.includes(`to ${t.schema}:`) && t.status === 'suspended') : undefined
 
   return (
@@ -159,7 +165,7 @@ function Shell() {
       <main className="main">
         <ActiveTenantBanner onManage={(tenant) => setDialog({ kind: 'manage', tenant })} onOpenPalette={() => setPaletteOpen(true)} />
         <nav className="tabs" aria-label="Views">
-          <TabList view={view} onSelect={setView} />
+          <TabList views={views} view={currentView.id} onSelect={setView} />
           <span className="tabs__spacer" />
           {connection !== undefined && (
             <span className={`live live--${connection}`} data-testid="live-indicator" title="Live updates from the server">
@@ -201,8 +207,8 @@ function Shell() {
             </div>
           )}
         </div>
-        <div className="view-panel" id="view-panel" role="tabpanel" aria-labelledby={`tab-${view}`}>
-          {currentView.needsTenant && !active && !workspace.switchingTo ? (
+        <div className="view-panel" id="view-panel" role="tabpanel" aria-labelledby={`tab-${currentView.id}`}>
+          {!viewReady ? null : currentView.needsTenant && !active && !workspace.switchingTo ? (
             <Empty testId="no-tenant">
               <p className="big-empty__title">No tenant selected</p>
               <p>

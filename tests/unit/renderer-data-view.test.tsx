@@ -2,7 +2,7 @@
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { MemoryClient } from '../../renderer/src/testing/memory-client.ts'
-import { DEMO_SEED, renderConsole } from '../../renderer/src/testing/render-console.tsx'
+import { DEMO_SEED, renderConsole, settle } from '../../renderer/src/testing/render-console.tsx'
 
 /*
  * The Data view over the in-memory client: the table list, choosing a table,
@@ -66,5 +66,35 @@ describe('Data view', () => {
     fireEvent.click(within(view).getByTestId('grid-export-csv'))
     expect((await within(view).findByTestId('table-notice')).textContent).toContain('Saved 2 rows to /memory/acme-customers.csv.')
     expect(client.calls.find((c) => c.name === 'data/export')?.input).toEqual({ tenant: 'acme', table: 'customers', sort: null, filters: [], format: 'csv' })
+  })
+})
+
+describe('the demo’s presets', () => {
+  const tabs = (): string[] => screen.getAllByRole('tab').map((tab) => tab.textContent ?? '')
+
+  it('are tabs of the demo project', async () => {
+    window.history.replaceState(null, '', '#customers')
+    const client = new MemoryClient(DEMO_SEED)
+    renderConsole(client)
+    fireEvent.click(await screen.findByRole('option', { name: /acme/ }))
+    expect(await screen.findByTestId('customers-view')).toBeTruthy()
+    expect(tabs().slice(0, 3)).toEqual(['Customers', 'Orders', 'Data'])
+  })
+
+  it('are not offered by another project, whose tenants lack their tables: #customers opens the Data view', async () => {
+    window.history.replaceState(null, '', '#customers')
+    const client = new MemoryClient(DEMO_SEED)
+    client.project = { ...client.project, name: 'Helpdesk', builtin: false }
+    renderConsole(client)
+    fireEvent.click(await screen.findByRole('option', { name: /acme/ }))
+    expect(await screen.findByTestId('data-view')).toBeTruthy()
+    await settle(client)
+    expect(tabs()).not.toContain('Customers')
+    expect(tabs()).not.toContain('Orders')
+    expect(screen.queryByTestId('customers-view')).toBeNull()
+    // Rows are read only for a table the Data view listed first (the preset would have asked straight away).
+    const names = client.calls.map((c) => c.name)
+    expect(names.indexOf('data/tables')).toBeGreaterThanOrEqual(0)
+    expect(names.indexOf('data/rows')).toBeGreaterThan(names.indexOf('data/tables'))
   })
 })

@@ -15,6 +15,8 @@ export interface ViewDefinition {
   label: string
   /** Shows "No tenant selected" instead of the view while no tenant is active. */
   needsTenant: boolean
+  /** A preset over the built-in demo's own tables: offered only while the demo project is open. */
+  demoOnly?: boolean
   Component: ComponentType
 }
 
@@ -23,8 +25,8 @@ export interface ViewDefinition {
  * the panel, the URL hash and the command palette all read this list.
  */
 export const VIEWS = [
-  { id: 'customers', label: 'Customers', needsTenant: true, Component: CustomersView },
-  { id: 'orders', label: 'Orders', needsTenant: true, Component: OrdersView },
+  { id: 'customers', label: 'Customers', needsTenant: true, demoOnly: true, Component: CustomersView },
+  { id: 'orders', label: 'Orders', needsTenant: true, demoOnly: true, Component: OrdersView },
   { id: 'data', label: 'Data', needsTenant: true, Component: DataView },
   { id: 'segregation', label: 'Segregation', needsTenant: false, Component: SegregationView },
   { id: 'requests', label: 'Requests', needsTenant: false, Component: RequestsView },
@@ -34,6 +36,16 @@ export const VIEWS = [
 ] as const satisfies readonly ViewDefinition[]
 
 export type ViewId = (typeof VIEWS)[number]['id']
+type View = (typeof VIEWS)[number]
+
+/**
+ * The tabs a project gets: the demo's presets only on the demo (another
+ * project's tenants have no `customers` table); `builtin` undefined while the
+ * project is not known yet, when every tab is listed.
+ */
+export function viewsFor(builtin: boolean | undefined): readonly View[] {
+  return builtin === false ? VIEWS.filter((v: ViewDefinition) => v.demoOnly !== true) : VIEWS
+}
 
 /** The view a URL hash names (`#orders`), else the first. */
 export function viewFromHash(hash: string): ViewId {
