@@ -135,7 +135,7 @@ describe('console token', () => {
     }
   })
 
-  it('refuses the console without the token: pages, assets, RPC', async () => {
+  it('refuses the console without the token: pages, assets, RPC (JSON for scripts)', async () => {
     for (const p of ['/', '/assets/app.js']) {
       const r = await send(port, { path: p })
       expect(r.status, p).toBe(401)
@@ -147,18 +147,50 @@ describe('console token', () => {
     const wrong = await rpc('tenants/list', {}, { window: 'w1', headers: { authorization: 'Bearer wrong-token' } })
     expect(wrong.status).toBe(401)
     expect((await send(port, { path: '/?token=wrong' })).status).toBe(401)
+    // A token in the query opens nothing but the trade for the cookie: not RPC, not an asset.
+    expect((await send(port, { method: 'POST', path: `/rpc/tenants/list?token=${TOKEN}`, headers: { 'x-schemata-window': 'w1' }, body: '{}' })).status).toBe(401)
   })
 
-  it('the first page load with ?token= sets an HttpOnly SameSite=Strict cookie that then opens the console', async () => {
-    const first = await send(port, { path: `/?token=${TOKEN}` })
-    expect(first.status).toBe(200)
-    expect(first.text).toContain('<title>Schemata</title>')
+  it('a browser opening the bare URL, or an old link, gets a small HTML page saying how to get in', async () => {
+    const navigation = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', 'sec-fetch-mode': 'navigate' }
+    for (const [p, says] of [
+      ['/', 'needs its link'],
+      ['/migrations', 'needs its link'],
+      ['/?token=from-before-new-token', 'not valid'],
+    ] as const) {
+      const r = await send(port, { path: p, headers: navigation })
+      expect(r.status, p).toBe(401)
+      expect(r.headers['content-type'], p).toBe('text/html; charset=utf-8')
+      expect(r.headers['content-security-policy'], p).toMatch(/default-src 'none'/)
+      expect(r.headers['cache-control'], p).toBe('no-store')
+      expect(r.text, p).toContain(says)
+      expect(r.text, p).toContain('schemata serve --new-token')
+      expect(r.text, p).toContain(`http://localhost:${port}/?token=…`)
+      expect(r.text, p).not.toContain(TOKEN)
+    }
+    // A script's fetch of the same address still gets the JSON error it can read.
+    const scripted = await send(port, { path: '/', headers: { accept: 'text/html', 'sec-fetch-mode': 'cors' } })
+    expect(scripted.json).toMatchObject({ error: { code: 'UNAUTHORIZED' } })
+  })
+
+  it('the printed link trades its token for an HttpOnly SameSite=Strict cookie and redirects to the address without it', async () => {
+    const first = await send(port, { path: `/?token=${TOKEN}`, headers: { accept: 'text/html' } })
+    expect(first.status).toBe(303)
+    expect(first.headers.location).toBe('/')
+    expect(first.headers['cache-control']).toBe('no-store')
+    expect(first.text).toBe('')
+    const deep = await send(port, { path: `/migrations?tab=grid&token=${TOKEN}` })
+    expect(deep.status).toBe(303)
+    expect(deep.headers.location).toBe('/migrations?tab=grid')
     const cookie = first.headers['set-cookie']?.[0] ?? ''
     expect(cookie).toMatch(new RegExp(`^schemata_console_${port}=${TOKEN};`))
     expect(cookie).toMatch(/; HttpOnly/)
     expect(cookie).toMatch(/; SameSite=Strict/)
     expect(cookie).toMatch(/; Path=\//)
     const jar = cookie.split(';')[0] ?? ''
+    const page = await send(port, { path: '/', headers: { cookie: jar } })
+    expect(page.status).toBe(200)
+    expect(page.text).toContain('<title>Schemata</title>')
     const asset = await send(port, { path: '/assets/app.js', headers: { cookie: jar } })
     expect(asset.status).toBe(200)
     const call = await send(port, {
@@ -314,7 +346,7 @@ describe('RPC transport', () => {
 
 describe('WebSocket events', () => {
   it('delivers a window’s emits to that window and broadcasts to all', async () => {
-    const a = await connect(`window=ev-a&token=${TOKEN}`)
+    const a = await connect('window=ev-a', { headers: { authorization: `Bearer ${TOKEN}` } })
     const b = await connect('window=ev-b', { headers: { cookie: `schemata_console_${port}=${TOKEN}` }, origin: `http://localhost:${port}` })
     if (typeof a === 'number' || typeof b === 'number') throw new Error(`upgrade refused: ${typeof a === 'number' ? a : 'ok'} / ${typeof b === 'number' ? b : 'ok'}`)
     try {
@@ -338,13 +370,15 @@ describe('WebSocket events', () => {
     }
   })
 
-  it('refuses upgrades without the token, from a foreign Origin or Host, or without a window id', async () => {
+  it('refuses upgrades without the token (a token in the URL is not one), from a foreign Origin or Host, or without a window id', async () => {
+    const cookie = { cookie: `schemata_console_${port}=${TOKEN}` }
     expect(await connect('window=x')).toBe(401)
-    expect(await connect('window=x&token=wrong')).toBe(401)
-    expect(await connect(`window=x&token=${TOKEN}`, { origin: 'http://evil.example' })).toBe(403)
-    expect(await connect(`window=x&token=${TOKEN}`, { headers: { host: `evil.example:${port}` } })).toBe(403)
-    expect(await connect(`window=x&token=${TOKEN}`, { headers: { host: `acme.localhost:${port}` } })).toBe(403)
-    expect(await connect(`token=${TOKEN}`)).toBe(400)
+    expect(await connect('window=x', { headers: { cookie: `schemata_console_${port}=wrong` } })).toBe(401)
+    expect(await connect(`window=x&token=${TOKEN}`)).toBe(401)
+    expect(await connect('window=x', { origin: 'http://evil.example', headers: cookie })).toBe(403)
+    expect(await connect('window=x', { headers: { ...cookie, host: `evil.example:${port}` } })).toBe(403)
+    expect(await connect('window=x', { headers: { ...cookie, host: `acme.localhost:${port}` } })).toBe(403)
+    expect(await connect('', { headers: cookie })).toBe(400)
     const plain = await send(port, { path: '/events?window=x', headers: { authorization: `Bearer ${TOKEN}` } })
     expect(plain.status).toBe(426)
   })

@@ -1,4 +1,7 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { createServer } from 'node:net'
 import { resolve } from 'node:path'
 import type { Readable } from 'node:stream'
@@ -121,7 +124,10 @@ describe('schemata serve', () => {
   })
 
   it('pushes events over the WebSocket: a created tenant is broadcast to every tab', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${serve.port}/events?window=tab-3&token=${serve.token}`, { origin: `http://localhost:${serve.port}` })
+    const ws = new WebSocket(`ws://127.0.0.1:${serve.port}/events?window=tab-3`, {
+      origin: `http://localhost:${serve.port}`,
+      headers: { cookie: `schemata_console_${serve.port}=${serve.token}` },
+    })
     const frames: unknown[] = []
     ws.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString('utf8'))))
     await new Promise((done, fail) => {
@@ -183,4 +189,65 @@ describe('schemata serve', () => {
       await new Promise((done) => blocker.close(done))
     }
   })
+})
+
+/** A port free right now (the kernel's pick), for a serve that must come back on the same one. */
+async function freePort(): Promise<number> {
+  const probe = createServer()
+  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done))
+  const { port } = probe.address() as { port: number }
+  await new Promise((done) => probe.close(done))
+  return port
+}
+
+async function stopServe(running: Running): Promise<void> {
+  running.child.kill('SIGTERM')
+  expect(await running.exited).toBe(0)
+}
+
+describe('the console link across serve restarts (issue 11)', () => {
+  it('stays the same (kept 0600 in the data dir) so an open tab’s cookie still works; --new-token makes a new one and the old link gets the sign-in page', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'schemata-serve-secrets-'))
+    const port = await freePort()
+    const env = { DATABASE_URL: t.url, SCHEMATA_DATA_DIR: dataDir }
+    const args = ['--port', String(port)]
+    const tabCall = (cookie: string): Promise<Reply> =>
+      send(port, {
+        method: 'POST',
+        path: '/rpc/tenants/list',
+        headers: { cookie, origin: `http://localhost:${port}`, 'content-type': 'application/json', 'x-schemata-window': 'tab-r' },
+        body: '{}',
+      })
+    try {
+      const first = await startServe(env, args)
+      const opened = await send(port, { path: `/?token=${first.token}` })
+      expect(opened.status).toBe(303)
+      const cookie = (opened.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? ''
+      expect(cookie).toBe(`schemata_console_${port}=${first.token}`)
+      expect((await tabCall(cookie)).status).toBe(200)
+      const file = await stat(path.join(dataDir, 'server-secrets.json'))
+      expect(file.mode & 0o777).toBe(0o600)
+      await stopServe(first)
+
+      const again = await startServe(env, args)
+      expect(again.token).toBe(first.token)
+      // The tab kept its cookie; it gets back in without a new link.
+      expect((await tabCall(cookie)).status).toBe(200)
+      await stopServe(again)
+
+      const renewed = await startServe(env, [...args, '--new-token'])
+      try {
+        expect(renewed.token).not.toBe(first.token)
+        expect((await tabCall(cookie)).status).toBe(401)
+        const oldLink = await send(port, { path: `/?token=${first.token}`, headers: { accept: 'text/html', 'sec-fetch-mode': 'navigate' } })
+        expect(oldLink.status).toBe(401)
+        expect(oldLink.text).toContain('not valid')
+        expect((await send(port, { path: `/?token=${renewed.token}` })).status).toBe(303)
+      } finally {
+        await stopServe(renewed)
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true })
+    }
+  }, 180_000)
 })

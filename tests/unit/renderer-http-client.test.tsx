@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ContractError } from '../../contract/contract.ts'
-import { consoleCredentials, HttpSchemataClient } from '../../renderer/src/client/http-client.ts'
+import { consoleWindow, HttpSchemataClient } from '../../renderer/src/client/http-client.ts'
 import { preloadClient } from '../../renderer/src/client/preload-client.ts'
 
 afterEach(() => {
@@ -27,22 +27,23 @@ class FakeSocket {
 }
 
 describe('HttpSchemataClient', () => {
-  it('posts each call to /rpc/<name> with the token, the window id and the input as JSON', async () => {
+  it('posts each call to /rpc/<name> with the window id and the input as JSON, signed in by the cookie alone', async () => {
     const fetch = vi.fn((_url: string, _init: RequestInit) => Promise.resolve(jsonResponse(200, { ok: true, result: { tenant: null } })))
-    const client = new HttpSchemataClient({ origin: 'http://localhost:4780', token: 'T0k', windowId: 'w-1', fetch: fetch as unknown as typeof globalThis.fetch })
+    const client = new HttpSchemataClient({ origin: 'http://localhost:4780', windowId: 'w-1', fetch: fetch as unknown as typeof globalThis.fetch })
     await expect(client.call('tenants/switch', { schema: 'acme' })).resolves.toEqual({ tenant: null })
     const [url, init] = fetch.mock.calls[0] as [string, RequestInit]
     expect(url).toBe('http://localhost:4780/rpc/tenants/switch')
     expect(init.method).toBe('POST')
     expect(init.body).toBe('{"schema":"acme"}')
-    expect(init.headers).toEqual({ Authorization: 'Bearer T0k', 'Content-Type': 'application/json', 'X-Schemata-Window': 'w-1' })
+    expect(init.headers).toEqual({ 'Content-Type': 'application/json', 'X-Schemata-Window': 'w-1' })
+    expect(init.credentials).toBe('same-origin')
   })
 
   it('rebuilds an error envelope into a ContractError with code and field', async () => {
     const fetch = vi.fn(() =>
       Promise.resolve(jsonResponse(400, { ok: false, error: { code: 'INVALID_INPUT', message: 'schema: must match …', field: 'schema' } })),
     )
-    const client = new HttpSchemataClient({ origin: 'http://x', token: 't', windowId: 'w', fetch: fetch })
+    const client = new HttpSchemataClient({ origin: 'http://x', windowId: 'w', fetch: fetch })
     const error: unknown = await client.call('tenants/create', { name: 'A', schema: 'Bad' }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ContractError)
     expect(error).toMatchObject({ code: 'INVALID_INPUT', field: 'schema', message: 'schema: must match …' })
@@ -51,14 +52,12 @@ describe('HttpSchemataClient', () => {
   it('turns a network failure or a non-JSON answer into a ContractError', async () => {
     const down = new HttpSchemataClient({
       origin: 'http://x',
-      token: 't',
       windowId: 'w',
       fetch: (() => Promise.reject(new TypeError('Failed to fetch'))),
     })
     await expect(down.call('db/status', {})).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('Cannot reach') as unknown })
     const proxy = new HttpSchemataClient({
       origin: 'http://x',
-      token: 't',
       windowId: 'w',
       fetch: (() => Promise.resolve(new Response('<html>bad gateway</html>', { status: 401 }))),
     })
@@ -70,7 +69,6 @@ describe('HttpSchemataClient', () => {
     FakeSocket.instances = []
     const client = new HttpSchemataClient({
       origin: 'http://localhost:4780',
-      token: 'a b',
       windowId: 'w-9',
       WebSocket: FakeSocket as unknown as typeof WebSocket,
       fetch: vi.fn(),
@@ -81,7 +79,7 @@ describe('HttpSchemataClient', () => {
     const changed = vi.fn()
     const unsubscribe = client.on('tenants/changed', changed)
     const first = FakeSocket.instances[0] as FakeSocket
-    expect(first.url).toBe('ws://localhost:4780/events?window=w-9&token=a+b')
+    expect(first.url).toBe('ws://localhost:4780/events?window=w-9')
     first.onopen?.()
     first.onmessage?.({ data: JSON.stringify({ event: 'tenants/changed', payload: { reason: 'created' } }) })
     first.onmessage?.({ data: JSON.stringify({ event: 'db/status', payload: {} }) })
@@ -102,17 +100,22 @@ describe('HttpSchemataClient', () => {
   })
 })
 
-describe('consoleCredentials', () => {
-  it('moves the token from the URL into sessionStorage and keeps one window id per tab', () => {
-    const storage = new Map<string, string>()
-    const store = { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => void storage.set(k, v) }
+describe('consoleWindow', () => {
+  it('keeps one window id per tab and never keeps a console token: one in the URL leaves it, an old stored one is erased', () => {
+    const storage = new Map<string, string>([['schemata.token', 'left-by-an-earlier-version']])
+    const store = {
+      getItem: (k: string) => storage.get(k) ?? null,
+      setItem: (k: string, v: string) => void storage.set(k, v),
+      removeItem: (k: string) => void storage.delete(k),
+    }
     const replaceState = vi.fn()
-    const first = consoleCredentials({ href: 'http://localhost:4780/?token=secret#migrations' }, { replaceState, state: null }, store)
-    expect(first.token).toBe('secret')
-    expect(first.windowId).toMatch(/^[0-9a-f-]{32,36}$/)
+    const first = consoleWindow({ href: 'http://localhost:4780/?token=secret#migrations' }, { replaceState, state: null }, store)
+    expect(first).toEqual({ windowId: expect.stringMatching(/^[0-9a-f-]{32,36}$/) as unknown })
     expect(replaceState).toHaveBeenCalledWith(null, '', '/#migrations')
+    expect([...storage.values()]).not.toContain('secret')
+    expect(storage.has('schemata.token')).toBe(false)
 
-    const reload = consoleCredentials({ href: 'http://localhost:4780/#migrations' }, { replaceState, state: null }, store)
+    const reload = consoleWindow({ href: 'http://localhost:4780/#migrations' }, { replaceState, state: null }, store)
     expect(reload).toEqual(first)
     expect(replaceState).toHaveBeenCalledTimes(1)
   })

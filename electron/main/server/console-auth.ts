@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { bearerToken } from '../auth/api-token.ts'
 
-/** A fresh console token for one server run (24 random bytes, base64url). */
+/** A fresh console token (24 random bytes, base64url). */
 export function randomConsoleToken(): string {
   return randomBytes(24).toString('base64url')
 }
@@ -27,9 +27,10 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 }
 
 /**
- * Who may use the console: whoever holds this run's token, presented as the
- * cookie set on the first page load, as `Authorization: Bearer`, or (for the
- * first page load and the WebSocket) as a `token` query parameter.
+ * Who may use the console: whoever holds the token, presented as the HttpOnly
+ * cookie a browser gets for the printed link, or as `Authorization: Bearer`
+ * (scripts, tests). A `token` query parameter is only ever traded for the
+ * cookie on a page load (create-server.ts), never accepted in its place.
  */
 export class ConsoleAuth {
   /** Per port: cookies ignore ports, and two servers on one machine must not overwrite each other's. */
@@ -42,14 +43,13 @@ export class ConsoleAuth {
     this.cookieName = `schemata_console_${port}`
   }
 
-  /** Whether the request carries the token in a cookie or a bearer header (or, if allowed, the query). */
-  isAuthorized(req: IncomingMessage, query?: URLSearchParams): boolean {
+  /** Whether the request carries the token in our cookie or a bearer header. */
+  isAuthorized(req: IncomingMessage): boolean {
     const candidates = [cookieValue(req.headers.cookie, this.cookieName), bearerToken(req.headers.authorization)]
-    if (query) candidates.push(query.get('token') ?? undefined)
     return candidates.some((value) => value !== undefined && sameSecret(value, this.token))
   }
 
-  /** Whether `value` is this run's token. */
+  /** Whether `value` is the token. */
   matches(value: string | null): boolean {
     return value !== null && sameSecret(value, this.token)
   }

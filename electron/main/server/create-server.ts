@@ -8,6 +8,7 @@ import { prepareLogin } from '../auth/tenant-login.ts'
 import type { Dispatch, EventSink } from '../handlers/dispatch-types.ts'
 import { InvalidInputError, SchemataError, toErrorEnvelope } from '../errors.ts'
 import { ConsoleAuth, randomConsoleToken } from './console-auth.ts'
+import { sendSignInPage, wantsHtml } from './console-sign-in-page.ts'
 import { EventHub, refuseUpgrade } from './event-hub.ts'
 import { HostPolicy } from './host-policy.ts'
 import { ForbiddenError, HttpError, NotFoundError, errorReply, statusOf, writeJson } from './http-errors.ts'
@@ -44,7 +45,7 @@ export interface SchemataServerOptions {
   host?: '127.0.0.1'
   /** HMAC secret for tenant API tokens; a random one per run by default. */
   tokenSecret?: Buffer | string
-  /** The console token; a random one per run by default. */
+  /** The console token (serve and the app keep it in the data directory); a random one by default. */
   consoleToken?: string
   /** Lifetime of tenant API tokens (default 3600 s). */
   tokenTtlSeconds?: number
@@ -220,22 +221,33 @@ export async function createSchemataServer(options: SchemataServerOptions): Prom
       refuse(new HttpError(405, 'INVALID_INPUT', `method: ${method} is not allowed here`, { field: 'method', headers: { allow: 'GET, HEAD' } }))
       return
     }
-    // The first page load carries the token in the query; it is traded for a cookie. The page is served as
-    // it is (no redirect) because the renderer's client reads the token from its own URL, then removes it.
+    // The printed link carries the token in the query: it is traded for the HttpOnly cookie and the browser is
+    // sent on to the same address without it, so the token never reaches the page, its history or a screenshot.
     const queryToken = url.searchParams.get('token')
-    let extraHeaders: Record<string, string> | undefined
     if (queryToken !== null) {
       if (!auth.matches(queryToken)) {
-        refuse(new UnauthorizedError('wrong console token (it changes every run; use the URL printed last)'))
+        if (wantsHtml(req)) sendSignInPage(res, 'wrong', policy.port, { head: method === 'HEAD' })
+        else refuse(new UnauthorizedError('wrong console token (`schemata serve --new-token` made a new one, or the link is from another data directory)'))
         return
       }
-      extraHeaders = { 'set-cookie': auth.setCookieHeader() }
-    } else if (!auth.isAuthorized(req)) {
-      refuse(new UnauthorizedError('the console token is required (open the URL `schemata serve` printed)'))
+      url.searchParams.delete('token')
+      res.writeHead(303, {
+        location: `${url.pathname}${url.search}`,
+        'set-cookie': auth.setCookieHeader(),
+        'cache-control': 'no-store',
+        'referrer-policy': 'no-referrer',
+        'content-length': 0,
+      })
+      res.end()
+      return
+    }
+    if (!auth.isAuthorized(req)) {
+      if (wantsHtml(req)) sendSignInPage(res, 'missing', policy.port, { head: method === 'HEAD' })
+      else refuse(new UnauthorizedError('the console token is required (open the URL `schemata serve` printed)'))
       return
     }
     const file = await resolveStaticFile(options.rendererDir, url.pathname)
-    await sendStaticFile(res, file, { head: method === 'HEAD', csp: policy.contentSecurityPolicy(), ...(extraHeaders ? { extraHeaders } : {}) })
+    await sendStaticFile(res, file, { head: method === 'HEAD', csp: policy.contentSecurityPolicy() })
   }
 
   async function serveElsewhere(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -272,7 +284,7 @@ export async function createSchemataServer(options: SchemataServerOptions): Prom
       if (!policy.isAllowedOrigin(req.headers.origin)) {
         return refuse(new ForbiddenError(`origin "${req.headers.origin}" may not use this console`))
       }
-      if (!auth.isAuthorized(req, url.searchParams)) {
+      if (!auth.isAuthorized(req)) {
         return refuse(new UnauthorizedError('the console token is required'))
       }
       const windowId = parseWindowId(url.searchParams.get('window') ?? undefined, 'window')

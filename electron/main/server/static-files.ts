@@ -45,7 +45,7 @@ export async function resolveStaticFile(root: string, urlPath: string): Promise<
 export async function sendStaticFile(
   res: ServerResponse,
   file: string,
-  options: { head: boolean; csp: string; extraHeaders?: Record<string, string> },
+  options: { head: boolean; csp: string },
 ): Promise<void> {
   const data = await readFile(file)
   const type = contentTypeOf(file)
@@ -58,7 +58,6 @@ export async function sendStaticFile(
     'cross-origin-resource-policy': 'same-origin',
     // The token-gated console is never worth caching across runs.
     'cache-control': 'no-store',
-    ...options.extraHeaders,
   }
   if (type.startsWith('text/html')) {
     headers['content-security-policy'] = options.csp

@@ -47,7 +47,7 @@ export function nativeFileTransfer(client: SchemataClient, chooseFile: ChooseFil
 }
 
 /** Browser mode: `/transfer/export/<schema>` as a download, `/transfer/import` as an upload (see transfer-routes.ts). */
-export function browserFileTransfer(options: { origin: string; token: string; windowId: string; fetch?: typeof fetch; document?: Document }): FileTransfer {
+export function browserFileTransfer(options: { origin: string; windowId: string; fetch?: typeof fetch; document?: Document }): FileTransfer {
   const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis)
   return {
     kind: 'browser',
@@ -69,7 +69,9 @@ export function browserFileTransfer(options: { origin: string; token: string; wi
       if (request.asSibling) query.set('asSibling', '1')
       const response = await fetchImpl(`${options.origin}/transfer/import?${query.toString()}`, {
         method: 'POST',
-        headers: { Authorization: `Bearer ${options.token}`, 'Content-Type': 'application/octet-stream' },
+        // Signed in by the console's HttpOnly cookie, like every other call of this page.
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/octet-stream' },
         body: request.file,
       })
       const body = (await response.json().catch(() => null)) as { ok?: boolean; result?: TenantWithRows; error?: unknown } | null

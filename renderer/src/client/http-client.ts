@@ -20,8 +20,6 @@ import { readEnvelope } from './envelope.ts'
 export interface HttpClientOptions {
   /** Origin of the console server, e.g. `http://localhost:4780`. */
   origin: string
-  /** The per-run console token `schemata serve` printed. */
-  token: string
   /** This tab's id; each id has its own active tenant on the server. */
   windowId: string
   fetch?: typeof fetch
@@ -57,7 +55,6 @@ export class HttpSchemataClient implements SchemataClient, ConnectionStateSource
   constructor(options: HttpClientOptions) {
     this.options = {
       origin: options.origin.replace(/\/+$/, ''),
-      token: options.token,
       windowId: options.windowId,
       backoff: options.backoff ?? { initialMs: 250, maxMs: 10_000 },
     }
@@ -72,8 +69,9 @@ export class HttpSchemataClient implements SchemataClient, ConnectionStateSource
     try {
       response = await this.fetchImpl(`${this.options.origin}/rpc/${name}`, {
         method: 'POST',
+        // The console token is the server's HttpOnly cookie: this page never sees it, the browser sends it.
+        credentials: 'same-origin',
         headers: {
-          Authorization: `Bearer ${this.options.token}`,
           'Content-Type': 'application/json',
           'X-Schemata-Window': this.options.windowId,
         },
@@ -96,7 +94,7 @@ export class HttpSchemataClient implements SchemataClient, ConnectionStateSource
       code: STATUS_CODES[response.status] ?? 'INTERNAL',
       message:
         response.status === 401
-          ? 'The console token is missing or no longer valid: open the URL that `schemata serve` printed.'
+          ? 'The console is not signed in (or its token was renewed): open the Console link that `schemata serve` printed.'
           : `Unexpected answer from the server to ${name} (HTTP ${response.status})`,
     })
   }
@@ -140,7 +138,6 @@ export class HttpSchemataClient implements SchemataClient, ConnectionStateSource
     const url = new URL('/events', this.options.origin)
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
     url.searchParams.set('window', this.options.windowId)
-    url.searchParams.set('token', this.options.token)
     this.setState('connecting')
     const socket = new this.WebSocketImpl(url.toString())
     this.socket = socket
@@ -210,33 +207,34 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
-const TOKEN_KEY = 'schemata.token'
+/** Where an earlier version kept the token (readable by page scripts); removed wherever it is found. */
+const LEGACY_TOKEN_KEY = 'schemata.token'
 const WINDOW_KEY = 'schemata.window'
 
 /**
- * Takes the console token out of the address bar (into sessionStorage, so a
- * reload still works but the token does not linger in history or screenshots)
- * and returns it with this tab's window id.
+ * This tab's window id (one per tab, kept across reloads). The console token
+ * is not the page's business: the server trades the printed link for an
+ * HttpOnly cookie and redirects to the address without it. Should a token
+ * still reach the address bar (an old bookmark on a proxy that swallowed the
+ * redirect), it is taken out at once and not kept.
  */
-export function consoleCredentials(
+export function consoleWindow(
   location: Pick<Location, 'href'>,
   history: Pick<History, 'replaceState' | 'state'>,
-  storage: Pick<Storage, 'getItem' | 'setItem'>,
-): { token: string; windowId: string } {
+  storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>,
+): { windowId: string } {
   const url = new URL(location.href)
-  const fromUrl = url.searchParams.get('token')
-  if (fromUrl) {
-    storage.setItem(TOKEN_KEY, fromUrl)
+  if (url.searchParams.has('token')) {
     url.searchParams.delete('token')
     history.replaceState(history.state, '', `${url.pathname}${url.search}${url.hash}`)
   }
-  const token = fromUrl ?? storage.getItem(TOKEN_KEY) ?? ''
+  storage.removeItem(LEGACY_TOKEN_KEY)
   let windowId = storage.getItem(WINDOW_KEY)
   if (!windowId) {
     windowId = randomId()
     storage.setItem(WINDOW_KEY, windowId)
   }
-  return { token, windowId }
+  return { windowId }
 }
 
 function randomId(): string {

@@ -1,13 +1,13 @@
 import type { SchemataClient } from '../../../contract/contract.ts'
-import { consoleCredentials, HttpSchemataClient } from './http-client.ts'
+import { consoleWindow, HttpSchemataClient } from './http-client.ts'
 import { type FileTransfer, browserFileTransfer, nativeFileTransfer } from './file-transfer.ts'
 import { preloadClient } from './preload-client.ts'
 
 /** The client for this page: the preload's `window.schemata` inside Electron, else HTTP/WebSocket to the serving host. */
 export function pickClient(win: Window & { schemata?: unknown }): SchemataClient {
   if (win.schemata !== undefined) return preloadClient(win.schemata)
-  const { token, windowId } = consoleCredentials(win.location, win.history, win.sessionStorage)
-  return new HttpSchemataClient({ origin: win.location.origin, token, windowId })
+  const { windowId } = consoleWindow(win.location, win.history, win.sessionStorage)
+  return new HttpSchemataClient({ origin: win.location.origin, windowId })
 }
 
 /** How this page moves tenant export files: the preload's native dialog inside Electron, else downloads and uploads. */
@@ -16,6 +16,6 @@ export function pickFileTransfer(win: Window & { schemata?: unknown }, client: S
     const choose = (win.schemata as { chooseFile?: unknown }).chooseFile
     return typeof choose === 'function' ? nativeFileTransfer(client, choose as Parameters<typeof nativeFileTransfer>[1]) : undefined
   }
-  const { token, windowId } = consoleCredentials(win.location, win.history, win.sessionStorage)
-  return browserFileTransfer({ origin: win.location.origin, token, windowId })
+  const { windowId } = consoleWindow(win.location, win.history, win.sessionStorage)
+  return browserFileTransfer({ origin: win.location.origin, windowId })
 }

@@ -36,8 +36,30 @@ test('lists the three demo tenants', async ({ consolePage }) => {
   await expect(sidebar.count).toHaveText('3 tenants')
   await expect(sidebar.dbStatus).toContainText('Embedded PostgreSQL')
   await expect(consolePage.at.banner.root).toContainText('No tenant selected')
-  // The token left the address bar for sessionStorage.
-  expect(consolePage.page.url()).not.toContain('token=')
+})
+
+test('the console token leaves the address bar at once and no page script can read it; a bare URL shows how to get in', async ({ consolePage, consoleServer, browser }) => {
+  const { page } = consolePage
+  expect(page.url()).toBe(`${consoleServer.origin}/`)
+  // Everything a script of the page could read (a string: the page's DOM types are not this file's).
+  const seen = await page.evaluate<{ cookie: string; session: string; local: string }>(
+    '({ cookie: document.cookie, session: JSON.stringify({ ...sessionStorage }), local: JSON.stringify({ ...localStorage }) })',
+  )
+  for (const where of [seen.cookie, seen.session, seen.local]) expect(where).not.toContain(consoleServer.token)
+  const cookies = await page.context().cookies()
+  expect(cookies.find((c) => c.value === consoleServer.token)).toMatchObject({ name: `schemata_console_${consoleServer.port}`, httpOnly: true, sameSite: 'Strict' })
+
+  // Another browser profile (no cookie) at the bare address: a page that says what to do, not JSON.
+  const stranger = await browser.newContext()
+  try {
+    const bare = await stranger.newPage()
+    const response = await bare.goto(consoleServer.origin)
+    expect(response?.status()).toBe(401)
+    await expect(bare.getByTestId('console-sign-in')).toContainText('schemata serve')
+    await expect(bare.getByRole('heading')).toHaveText('This console needs its link')
+  } finally {
+    await stranger.close()
+  }
 })
 
 test('switches by click, palette and Ctrl+2, and the customers follow', async ({ consolePage }) => {
@@ -131,17 +153,20 @@ test('the segregation probe shows PostgreSQL refusing another tenant’s table',
 
 test('runs migrations with progress reaching 100%: a tenant behind before, applied after', async ({ tenant, consolePage, consoleServer }) => {
   const at = consolePage.at.migrations
-  // Put the tenant one migration behind, as if created by an older build: no users table, no ledger rows for it.
-  const behind = tenantMigrations.at(-1)?.name as string
-  await withServerDatabase(consoleServer, (client) =>
-    client.query(
-      `BEGIN;
-       DROP TABLE ${tenant.schema}.users;
-       DELETE FROM ${tenant.schema}.schemata_migrations WHERE name = '${behind}';
+  // Put the tenant one migration behind, as if created by an older build: the last migration undone by its own
+  // down, and no ledger rows for it.
+  const last = tenantMigrations.at(-1)
+  if (!last?.down) throw new Error('the last demo tenant migration has no down')
+  const behind = last.name
+  await withServerDatabase(consoleServer, async (client) => {
+    await client.query(`BEGIN; SET LOCAL search_path TO ${tenant.schema}, public`)
+    await last.down?.({ query: async (sql) => (await client.query<Record<string, unknown>>(sql)).rows, exec: async (sql) => void (await client.query(sql)), schema: tenant.schema })
+    await client.query(
+      `DELETE FROM ${tenant.schema}.schemata_migrations WHERE name = '${behind}';
        DELETE FROM public.tenant_migrations WHERE schema = '${tenant.schema}' AND name = '${behind}';
        COMMIT`,
-    ),
-  )
+    )
+  })
   await consolePage.openView('migrations')
   await expect(at.cell(tenant.schema, behind)).toHaveAttribute('data-state', 'pending')
   await expect(at.pendingCount).toHaveText('1 pending')
