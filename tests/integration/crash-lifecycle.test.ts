@@ -9,6 +9,7 @@ import { tenantRoleName } from '../../electron/main/tenancy/role-name.ts'
 import { runCli } from '../../electron/main/cli/main.ts'
 import { BackendWatcher, type KillOutcome, type WarmCli, killDuringWork, warmCli, withApplicationName } from '../fixtures/cli-process.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
+import { tenantMigrations } from '../fixtures/demo-project.ts'
 
 /*
  * SIGKILL during `tenant clone`, `tenant import`, `tenant swap` and `tenant
@@ -94,7 +95,7 @@ async function footprint(db: TestDatabase, schema: string) {
 }
 
 function isComplete(f: Awaited<ReturnType<typeof footprint>>, rows = ROWS): boolean {
-  return f.registered && f.schema && f.role && f.central === 2 && f.rows === rows
+  return f.registered && f.schema && f.role && f.central === tenantMigrations.length && f.rows === rows
 }
 
 function isAbsent(f: Awaited<ReturnType<typeof footprint>>): boolean {
