@@ -2,6 +2,7 @@ import pg from 'pg'
 import { sendCancelRequest } from '../db/cancel-request.ts'
 import type { Database } from '../db/database.ts'
 import { pgErrorOf } from '../db/pg-error.ts'
+import { type PortalField, type PortalPage, commandOf, fetchPortal, openPortal, rowCountOf } from '../db/portal-statement.ts'
 import {
   InvalidInputError,
   SchemataError,
@@ -27,16 +28,21 @@ import { SessionCredentials } from './session-credentials.ts'
  * PostgreSQL refuses. These connections are a separate small pool; the app's
  * own pool never sees them.
  *
- * Each statement runs alone, in a transaction of ours:
- *   BEGIN READ ONLY (or READ WRITE); SET LOCAL statement_timeout; SELECT  -- one message
- *   <the statement>   (extended protocol: exactly one statement, never a script)
+ * Each statement runs alone, in a transaction of ours, its first page in one
+ * round trip (db/portal-statement.ts):
+ *   BEGIN READ ONLY (or READ WRITE); SET LOCAL statement_timeout; SELECT;
+ *   <the statement> into a portal, Execute(row limit)       -- one message train
+ *   [Execute(row limit) for further pages, while the portal holds more]
  *   ROLLBACK (read-only) or COMMIT
  *   DISCARD ALL       (nothing the statement did to the session — SET, PREPARE,
  *                      LISTEN, advisory locks, cursors — reaches the next one)
- * The SELECT in the first message takes the transaction's snapshot, after which
- * PostgreSQL refuses `SET TRANSACTION READ WRITE`; the session's start-up
+ * The statement is parsed alone (extended protocol: exactly one statement,
+ * never a script). The SELECT before it takes the transaction's snapshot, after
+ * which PostgreSQL refuses `SET TRANSACTION READ WRITE`; the session's start-up
  * defaults (default_transaction_read_only, statement_timeout, search_path) are
- * what DISCARD ALL returns to.
+ * what DISCARD ALL returns to. A read-only statement's answer is returned as
+ * soon as it arrives; its ROLLBACK and DISCARD ALL follow before the
+ * connection serves anyone else.
  */
 
 /** Options of a tenant-session pool. */
@@ -51,6 +57,9 @@ export interface TenantSessionsOptions {
   connectTimeoutMs?: number
 }
 
+/** A result column: its name, type oid and type modifier (for `format_type`). */
+export type TenantField = PortalField
+
 /** Options of one statement. */
 export interface TenantStatementOptions {
   /** Bind parameters ($1, $2, …). */
@@ -61,6 +70,16 @@ export interface TenantStatementOptions {
   timeoutMs?: number
   /** Aborting cancels the statement in PostgreSQL (a CancelRequest), not only here. */
   signal?: AbortSignal
+  /** Read at most this many rows; the rest are left unread and `more` says there were some (default: all). */
+  maxRows?: number
+  /**
+   * Receive the rows a page at a time instead of in the result (whose `rows`
+   * stays empty): any result in bounded memory. The next page is fetched once
+   * the returned promise settles.
+   */
+  onRows?: (rows: (string | null)[][], fields: readonly TenantField[]) => void | Promise<void>
+  /** Rows per page when streaming with `onRows` (default 1000). */
+  pageRows?: number
 }
 
 /** What one statement returned. Values are PostgreSQL's text output (null for NULL), so nothing is lost in parsing. */
@@ -68,9 +87,12 @@ export interface TenantStatementResult {
   schema: string
   /** The command tag's verb: SELECT, INSERT, … */
   command: string
+  /** Rows the statement returned or changed, as its command tag says; null when it was not read to the end. */
   rowCount: number | null
-  fields: { name: string; dataTypeId: number }[]
+  fields: TenantField[]
   rows: (string | null)[][]
+  /** The statement had more rows than were read (`maxRows`). */
+  more: boolean
   /** Time from sending the statement to its answer. */
   ms: number
 }
@@ -80,6 +102,38 @@ export type TenantFanOutOutcome =
   | { schema: string; ok: true; result: TenantStatementResult }
   | { schema: string; ok: false; error: SchemataError }
 
+/** Options of a fan-out: those of each statement, plus how many at once and where each tenant's outcome goes. */
+export interface TenantFanOutOptions extends Omit<TenantStatementOptions, 'onRows'> {
+  /** Tenants at once (default and at most: the pool's size). */
+  concurrency?: number
+  /** Each tenant's outcome as it arrives; a returned promise holds that worker back until it settles (backpressure). */
+  onOutcome?: (outcome: TenantFanOutOutcome) => unknown
+  /** Each tenant's rows a page at a time, before its outcome (see TenantStatementOptions.onRows). */
+  onRows?: (schema: string, rows: (string | null)[][], fields: readonly TenantField[]) => void | Promise<void>
+}
+
+/** Counts of a finished fan-out. */
+export interface TenantFanOutSummary {
+  ok: number
+  failed: number
+  /** Tenants not started because the fan-out was aborted. */
+  skipped: number
+}
+
+/**
+ * A read-only result kept open so its further rows can be read later (the
+ * console's "load more"). It holds one connection of the pool, and its
+ * transaction, until `close` — or until it has been idle for its hold time.
+ */
+export interface HeldResult {
+  readonly first: TenantStatementResult
+  /** Rows remain to be read, and the result still holds them. */
+  readonly open: boolean
+  /** The next at most `maxRows` rows. */
+  next(maxRows: number, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<TenantStatementResult>
+  close(): Promise<void>
+}
+
 const DEFAULT_TIMEOUT_MS = 30_000
 const MAX_TIMEOUT_MS = 3_600_000
 /** How long after statement_timeout we stop trusting the server to honour it (the statement may have changed it). */
@@ -87,6 +141,7 @@ const DEADLINE_GRACE_MS = 2_000
 /** How long a cancelled statement gets to stop before its connection is closed under it. */
 const KILL_GRACE_MS = 3_000
 const SQL_MAX_LENGTH = 1_000_000
+const DEFAULT_PAGE_ROWS = 1000
 
 interface TenantRow {
   schema: string
@@ -109,14 +164,43 @@ interface Slot {
   lastUsed: number
 }
 
-/** Every value as PostgreSQL's text: no lossy bigint/numeric/date parsing in a tool that shows data as it is. */
-const TEXT_TYPES = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig
+/** A statement in progress on a slot: how it was stopped, if it was, and the timers that stop it. */
+interface Watch {
+  stoppedBy: 'user' | 'deadline' | undefined
+  dispose(): void
+}
+
+function checkTimeout(timeoutMs: number): void {
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
+    throw new InvalidInputError('timeoutMs', `must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`)
+  }
+}
+
+function checkSql(sql: string): void {
+  if (typeof sql !== 'string' || sql.trim() === '') throw new InvalidInputError('sql', 'must not be empty')
+  if (sql.length > SQL_MAX_LENGTH) throw new InvalidInputError('sql', `must be at most ${SQL_MAX_LENGTH} characters`)
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100
+}
+
+/** A held result whose statement had nothing more to give. */
+function closedResult(first: TenantStatementResult): HeldResult {
+  return {
+    first,
+    open: false,
+    next: () => Promise.reject(new SchemataError('NOT_FOUND', `${first.schema}: this result has no more rows`)),
+    close: () => Promise.resolve(),
+  }
+}
 
 /**
  * A small pool of connections, each logged in as one tenant, for running SQL
  * text as that tenant. See the comment at the top of this file for what it
- * guarantees; `run` for one tenant, `runEach` to fan one statement out over
- * many tenants with bounded connections.
+ * guarantees; `run` for one tenant, `hold` for a result read a page at a time,
+ * `fanOut` / `runEach` to run one statement in many tenants with bounded
+ * connections.
  */
 export class TenantSessions {
   private readonly slots = new Set<Slot>()
@@ -127,6 +211,7 @@ export class TenantSessions {
   private readonly idleMs: number
   private readonly connectTimeoutMs: number
   private readonly sweeper: NodeJS.Timeout
+  private readonly finishing = new Set<Promise<void>>()
   private closed = false
 
   constructor(
@@ -141,30 +226,69 @@ export class TenantSessions {
     this.sweeper.unref()
   }
 
+  /** Connections open at once, all tenants together. */
+  get capacity(): number {
+    return this.maxConnections
+  }
+
   /** Runs one statement as the tenant `schema`. */
   async run(schema: string, sql: string, options: TenantStatementOptions = {}): Promise<TenantStatementResult> {
-    assertSchemaName(schema, 'schema')
-    const tenant = (await this.lookUp([schema])).get(schema)
-    if (tenant instanceof SchemataError) throw tenant
-    return this.runAs(tenant as TenantRow, sql, options)
+    const tenant = await this.lookUpOne(schema)
+    return this.runAs(tenant, sql, options, true)
   }
 
   /**
-   * Runs one statement as each tenant, at most `concurrency` (default: the pool
-   * size) at a time; one tenant's failure does not stop the others. Outcomes
-   * come back in the order of `schemas`, and to `onOutcome` as they arrive.
+   * Runs a read-only statement as the tenant and returns its first `maxRows`
+   * rows; when it has more, they stay in PostgreSQL for `next` (one connection
+   * and its transaction held) until `close`, or until nobody has asked for
+   * `holdMs` (default 5 minutes).
    */
-  async runEach(
-    schemas: readonly string[],
-    sql: string,
-    options: TenantStatementOptions & { concurrency?: number; onOutcome?: (outcome: TenantFanOutOutcome) => void } = {},
-  ): Promise<TenantFanOutOutcome[]> {
+  async hold(schema: string, sql: string, options: Omit<TenantStatementOptions, 'readOnly' | 'onRows'> & { maxRows: number; holdMs?: number }): Promise<HeldResult> {
+    const tenant = await this.lookUpOne(schema)
+    checkSql(sql)
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    checkTimeout(timeoutMs)
+    const holdMs = options.holdMs ?? 300_000
+    const slot = await this.acquire(tenant, options.signal)
+    let first: TenantStatementResult
+    let carry: (string | null)[] | null
+    try {
+      // The server gives up on the held transaction a little after we would have closed it.
+      ;({ result: first, carry } = await this.execute(slot, sql, { ...options, readOnly: true, timeoutMs }, { idleMs: holdMs + 10_000 }, true))
+    } catch (error) {
+      this.finish(slot, pgErrorOf(error) !== undefined, 'ROLLBACK')
+      throw error
+    }
+    if (!first.more) {
+      this.finish(slot, true, 'ROLLBACK')
+      return closedResult(first)
+    }
+    return this.keep(slot, first, carry, holdMs, timeoutMs)
+  }
+
+  /**
+   * Runs one statement as each tenant, at most `concurrency` (default: the
+   * pool size) at a time; one tenant's failure does not stop the others.
+   * Outcomes go to `onOutcome` as they arrive and nothing is kept, so any
+   * number of tenants runs in bounded memory. Aborting `signal` cancels the
+   * running statements and starts no more.
+   */
+  async fanOut(schemas: readonly string[], sql: string, options: TenantFanOutOptions = {}): Promise<TenantFanOutSummary> {
     schemas.forEach((schema, i) => assertSchemaName(schema, `schemas[${i}]`))
+    checkSql(sql)
+    checkTimeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
     const tenants = await this.lookUp(schemas)
-    const outcomes = new Array<TenantFanOutOutcome>(schemas.length)
+    // More tenants than connections: no connection would serve its tenant twice, so each is closed after its statement.
+    const keep = schemas.length <= this.maxConnections
+    const summary: TenantFanOutSummary = { ok: 0, failed: 0, skipped: 0 }
+    const { onRows, onOutcome, concurrency, ...statement } = options
     let next = 0
     const worker = async (): Promise<void> => {
       for (let i = next++; i < schemas.length; i = next++) {
+        if (options.signal?.aborted) {
+          summary.skipped++
+          continue
+        }
         const schema = schemas[i] as string
         const tenant = tenants.get(schema)
         let outcome: TenantFanOutOutcome
@@ -172,17 +296,43 @@ export class TenantSessions {
           outcome = { schema, ok: false, error: tenant ?? new TenantNotFoundError(schema) }
         } else {
           try {
-            outcome = { schema, ok: true, result: await this.runAs(tenant, sql, options) }
+            const perTenant: TenantStatementOptions = onRows ? { ...statement, onRows: (rows, fields) => onRows(schema, rows, fields) } : statement
+            outcome = { schema, ok: true, result: await this.runAs(tenant, sql, perTenant, keep) }
           } catch (error) {
             outcome = { schema, ok: false, error: error instanceof SchemataError ? error : new TenantSqlError(schema, error) }
           }
         }
-        outcomes[i] = outcome
-        options.onOutcome?.(outcome)
+        if (outcome.ok) summary.ok++
+        else summary.failed++
+        const back = onOutcome?.(outcome)
+        if (back instanceof Promise) await back
       }
     }
-    const workers = Math.max(1, Math.min(options.concurrency ?? this.maxConnections, this.maxConnections, schemas.length))
+    const workers = Math.max(1, Math.min(concurrency ?? this.maxConnections, this.maxConnections, schemas.length))
     await Promise.all(Array.from({ length: workers }, worker))
+    return summary
+  }
+
+  /**
+   * `fanOut`, with every outcome also returned in the order of `schemas` (rows
+   * included): for a handful of tenants, where holding them all is fine.
+   */
+  async runEach(
+    schemas: readonly string[],
+    sql: string,
+    options: Omit<TenantFanOutOptions, 'onRows'> = {},
+  ): Promise<TenantFanOutOutcome[]> {
+    const outcomes = new Array<TenantFanOutOutcome>(schemas.length)
+    const position = new Map<string, number[]>()
+    schemas.forEach((schema, i) => position.set(schema, [...(position.get(schema) ?? []), i]))
+    await this.fanOut(schemas, sql, {
+      ...options,
+      onOutcome: (outcome) => {
+        const i = position.get(outcome.schema)?.shift()
+        if (i !== undefined) outcomes[i] = outcome
+        return options.onOutcome?.(outcome)
+      },
+    })
     return outcomes
   }
 
@@ -196,8 +346,16 @@ export class TenantSessions {
     this.closed = true
     clearInterval(this.sweeper)
     for (const wake of this.waiters.splice(0)) wake()
+    await Promise.allSettled([...this.finishing])
     await Promise.all([...this.slots].map((slot) => this.discard(slot)))
     await this.credentials.close()
+  }
+
+  private async lookUpOne(schema: string): Promise<TenantRow> {
+    assertSchemaName(schema, 'schema')
+    const tenant = (await this.lookUp([schema])).get(schema)
+    if (tenant instanceof SchemataError) throw tenant
+    return tenant as TenantRow
   }
 
   private async lookUp(schemas: readonly string[]): Promise<Map<string, TenantRow | SchemataError>> {
@@ -208,47 +366,108 @@ export class TenantSessions {
     )
     const found = new Map<string, TenantRow | SchemataError>()
     for (const row of rows) {
-      found.set(row.schema, row.status === 'active' ? { schema: row.schema, role: row.role } : new TenantSuspendedError(row.schema))
+      found.set(row.schema, row.status === 'active' ? { schema: row.schema, role: row.role } : new TenantSuspendedError(row.schema, row.status))
     }
     for (const schema of schemas) if (!found.has(schema)) found.set(schema, new TenantNotFoundError(schema))
     return found
   }
 
-  private async runAs(tenant: TenantRow, sql: string, options: TenantStatementOptions): Promise<TenantStatementResult> {
-    if (typeof sql !== 'string' || sql.trim() === '') throw new InvalidInputError('sql', 'must not be empty')
-    if (sql.length > SQL_MAX_LENGTH) throw new InvalidInputError('sql', `must be at most ${SQL_MAX_LENGTH} characters`)
+  private async runAs(tenant: TenantRow, sql: string, options: TenantStatementOptions, keep: boolean): Promise<TenantStatementResult> {
+    checkSql(sql)
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-    if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
-      throw new InvalidInputError('timeoutMs', `must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`)
-    }
+    checkTimeout(timeoutMs)
     const { signal } = options
     if (signal?.aborted) throw new StatementCancelledError(tenant.schema)
     const slot = await this.acquire(tenant, signal)
-    let healthy = false
+    const readOnly = options.readOnly ?? true
     try {
-      const result = await this.execute(slot, sql, { ...options, timeoutMs })
-      healthy = true
+      const { result } = await this.execute(slot, sql, { ...options, timeoutMs }, {}, false)
+      if (!readOnly) {
+        await slot.client.query('COMMIT')
+        this.finish(slot, keep, undefined)
+      } else {
+        // Nothing to make durable: the caller has its answer, the connection is put back in order after.
+        this.finish(slot, keep, 'ROLLBACK')
+      }
       return result
     } catch (error) {
       // A statement that failed in PostgreSQL leaves a usable connection; anything else does not.
-      healthy = !slot.broken && pgErrorOf(error) !== undefined
+      this.finish(slot, keep && !slot.broken && pgErrorOf(error) !== undefined, 'ROLLBACK')
       throw error
-    } finally {
-      if (healthy) await this.reset(slot).catch(() => (slot.broken = true))
-      this.release(slot)
     }
   }
 
+  /**
+   * Sends the statement (with its transaction's opening) and reads its rows:
+   * all of them, at most `maxRows`, or page by page to `onRows`. Leaves the
+   * transaction open; `keepOpen` also leaves a portal with more rows unclosed.
+   */
   private async execute(
     slot: Slot,
     sql: string,
     options: TenantStatementOptions & { timeoutMs: number },
-  ): Promise<TenantStatementResult> {
+    session: { idleMs?: number },
+    keepOpen: boolean,
+  ): Promise<{ result: TenantStatementResult; carry: (string | null)[] | null }> {
     const { client, tenant } = slot
     const readOnly = options.readOnly ?? true
-    // The integer is ours (checked above); the SELECT takes the snapshot that locks the transaction's mode.
-    await client.query(`BEGIN ${readOnly ? 'READ ONLY' : 'READ WRITE'}; SET LOCAL statement_timeout = ${options.timeoutMs}; SELECT`)
-    let stoppedBy: 'user' | 'deadline' | undefined
+    // The integers are ours (checked above); the SELECT takes the snapshot that locks the transaction's mode.
+    const prelude = [
+      `BEGIN ${readOnly ? 'READ ONLY' : 'READ WRITE'}`,
+      `SET LOCAL statement_timeout = ${options.timeoutMs}`,
+      ...(session.idleMs === undefined ? [] : [`SET LOCAL idle_in_transaction_session_timeout = ${session.idleMs}`]),
+      'SELECT',
+    ]
+    const limit = options.maxRows ?? 0
+    const pageRows = options.onRows ? Math.max(1, options.pageRows ?? DEFAULT_PAGE_ROWS) : 0
+    // Read one row past the limit, so "more" is known without another round trip.
+    const firstPage = limit > 0 ? (pageRows > 0 ? Math.min(pageRows, limit + 1) : limit + 1) : pageRows
+    const watch = this.watch(slot, options.timeoutMs, options.signal)
+    const started = performance.now()
+    try {
+      let page = await openPortal(client, prelude, sql, options.params ?? [], firstPage)
+      const ms = elapsed(started)
+      const fields = page.fields
+      const rows: (string | null)[][] = []
+      let read = 0
+      let more = false
+      for (;;) {
+        let batch = page.rows
+        if (limit > 0 && read + batch.length > limit) {
+          batch = batch.slice(0, limit - read)
+          more = true
+        }
+        read += batch.length
+        if (options.onRows) {
+          if (batch.length > 0) await options.onRows(batch, fields)
+        } else {
+          for (const row of batch) rows.push(row)
+        }
+        if (more || !page.suspended) break
+        const want = limit > 0 ? Math.min(pageRows || limit, limit - read + 1) : pageRows
+        page = await fetchPortal(client, fields, want)
+      }
+      const result = { schema: tenant.schema, command: commandOf(page.commandTag), rowCount: more ? null : rowCountOf(page.commandTag), fields, rows, more, ms }
+      // The first row past the limit was read already: a held result gives it first.
+      return { result, carry: more && keepOpen ? (page.rows[page.rows.length - 1] ?? null) : null }
+    } catch (error) {
+      throw this.explain(error, tenant.schema, watch, options.timeoutMs)
+    } finally {
+      watch.dispose()
+    }
+  }
+
+  /** Cancels the running statement when `signal` aborts or the deadline passes; closes the connection if the server does not stop. */
+  private watch(slot: Slot, timeoutMs: number, signal: AbortSignal | undefined): Watch {
+    const { client } = slot
+    const timers: NodeJS.Timeout[] = []
+    const watch: Watch = {
+      stoppedBy: undefined,
+      dispose: () => {
+        for (const timer of timers) clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
+      },
+    }
     const cancel = (): void => {
       void sendCancelRequest(this.target(), client.processID, client.secretKey).catch(() => undefined)
       // If the server does not stop it (the statement raised its own timeout, or the server hangs), the connection goes.
@@ -259,53 +478,118 @@ export class TenantSessions {
       kill.unref()
       timers.push(kill)
     }
-    const timers: NodeJS.Timeout[] = []
     const onAbort = (): void => {
-      stoppedBy ??= 'user'
+      watch.stoppedBy ??= 'user'
       cancel()
     }
-    options.signal?.addEventListener('abort', onAbort, { once: true })
+    signal?.addEventListener('abort', onAbort, { once: true })
     const deadline = setTimeout(() => {
-      stoppedBy ??= 'deadline'
+      watch.stoppedBy ??= 'deadline'
       cancel()
-    }, options.timeoutMs + DEADLINE_GRACE_MS)
+    }, timeoutMs + DEADLINE_GRACE_MS)
     deadline.unref()
-    const started = performance.now()
-    try {
-      const config = {
-        text: sql,
-        values: [...(options.params ?? [])],
-        // Extended protocol: PostgreSQL takes exactly one statement, so a script cannot COMMIT our transaction and carry on.
-        queryMode: 'extended',
-        rowMode: 'array',
-        types: TEXT_TYPES,
-      } as pg.QueryArrayConfig
-      const result = await client.query(config)
-      const ms = Math.round((performance.now() - started) * 100) / 100
-      await client.query(readOnly ? 'ROLLBACK' : 'COMMIT')
-      return {
-        schema: tenant.schema,
-        command: result.command ?? '',
-        rowCount: result.rowCount,
-        fields: result.fields.map((field) => ({ name: field.name, dataTypeId: field.dataTypeID })),
-        rows: result.rows as (string | null)[][],
-        ms,
-      }
-    } catch (error) {
-      if (!slot.broken) await client.query('ROLLBACK').catch(() => (slot.broken = true))
-      const pgError = pgErrorOf(error)
-      if (pgError?.code === '57014') {
-        if (stoppedBy === 'user') throw new StatementCancelledError(tenant.schema, { cause: error })
-        throw new StatementTimeoutError(tenant.schema, options.timeoutMs, { cause: error })
-      }
-      if (stoppedBy === 'user') throw new StatementCancelledError(tenant.schema, { cause: error })
-      if (stoppedBy === 'deadline') throw new StatementTimeoutError(tenant.schema, options.timeoutMs, { cause: error })
-      throw new TenantSqlError(tenant.schema, error)
-    } finally {
-      clearTimeout(deadline)
-      for (const timer of timers) clearTimeout(timer)
-      options.signal?.removeEventListener('abort', onAbort)
+    timers.push(deadline)
+    return watch
+  }
+
+  private explain(error: unknown, schema: string, watch: Watch, timeoutMs: number): SchemataError {
+    const pgError = pgErrorOf(error)
+    if (pgError?.code === '57014') {
+      if (watch.stoppedBy === 'user') return new StatementCancelledError(schema, { cause: error })
+      return new StatementTimeoutError(schema, timeoutMs, { cause: error })
     }
+    if (watch.stoppedBy === 'user') return new StatementCancelledError(schema, { cause: error })
+    if (watch.stoppedBy === 'deadline') return new StatementTimeoutError(schema, timeoutMs, { cause: error })
+    if (error instanceof SchemataError) return error
+    if (pgError === undefined && error instanceof Error) {
+      return new SchemataError('DATABASE_UNAVAILABLE', `${schema}: the tenant session was lost: ${error.message}`, { cause: error })
+    }
+    return new TenantSqlError(schema, error)
+  }
+
+  /** A held result over `slot`: pages on request, closed on request or after `holdMs` of nobody asking. */
+  private keep(slot: Slot, first: TenantStatementResult, pending: (string | null)[] | null, holdMs: number, timeoutMs: number): HeldResult {
+    let open = true
+    let carry = pending
+    let idle: NodeJS.Timeout | undefined
+    const close = async (): Promise<void> => {
+      if (!open) return
+      open = false
+      clearTimeout(idle)
+      this.finish(slot, true, 'ROLLBACK')
+      await Promise.resolve()
+    }
+    const arm = (): void => {
+      clearTimeout(idle)
+      idle = setTimeout(() => void close(), holdMs)
+      idle.unref()
+    }
+    arm()
+    const held: HeldResult = {
+      first,
+      get open() {
+        return open
+      },
+      next: async (maxRows, options = {}) => {
+        if (!open) throw new SchemataError('NOT_FOUND', `${slot.tenant.schema}: this result is closed; run the statement again`)
+        if (!Number.isInteger(maxRows) || maxRows < 1) throw new InvalidInputError('maxRows', 'must be a whole number from 1')
+        clearTimeout(idle)
+        const rows: (string | null)[][] = carry ? [carry] : []
+        carry = null
+        const watch = this.watch(slot, options.timeoutMs ?? timeoutMs, options.signal)
+        const started = performance.now()
+        try {
+          // One row more than asked for, to know whether the result goes on.
+          const page: PortalPage = await fetchPortal(slot.client, first.fields, maxRows - rows.length + 1)
+          rows.push(...page.rows)
+          const more = page.suspended || rows.length > maxRows
+          if (rows.length > maxRows) carry = rows.pop() ?? null
+          const result: TenantStatementResult = {
+            schema: slot.tenant.schema,
+            command: commandOf(page.commandTag) || first.command,
+            rowCount: more ? null : rowCountOf(page.commandTag),
+            fields: first.fields,
+            rows,
+            more,
+            ms: elapsed(started),
+          }
+          if (more) arm()
+          else await close()
+          return result
+        } catch (error) {
+          open = false
+          this.finish(slot, pgErrorOf(error) !== undefined && !slot.broken, 'ROLLBACK')
+          throw this.explain(error, slot.tenant.schema, watch, options.timeoutMs ?? timeoutMs)
+        } finally {
+          watch.dispose()
+        }
+      },
+      close,
+    }
+    return held
+  }
+
+  /**
+   * Ends the slot's transaction (`end`, unless already ended), resets the
+   * session and puts it back — or closes the connection when it is not to be
+   * kept. Runs in the background; the slot serves nobody until it is done.
+   */
+  private finish(slot: Slot, keep: boolean, end: 'ROLLBACK' | undefined): void {
+    const work = (async () => {
+      if (keep && !slot.broken && !this.closed) {
+        try {
+          if (end) await slot.client.query(end)
+          await this.reset(slot)
+        } catch {
+          slot.broken = true
+        }
+      } else {
+        slot.broken = true
+      }
+      this.release(slot)
+    })()
+    this.finishing.add(work)
+    void work.finally(() => this.finishing.delete(work))
   }
 
   /** Whatever the statement did to the session goes: settings, prepared statements, LISTEN, locks, cursors. */
