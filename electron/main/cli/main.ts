@@ -9,6 +9,7 @@ import { doctorCommand } from './commands/doctor-command.ts'
 import { initCommand } from './commands/init-command.ts'
 import { migrateCommand } from './commands/migrate-command.ts'
 import { poolCommand } from './commands/pool-command.ts'
+import { sqlCommand } from './commands/sql-command.ts'
 import { tenantCommand } from './commands/tenant-command.ts'
 import { topCommand } from './commands/top-command.ts'
 
@@ -36,6 +37,8 @@ const USAGE = `usage: schemata [--config PATH] <command>
                                             local server: admin console + tenant API (--port 0: any free port);
                                             the console token and API signing secret persist unless renewed
   top [--interval S] [--sort KEY] [--json]  what each tenant costs: statements, sessions, sizes (see top --help)
+  sql --schema S "SQL"                      one statement as one tenant (read-only unless --write; --json, --csv)
+  sql --all | --type T | --tenants A,B "SQL" the same in many tenants, merged with a tenant column (see sql --help)
 
 project: --config PATH, else SCHEMATA_CONFIG, else the nearest schemata.config.json in this folder or
   a parent, else the built-in demo
@@ -59,6 +62,7 @@ const commands: Record<string, Command> = {
   doctor: doctorCommand,
   top: topCommand,
   pool: poolCommand,
+  sql: sqlCommand,
   serve: async (context, argv) => (await import('./commands/serve-command.ts')).serveCommand(context, argv),
 }
 

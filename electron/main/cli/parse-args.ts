@@ -8,9 +8,23 @@ export function parseFlags<O extends Options>(argv: readonly string[], options: 
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
-    const flag = /'(--?[\w-]+)/.exec(message)?.[1] ?? 'arguments'
-    throw new InvalidInputError(flag.replace(/^-+/, ''), message.replace(/\. To specify.*$/s, ''))
+    throw asInvalidInput(error)
+  }
+}
+
+/** node:util's refusal as invalid input naming the flag. */
+function asInvalidInput(error: unknown): InvalidInputError {
+  const message = error instanceof Error ? error.message : String(error)
+  const flag = /'(--?[\w-]+)/.exec(message)?.[1] ?? 'arguments'
+  return new InvalidInputError(flag.replace(/^-+/, ''), message.replace(/\. To specify.*$/s, ''))
+}
+
+/** Like `parseFlags`, also returning the arguments that are not flags. */
+export function parseFlagsAndPositionals<O extends Options>(argv: readonly string[], options: O) {
+  try {
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: true })
+  } catch (error) {
+    throw asInvalidInput(error)
   }
 }
 

@@ -19,17 +19,22 @@ export function scramVerifier(password: string): string {
 
 const pbkdf2Async = promisify(pbkdf2)
 
-/** `scramVerifier` off the main thread (libuv's pool): for many verifiers at once, e.g. a fan-out's credentials. */
-export async function scramVerifierAsync(password: string): Promise<string> {
+/**
+ * `scramVerifier` off the main thread (libuv's pool): for many verifiers at
+ * once, e.g. a fan-out's credentials. `iterations` below PostgreSQL's default
+ * is only for random passwords (see SessionCredentials): key stretching
+ * protects guessable passwords, and the client pays it again at every login.
+ */
+export async function scramVerifierAsync(password: string, iterations = ITERATIONS): Promise<string> {
   const salt = randomBytes(16)
-  return verifierFrom(await pbkdf2Async(password.normalize('NFKC'), salt, ITERATIONS, 32, 'sha256'), salt)
+  return verifierFrom(await pbkdf2Async(password.normalize('NFKC'), salt, iterations, 32, 'sha256'), salt, iterations)
 }
 
-function verifierFrom(salted: Buffer, salt: Buffer): string {
+function verifierFrom(salted: Buffer, salt: Buffer, iterations = ITERATIONS): string {
   const clientKey = createHmac('sha256', salted).update('Client Key').digest()
   const storedKey = createHash('sha256').update(clientKey).digest()
   const serverKey = createHmac('sha256', salted).update('Server Key').digest()
-  return `SCRAM-SHA-256$${ITERATIONS}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`
+  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`
 }
 
 /** `PASSWORD '<verifier>'` for a role statement. */

@@ -6,6 +6,15 @@ import { allowTenantLoginSql, forbidTenantLoginSql } from '../db/tenant-sql.ts'
 export const MAX_CREDENTIAL_TTL_MS = 3_600_000
 
 /**
+ * SCRAM iterations of a session password's verifier. The password is 192
+ * random bits that never leave this process, so stretching it buys nothing,
+ * while node-postgres repeats the stretching at every login: at PostgreSQL's
+ * default of 4096 that is milliseconds of CPU per tenant, which a fan-out
+ * over thousands of tenants pays thousands of times.
+ */
+const SESSION_SCRAM_ITERATIONS = 1
+
+/**
  * Short-lived passwords for tenant roles, so a tenant session can log in as
  * the tenant itself. A tenant role is NOLOGIN at rest; while this process has
  * a session open for it, it is `LOGIN` with a random password that expires
@@ -85,7 +94,7 @@ export class SessionCredentials {
 
   private async issue(role: string, expiresAt: number): Promise<string> {
     const password = randomPassword()
-    const verifier = await scramVerifierAsync(password)
+    const verifier = await scramVerifierAsync(password, SESSION_SCRAM_ITERATIONS)
     await this.send(allowTenantLoginSql(role, verifier, new Date(expiresAt)))
     return password
   }

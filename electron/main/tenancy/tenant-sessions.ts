@@ -100,7 +100,7 @@ export interface TenantStatementResult {
 /** One tenant's outcome in a fan-out: a result, or the error that tenant got. */
 export type TenantFanOutOutcome =
   | { schema: string; ok: true; result: TenantStatementResult }
-  | { schema: string; ok: false; error: SchemataError }
+  | { schema: string; ok: false; error: SchemataError; /** Time until it failed (0 when it never ran). */ ms: number }
 
 /** Options of a fan-out: those of each statement, plus how many at once and where each tenant's outcome goes. */
 export interface TenantFanOutOptions extends Omit<TenantStatementOptions, 'onRows'> {
@@ -293,13 +293,14 @@ export class TenantSessions {
         const tenant = tenants.get(schema)
         let outcome: TenantFanOutOutcome
         if (tenant instanceof SchemataError || tenant === undefined) {
-          outcome = { schema, ok: false, error: tenant ?? new TenantNotFoundError(schema) }
+          outcome = { schema, ok: false, error: tenant ?? new TenantNotFoundError(schema), ms: 0 }
         } else {
+          const started = performance.now()
           try {
             const perTenant: TenantStatementOptions = onRows ? { ...statement, onRows: (rows, fields) => onRows(schema, rows, fields) } : statement
             outcome = { schema, ok: true, result: await this.runAs(tenant, sql, perTenant, keep) }
           } catch (error) {
-            outcome = { schema, ok: false, error: error instanceof SchemataError ? error : new TenantSqlError(schema, error) }
+            outcome = { schema, ok: false, error: error instanceof SchemataError ? error : new TenantSqlError(schema, error), ms: elapsed(started) }
           }
         }
         if (outcome.ok) summary.ok++
