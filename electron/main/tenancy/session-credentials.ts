@@ -15,6 +15,13 @@ export const MAX_CREDENTIAL_TTL_MS = 3_600_000
 const SESSION_SCRAM_ITERATIONS = 1
 
 /**
+ * How long a credential nobody uses any more stays valid before it is taken
+ * back: revocations made close together leave in one message, and a tenant
+ * used again meanwhile (the console's next statement) keeps its credential.
+ */
+const REVOKE_DELAY_MS = 50
+
+/**
  * Short-lived passwords for tenant roles, so a tenant session can log in as
  * the tenant itself. A tenant role is NOLOGIN at rest; while this process has
  * a session open for it, it is `LOGIN` with a random password that expires
@@ -28,8 +35,12 @@ const SESSION_SCRAM_ITERATIONS = 1
  * unaffected, and a new one that is refused gets a fresh credential (see
  * `forget`).
  *
- * Role statements made in the same tick leave together in one message: a
- * fan-out over many tenants pays one round trip per batch, not per tenant.
+ * Role statements made in the same tick leave together in one message, and
+ * revocations wait a moment to join each other: a fan-out over many tenants
+ * pays one round trip per batch, not per tenant. They commit without waiting
+ * for the disk (synchronous_commit off): a change lost in a crash is a
+ * password that expires anyway, or one never issued (the login is refused and
+ * retried with a new one).
  */
 export class SessionCredentials {
   private readonly live = new Map<string, { password: Promise<string>; expiresAt: number; users: number }>()
@@ -37,6 +48,7 @@ export class SessionCredentials {
   private scheduled = false
   private readonly inflight = new Set<Promise<void>>()
   private chain: Promise<void> = Promise.resolve()
+  private revokeTimer: NodeJS.Timeout | undefined
 
   constructor(
     private readonly db: Database,
@@ -68,14 +80,23 @@ export class SessionCredentials {
     }
   }
 
-  /** One user of `role` is done; after the last, the role cannot log in any more. */
+  /** One user of `role` is done; shortly after the last, the role cannot log in any more. */
   release(role: string): void {
     const entry = this.live.get(role)
     if (entry === undefined) return
     entry.users--
     if (entry.users > 0) return
-    this.live.delete(role)
-    void this.revoke(role).catch(() => undefined)
+    this.revokeTimer ??= setTimeout(() => this.revokeUnused(), REVOKE_DELAY_MS)
+  }
+
+  /** Takes back every credential whose last user is gone, in one message. */
+  private revokeUnused(): void {
+    this.revokeTimer = undefined
+    for (const [role, entry] of this.live) {
+      if (entry.users > 0) continue
+      this.live.delete(role)
+      void this.revoke(role).catch(() => undefined)
+    }
   }
 
   /** The server refused the password (another process replaced it): the next `acquire` issues a new one. */
@@ -86,6 +107,8 @@ export class SessionCredentials {
 
   /** Revokes every credential this process still holds, and waits for role statements already queued. */
   async close(): Promise<void> {
+    clearTimeout(this.revokeTimer)
+    this.revokeTimer = undefined
     const roles = [...this.live.keys()]
     this.live.clear()
     for (const role of roles) void this.revoke(role).catch(() => undefined)
@@ -126,7 +149,7 @@ export class SessionCredentials {
   private async runBatch(batch: PendingStatement[]): Promise<void> {
     try {
       // Several statements in one simple-protocol message: one implicit transaction, one round trip.
-      await this.db.exec(batch.map((entry) => entry.statement).join(';\n'))
+      await this.db.exec(['SET LOCAL synchronous_commit TO off', ...batch.map((entry) => entry.statement)].join(';\n'))
       for (const entry of batch) entry.resolve()
     } catch (error) {
       if (batch.length === 1) {
@@ -134,7 +157,7 @@ export class SessionCredentials {
         return
       }
       // One of them failed (a tenant dropped meanwhile): each on its own, so the others still happen.
-      for (const entry of batch) await this.db.exec(entry.statement).then(entry.resolve, entry.reject)
+      for (const entry of batch) await this.db.exec(`SET LOCAL synchronous_commit TO off;\n${entry.statement}`).then(entry.resolve, entry.reject)
     }
   }
 }

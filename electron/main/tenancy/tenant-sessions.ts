@@ -282,11 +282,15 @@ export class TenantSessions {
     const keep = schemas.length <= this.maxConnections
     const summary: TenantFanOutSummary = { ok: 0, failed: 0, skipped: 0 }
     const { onRows, onOutcome, concurrency, ...statement } = options
+    const workers = Math.max(1, Math.min(concurrency ?? this.maxConnections, this.maxConnections, schemas.length))
+    const credentials = this.prefetchCredentials(schemas, tenants, Math.max(16, workers * 4))
     let next = 0
     const worker = async (): Promise<void> => {
       for (let i = next++; i < schemas.length; i = next++) {
+        credentials.reach(i)
         if (options.signal?.aborted) {
           summary.skipped++
+          credentials.done(i)
           continue
         }
         const schema = schemas[i] as string
@@ -303,15 +307,53 @@ export class TenantSessions {
             outcome = { schema, ok: false, error: error instanceof SchemataError ? error : new TenantSqlError(schema, error), ms: elapsed(started) }
           }
         }
+        credentials.done(i)
         if (outcome.ok) summary.ok++
         else summary.failed++
         const back = onOutcome?.(outcome)
         if (back instanceof Promise) await back
       }
     }
-    const workers = Math.max(1, Math.min(concurrency ?? this.maxConnections, this.maxConnections, schemas.length))
-    await Promise.all(Array.from({ length: workers }, worker))
+    try {
+      await Promise.all(Array.from({ length: workers }, worker))
+    } finally {
+      credentials.releaseAll()
+    }
     return summary
+  }
+
+  /**
+   * Issues the credentials of the tenants a fan-out is about to reach, a chunk
+   * at a time, so their role statements leave in one message instead of one
+   * per tenant; each is held until that tenant is done.
+   */
+  private prefetchCredentials(schemas: readonly string[], tenants: Map<string, TenantRow | SchemataError>, chunk: number) {
+    const held = new Map<number, string>()
+    let requested = 0
+    return {
+      reach: (index: number): void => {
+        if (requested - index > chunk / 2) return
+        const until = Math.min(schemas.length, index + chunk)
+        for (; requested < until; requested++) {
+          const tenant = tenants.get(schemas[requested] as string)
+          if (tenant === undefined || tenant instanceof SchemataError) continue
+          const at = requested
+          held.set(at, tenant.role)
+          // A failure here is met again, and reported, when that tenant's session opens.
+          this.credentials.acquire(tenant.role).catch(() => held.delete(at))
+        }
+      },
+      done: (index: number): void => {
+        const role = held.get(index)
+        if (role === undefined) return
+        held.delete(index)
+        this.credentials.release(role)
+      },
+      releaseAll: (): void => {
+        for (const role of held.values()) this.credentials.release(role)
+        held.clear()
+      },
+    }
   }
 
   /**
