@@ -7,7 +7,7 @@ export const CALL_CHANNEL = 'schemata:call'
 export const EVENT_CHANNEL = 'schemata:event'
 
 /** The contract's event names at run time (ContractEvents is a type only); the check below keeps them complete. */
-export const EVENT_NAMES = ['migrations/progress', 'tenants/changed', 'tenants/progress', 'db/status', 'requests/logged'] as const satisfies readonly EventName[]
+export const EVENT_NAMES = ['migrations/progress', 'tenants/changed', 'tenants/progress', 'db/status', 'requests/logged', 'sql/fan-out'] as const satisfies readonly EventName[]
 
 // Compile-time: every EventName is listed.
 type Missing = Exclude<EventName, (typeof EVENT_NAMES)[number]>

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { amountCents, customerFields, customerName, email, orderStatus } from './data-rules.ts'
 import type { ActivityOverview, TenantActivityDetail } from './activity-types.ts'
 import { dataBrowserInputs, type ExportResult, type RowPage, type TableList, type WrittenRow } from './data-browser.ts'
+import { type FanOutEvent, type FanOutSummary, type FanOutTargetList, type SqlCatalog, type SqlPage, type SqlRunResult, sqlConsoleInputs } from './sql-console.ts'
 import type {
   ActiveTenant,
   ArchiveSummary,
@@ -179,6 +180,15 @@ export const contract = {
   'data/export': { input: dataBrowserInputs.export, result: returns<ExportResult>() },
   'data/allow-edits': { input: dataBrowserInputs.allowEdits, result: returns<{ tenant: string; editsAllowed: boolean }>() },
 
+  // The SQL console (issue 13): typed SQL in a session that is the tenant; fan-out over many tenants.
+  'sql/run': { input: sqlConsoleInputs.run, result: returns<SqlRunResult>() },
+  'sql/more': { input: sqlConsoleInputs.more, result: returns<SqlPage>() },
+  'sql/close': { input: sqlConsoleInputs.close, result: returns<{ closed: boolean }>() },
+  'sql/cancel': { input: sqlConsoleInputs.cancel, result: returns<{ cancelled: boolean }>() },
+  'sql/catalog': { input: sqlConsoleInputs.catalog, result: returns<SqlCatalog>() },
+  'sql/targets': { input: sqlConsoleInputs.targets, result: returns<FanOutTargetList>() },
+  'sql/fan-out': { input: sqlConsoleInputs.fanOut, result: returns<FanOutSummary>() },
+
   'inspect/schemas': { input: empty, result: returns<SchemaInfo[]>() },
   'inspect/session': { input: inTenant({}), result: returns<SessionInfo>() },
   'inspect/probe-cross-tenant': { input: inTenant({ target: schemaName }), result: returns<ProbeResult>() },
@@ -261,6 +271,8 @@ export interface ContractEvents {
   'db/status': DbStatus
   /** A tenant API request the local server answered (for the Requests panel's live log). */
   'requests/logged': ApiRequestLogEntry
+  /** A fan-out of this window, as tenants finish (batched). */
+  'sql/fan-out': FanOutEvent
 }
 export type EventName = keyof ContractEvents
 

@@ -16,6 +16,8 @@ export const DEFAULT_RESULT_PAGE = 500
 /** Most rows a fan-out sends to the console per tenant; the rest are counted, not shown. */
 export const MAX_FAN_OUT_ROWS_PER_TENANT = 1000
 export const DEFAULT_FAN_OUT_ROWS_PER_TENANT = 100
+/** Most rows of a fan-out the console is sent in all; tenants past it report their counts only. */
+export const MAX_FAN_OUT_ROWS_SHOWN = 20_000
 export const MAX_SQL_TIMEOUT_MS = 3_600_000
 
 const schemaName = z.string().min(1).max(63)
@@ -79,6 +81,8 @@ export interface SqlFailure {
   hint?: string
   /** 1-based character position in the statement that PostgreSQL points at. */
   position?: number
+  /** The same place as a 0-based offset in the text the console sent, for the editor to mark. */
+  offset?: number
 }
 
 /** A statement's answer: its first page of rows, or why it failed. */

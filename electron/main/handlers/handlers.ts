@@ -8,6 +8,7 @@ import { lifecycleHandlers } from './lifecycle-handlers.ts'
 import { migrationHandlers } from './migration-handlers.ts'
 import { projectHandlers } from './project-handlers.ts'
 import { routingHandlers } from './routing-handlers.ts'
+import { sqlHandlers } from './sql-handlers.ts'
 import { tenantHandlers } from './tenant-handlers.ts'
 
 /** Every call's handler; typed as the full table, so a call without a handler does not compile. */
@@ -22,4 +23,5 @@ export const handlers: HandlerTable = {
   ...dbHandlers,
   ...activityHandlers,
   ...projectHandlers,
+  ...sqlHandlers,
 }

@@ -13,6 +13,7 @@ import type { Resolution, ResolveRequest } from '../routing/resolve-tenant.ts'
 import { defineTenantModels, type TenantModels } from './models.ts'
 import { type ScopeOptions, type TenantScope, withTenant } from './scope.ts'
 import { type CreateTenantInput, validateTenantInput } from './tenant-input.ts'
+import { TenantSessions } from './tenant-sessions.ts'
 import {
   type RegistryOptions,
   type Tenant,
@@ -74,6 +75,7 @@ export class Tenancy {
   readonly resolver: TenantResolver
   readonly pool: PoolConfig
   private keeper: PoolKeeper | undefined
+  private sessionPool: TenantSessions | undefined
 
   constructor(db: Database, options: TenancyOptions = {}) {
     this.db = db
@@ -240,7 +242,18 @@ export class Tenancy {
     return this.resolver.servesHost(host)
   }
 
+  /**
+   * Where SQL text the app did not write runs (the SQL console): sessions
+   * logged in as each tenant, as many at once as the app's own pool has
+   * connections. Opened on first use, closed with the core.
+   */
+  get tenantSessions(): TenantSessions {
+    this.sessionPool ??= new TenantSessions(this.db, { maxConnections: this.db.poolMax })
+    return this.sessionPool
+  }
+
   async close(): Promise<void> {
+    await this.sessionPool?.close()
     await this.keeper?.close()
     await this.resolver.close()
     await this.db.close()

@@ -185,6 +185,15 @@ function elapsed(started: number): number {
   return Math.round((performance.now() - started) * 100) / 100
 }
 
+/**
+ * A statement's row count. A SELECT's command tag counts only the rows of the
+ * last page fetched from its portal, so the rows read are the count; a
+ * write's tag counts every row it changed.
+ */
+function countOf(command: string, commandTag: string | undefined, read: number): number | null {
+  return command === 'SELECT' || command === 'FETCH' ? read : rowCountOf(commandTag)
+}
+
 /** A held result whose statement had nothing more to give. */
 function closedResult(first: TenantStatementResult): HeldResult {
   return {
@@ -490,7 +499,8 @@ export class TenantSessions {
         const want = limit > 0 ? Math.min(pageRows || limit, limit - read + 1) : pageRows
         page = await fetchPortal(client, fields, want)
       }
-      const result = { schema: tenant.schema, command: commandOf(page.commandTag), rowCount: more ? null : rowCountOf(page.commandTag), fields, rows, more, ms }
+      const command = commandOf(page.commandTag)
+      const result = { schema: tenant.schema, command, rowCount: more ? null : countOf(command, page.commandTag, read), fields, rows, more, ms }
       // The first row past the limit was read already: a held result gives it first.
       return { result, carry: more && keepOpen ? (page.rows[page.rows.length - 1] ?? null) : null }
     } catch (error) {
@@ -554,6 +564,7 @@ export class TenantSessions {
   private keep(slot: Slot, first: TenantStatementResult, pending: (string | null)[] | null, holdMs: number, timeoutMs: number): HeldResult {
     let open = true
     let carry = pending
+    let read = first.rows.length
     let idle: NodeJS.Timeout | undefined
     const close = async (): Promise<void> => {
       if (!open) return
@@ -587,10 +598,12 @@ export class TenantSessions {
           rows.push(...page.rows)
           const more = page.suspended || rows.length > maxRows
           if (rows.length > maxRows) carry = rows.pop() ?? null
+          read += rows.length
+          const command = commandOf(page.commandTag) || first.command
           const result: TenantStatementResult = {
             schema: slot.tenant.schema,
-            command: commandOf(page.commandTag) || first.command,
-            rowCount: more ? null : rowCountOf(page.commandTag),
+            command,
+            rowCount: more ? null : countOf(command, page.commandTag, read),
             fields: first.fields,
             rows,
             more,
