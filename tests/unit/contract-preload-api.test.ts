@@ -23,7 +23,7 @@ describe('preload API derived from the contract', () => {
   it('uses two fixed channels and knows the event names', () => {
     expect(CALL_CHANNEL).toBe('schemata:call')
     expect(EVENT_CHANNEL).toBe('schemata:event')
-    expect([...EVENT_NAMES].sort()).toEqual(['db/status', 'migrations/progress', 'requests/logged', 'tenants/changed', 'tenants/progress'])
+    expect([...EVENT_NAMES].sort()).toEqual(['db/status', 'migrations/progress', 'requests/logged', 'sql/fan-out', 'tenants/changed', 'tenants/progress'])
     expect(isEventName('tenants/changed')).toBe(true)
     expect(isEventName('__proto__')).toBe(false)
   })
