@@ -49,11 +49,17 @@ function parseTarget(to: string): URL {
   return parsed
 }
 
-/** Whether two connections reach the same database of the same server. */
+/**
+ * Whether two connections reach the same database of the same server. Built
+ * only from what any login may read (data_directory and pg_control_system()
+ * need a superuser or pg_read_all_settings, which the app's login lacks): the
+ * postmaster's start time to the microsecond tells servers apart, the database
+ * oid and name tell databases apart.
+ */
 async function identity(db: Database): Promise<string> {
   const [row] = await db.rows<{ id: string }>(
-    `SELECT concat_ws(':', (SELECT oid FROM pg_database WHERE datname = current_database()), pg_postmaster_start_time(),
-                      current_setting('data_directory', true), current_database()) AS id`,
+    `SELECT concat_ws(':', (SELECT oid FROM pg_database WHERE datname = current_database()),
+                      to_char(pg_postmaster_start_time(), 'YYYY-MM-DD"T"HH24:MI:SS.US TZ'), current_database()) AS id`,
   )
   return row?.id ?? ''
 }
