@@ -14,6 +14,7 @@ import { registerRendererScheme, serveRenderer } from './ipc/renderer-protocol.t
 import { appMenuTemplate } from './window/app-menu.ts'
 import {
   contentSecurityPolicy,
+  devServerFor,
   mainWindowOptions,
   mayGrantPermission,
   mayNavigate,
@@ -31,8 +32,10 @@ import {
 const here = path.dirname(fileURLToPath(import.meta.url))
 const preloadPath = path.join(here, '../preload/index.cjs')
 const rendererRoot = path.join(here, '../renderer')
-// Set by `electron-vite dev` only: the renderer then comes from Vite's dev server.
-const devServer = process.env.ELECTRON_RENDERER_URL
+// A packaged build has no DevTools and loads only its own renderer, whatever the environment says.
+const packaged = app.isPackaged
+// Set by `electron-vite dev` only: the renderer then comes from Vite's dev server (never when packaged).
+const devServer = devServerFor({ packaged, env: process.env })
 const origin = rendererOrigin(devServer)
 
 const target = targetFromEnvironment()
@@ -50,7 +53,7 @@ let stopping: Promise<void> | undefined
 let stopped = false
 
 function createWindow(): BrowserWindow {
-  const options = mainWindowOptions({ preloadPath })
+  const options = mainWindowOptions({ preloadPath, packaged })
   const window = new BrowserWindow({
     ...options,
     webPreferences: {
@@ -62,6 +65,7 @@ function createWindow(): BrowserWindow {
       nodeIntegration: false,
       // Middle-click would otherwise open links in new windows, around setWindowOpenHandler.
       disableBlinkFeatures: 'Auxclick',
+      devTools: !packaged,
     },
   })
   const contents = window.webContents
@@ -130,7 +134,7 @@ function onReady(): void {
   ipc = new ContractIpc({ dispatch: startup.dispatch, sessions, rendererOrigin: origin })
   const contractIpc = ipc
   disposeFileDialogs = registerFileDialogs((event) => contractIpc.isTrusted(event))
-  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate({ platform: process.platform, newWindow: createWindow })))
+  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate({ platform: process.platform, newWindow: createWindow, packaged })))
   createWindow()
   starting = startDatabase()
 }

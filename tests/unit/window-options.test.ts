@@ -1,12 +1,13 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { appMenuTemplate } from '../../electron/main/window/app-menu.ts'
+import { type MenuItemTemplate, appMenuTemplate } from '../../electron/main/window/app-menu.ts'
 import { contentTypeOf, rendererFileFor } from '../../electron/main/window/renderer-files.ts'
 import {
   CONTENT_SECURITY_POLICY,
   RENDERER_ENTRY_URL,
   RENDERER_ORIGIN,
   contentSecurityPolicy,
+  devServerFor,
   isTrustedSender,
   mainWindowOptions,
   mayGrantPermission,
@@ -17,7 +18,7 @@ import {
 } from '../../electron/main/window/window-options.ts'
 
 describe('window options', () => {
-  const options = mainWindowOptions({ preloadPath: '/app/out/preload/index.cjs' })
+  const options = mainWindowOptions({ preloadPath: '/app/out/preload/index.cjs', packaged: true })
 
   it('isolates and sandboxes the renderer with no Node.js', () => {
     expect(options.webPreferences).toMatchObject({
@@ -30,6 +31,11 @@ describe('window options', () => {
       allowRunningInsecureContent: false,
       webviewTag: false,
     })
+  })
+
+  it('has no DevTools when packaged, and has them in development', () => {
+    expect(options.webPreferences.devTools).toBe(false)
+    expect(mainWindowOptions({ preloadPath: '/p.cjs', packaged: false }).webPreferences.devTools).toBe(true)
   })
 
   it('loads the CommonJS preload (sandboxed preloads cannot be ES modules)', () => {
@@ -84,6 +90,19 @@ describe('navigation and window.open', () => {
     expect(rendererEntryUrl('http://localhost:5173/')).toBe('http://localhost:5173/')
     expect(rendererEntryUrl()).toBe(RENDERER_ENTRY_URL)
     expect(mayNavigate('http://localhost:5174/', origin)).toBe(false)
+  })
+
+  it('ignores ELECTRON_RENDERER_URL when packaged, and takes only a loopback dev server otherwise', () => {
+    const env = { ELECTRON_RENDERER_URL: 'http://localhost:5173/' }
+    expect(devServerFor({ packaged: true, env })).toBeUndefined()
+    expect(devServerFor({ packaged: true, env: { ELECTRON_RENDERER_URL: 'https://evil.example/' } })).toBeUndefined()
+    expect(rendererEntryUrl(devServerFor({ packaged: true, env }))).toBe(RENDERER_ENTRY_URL)
+    expect(devServerFor({ packaged: false, env })).toBe('http://localhost:5173/')
+    expect(devServerFor({ packaged: false, env: {} })).toBeUndefined()
+    expect(() => devServerFor({ packaged: false, env: { ELECTRON_RENDERER_URL: 'https://evil.example/' } })).toThrow(
+      /ELECTRON_RENDERER_URL: https:\/\/evil\.example is not a loopback http address/,
+    )
+    expect(() => devServerFor({ packaged: false, env: { ELECTRON_RENDERER_URL: 'nonsense' } })).toThrow(/is not a URL/)
   })
 
   it('denies every window.open and every permission', () => {
@@ -147,9 +166,20 @@ describe('renderer files (schemata://app/…)', () => {
 describe('application menu', () => {
   it('has a New Window item that opens a window', () => {
     let opened = 0
-    const menu = appMenuTemplate({ platform: 'linux', newWindow: () => opened++ })
+    const menu = appMenuTemplate({ platform: 'linux', newWindow: () => opened++, packaged: true })
     const item = menu.flatMap((m) => m.submenu ?? []).find((m) => m.label === 'New Window')
     item?.click?.()
     expect(opened).toBe(1)
+  })
+
+  // Electron's viewMenu role carries Toggle Developer Tools (Ctrl+Shift+I) and Reload.
+  const roles = (items: MenuItemTemplate[]): string[] => items.flatMap((m) => [...(m.role ? [m.role] : []), ...roles(m.submenu ?? [])])
+
+  it.each(['linux', 'darwin', 'win32'] as const)('offers no DevTools or reload when packaged (%s)', (platform) => {
+    const packaged = roles(appMenuTemplate({ platform, newWindow: () => undefined, packaged: true }))
+    expect(packaged).not.toContain('viewMenu')
+    expect(packaged.filter((role) => /devtools|reload/i.test(role))).toEqual([])
+    expect(packaged).toEqual(expect.arrayContaining(['zoomIn', 'zoomOut', 'resetZoom', 'togglefullscreen']))
+    expect(roles(appMenuTemplate({ platform, newWindow: () => undefined, packaged: false }))).toContain('viewMenu')
   })
 })

@@ -24,6 +24,8 @@ export interface SecureWebPreferences {
   experimentalFeatures: false
   navigateOnDragDrop: false
   spellcheck: false
+  /** Off in a packaged build: DevTools would hand whoever sits at the window the renderer's bridge. */
+  devTools: boolean
 }
 
 /** A structural subset of BrowserWindowConstructorOptions (kept free of the electron import). */
@@ -43,7 +45,7 @@ export interface MainWindowOptions {
  * Electron: an isolated, sandboxed page whose only way out is the
  * `window.schemata` bridge the (CommonJS, sandbox-compatible) preload exposes.
  */
-export function mainWindowOptions(options: { preloadPath: string }): MainWindowOptions {
+export function mainWindowOptions(options: { preloadPath: string; packaged: boolean }): MainWindowOptions {
   return {
     width: 1280,
     height: 820,
@@ -66,6 +68,7 @@ export function mainWindowOptions(options: { preloadPath: string }): MainWindowO
       experimentalFeatures: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      devTools: !options.packaged,
     },
   }
 }
@@ -116,6 +119,28 @@ function originOf(url: string): string | undefined {
     // Not a URL at all (e.g. an empty frame URL).
     return undefined
   }
+}
+
+/**
+ * The dev server the renderer comes from, if any: `ELECTRON_RENDERER_URL`,
+ * which `electron-vite dev` sets. A packaged app ignores it (anyone who can
+ * set the app's environment could otherwise load a page of theirs with the
+ * preload's bridge attached), and even in development only a loopback http
+ * address is taken.
+ */
+export function devServerFor(options: { packaged: boolean; env: NodeJS.ProcessEnv }): string | undefined {
+  const value = options.env.ELECTRON_RENDERER_URL?.trim()
+  if (options.packaged || value === undefined || value === '') return undefined
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new Error(`ELECTRON_RENDERER_URL: ${JSON.stringify(value.slice(0, 100))} is not a URL`)
+  }
+  if (url.protocol !== 'http:' || !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
+    throw new Error(`ELECTRON_RENDERER_URL: ${url.origin} is not a loopback http address (the dev server is)`)
+  }
+  return value
 }
 
 /** The origin our renderer runs at: the privileged scheme, or electron-vite's dev server. */
