@@ -17,6 +17,8 @@ import { tenantRoleName } from '../electron/main/tenancy/role-name.ts'
 export interface CapturedMigration {
   name: string
   sql: string[]
+  /** The file's checksum, recorded in both ledgers as the core records it. */
+  checksum?: string
 }
 
 /** Records the statements each migration sends; tenant migrations are plain DDL with no bind parameters. */
@@ -37,7 +39,7 @@ export async function captureMigrationSql(migrations: readonly MigrationDefiniti
       query: (text, bind) => capture(text, bind).then(() => []),
       exec: capture,
     })
-    captured.push({ name: migration.name, sql })
+    captured.push({ name: migration.name, sql, ...(migration.checksum === undefined ? {} : { checksum: migration.checksum }) })
   }
   return captured
 }
@@ -46,6 +48,12 @@ export interface FloorTenant {
   name: string
   schema: string
   domain: string
+  /** The tenant type the registry row names (the project's default type, as the core writes it). */
+  type: string
+}
+
+function checksumsOf(migrations: readonly CapturedMigration[]): Map<string, string> {
+  return new Map(migrations.flatMap((m) => (m.checksum === undefined ? [] : [[m.name, m.checksum] as const])))
 }
 
 /**
@@ -63,8 +71,8 @@ export function floorCreateTenantSql(
   const roleName = tenantRoleName(database, tenant.schema)
   return `BEGIN;
 WITH t AS (
-  INSERT INTO public.tenants (name, schema, role)
-  VALUES (${quoteLiteral(tenant.name)}, ${quoteLiteral(tenant.schema)}, ${quoteLiteral(roleName)}) RETURNING id
+  INSERT INTO public.tenants (name, schema, role, type)
+  VALUES (${quoteLiteral(tenant.name)}, ${quoteLiteral(tenant.schema)}, ${quoteLiteral(roleName)}, ${quoteLiteral(tenant.type)}) RETURNING id
 )
 INSERT INTO public.domains (tenant_id, domain, is_primary) SELECT t.id, ${quoteLiteral(tenant.domain)}, true FROM t;
 CREATE SCHEMA ${s};
@@ -72,7 +80,7 @@ ${ledgerTableSql(tenant.schema)};
 ${createTenantRoleSql(tenant.schema, roleName, options)};
 SET LOCAL search_path TO ${s}, public, pg_temp;
 ${migrations.flatMap((m) => m.sql).join(';\n')};
-${recordAppliedInline(tenant.schema, true, migrations.map((m) => m.name))};
+${recordAppliedInline(tenant.schema, true, migrations.map((m) => m.name), checksumsOf(migrations))};
 COMMIT;`
 }
 
@@ -90,6 +98,6 @@ export function floorMigrateSchemaSql(schema: string, migration: CapturedMigrati
   return `BEGIN;
 SET LOCAL search_path TO ${quoteIdent(schema)}, public, pg_temp;
 ${migration.sql.join(';\n')};
-${recordAppliedInline(schema, true, [migration.name])};
+${recordAppliedInline(schema, true, [migration.name], checksumsOf([migration]))};
 COMMIT;`
 }

@@ -57,7 +57,7 @@ export async function benchCreateTenants(
   const grantToSelf = me?.rolsuper !== true
   const floorCreate = async (schema: string): Promise<void> => {
     await ctx.floor.client.query(
-      floorCreateTenantSql(ctx.floor.database, { name: `Tenant ${schema}`, schema, domain: `${schema}.localhost` }, migrations, { grantToSelf }),
+      floorCreateTenantSql(ctx.floor.database, { name: `Tenant ${schema}`, schema, domain: `${schema}.localhost`, type: tenancy.migrations.defaultType }, migrations, { grantToSelf }),
     )
   }
   const serviceCreate = async (schema: string): Promise<void> => {

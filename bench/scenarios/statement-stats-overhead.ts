@@ -8,6 +8,8 @@ import { quoteIdent } from '../../electron/main/db/sql.ts'
 import { installStatementStats } from '../../electron/main/db/statement-stats-setup.ts'
 import type { CallOutcome, Dispatch } from '../../electron/main/handlers/dispatch-types.ts'
 import { RequestLog, createSchemataServer } from '../../electron/main/server/index.ts'
+import { builtinConfigPath } from '../../electron/main/project/find-config.ts'
+import { loadProject } from '../../electron/main/project/load-project.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
 import { runApiLoad } from '../api-load.ts'
 import { connectPlain } from '../pg-client.ts'
@@ -97,7 +99,9 @@ export async function benchStatsOverhead(options: StatsOverheadOptions): Promise
     const admin = await connectPlain(superuserUrl.replace('/bench_api', '/postgres'))
     await admin.query(`CREATE DATABASE ${quoteIdent('bench_api')} OWNER ${quoteIdent(login)}`).finally(() => admin.end())
     await installStatementStats(superuserUrl)
-    const setup = new Tenancy(new Database({ url, mode: 'embedded' }))
+    // The built-in demo, as the CLI and the app load it: the load test reads its customers.
+    const project = await loadProject(builtinConfigPath(), { builtin: true })
+    const setup = new Tenancy(new Database({ url, mode: 'embedded' }), { project })
     try {
       await setup.migrate({ shared: true })
       const passwordHash = await hashPassword('bench-pw')
@@ -134,7 +138,7 @@ export async function benchStatsOverhead(options: StatsOverheadOptions): Promise
       const order: Side[] = round % 2 === 0 ? ['off', 'on', 'watched'] : ['watched', 'on', 'off']
       for (const side of order) {
         await serverWith(side !== 'off')
-        const tenancy = new Tenancy(new Database({ url, mode: 'embedded' }))
+        const tenancy = new Tenancy(new Database({ url, mode: 'embedded' }), { project })
         const server = await createSchemataServer({
           tenancy,
           dispatch: noDispatch,
