@@ -1,4 +1,5 @@
 import { connectPlain } from '../pg-client.ts'
+import { schemaLockKey } from '../../electron/main/db/lock-keys.ts'
 import { qualified, quoteLiteral } from '../../electron/main/db/sql.ts'
 import type { BenchContext } from '../context.ts'
 import { queryMs, roundTrips } from '../round-trips.ts'
@@ -27,33 +28,65 @@ export interface ScopedReadResult {
   /** The unscoped read over a plain pg connection: one bare round trip. */
   rawPgP50Ms: number
   /**
-   * The floor of a scoped read over a plain pg connection: `BEGIN` and the same
-   * tenant lookup + SET LOCALs in one round trip, the read, `COMMIT`.
+   * The floor of a read-only scoped read over a plain pg connection: BEGIN READ ONLY,
+   * the core's own schemata_enter_tenant, the read and COMMIT in ONE round trip.
    */
   floorScopedP50Ms: number
+  /** The same floor for a read-write scope (BEGIN without READ ONLY). */
+  floorReadWriteScopedP50Ms: number
   /** floorScoped − rawPg: what the scope costs PostgreSQL and the network at least. */
   floorOverheadP50Ms: number
+  /** scoped − floorScoped and readWriteScoped − floorReadWriteScoped: the core's own cost over the least a scoped read needs. */
+  overheadOverFloorP50Ms: number
+  readWriteOverheadOverFloorP50Ms: number
+  /** scoped − rawPg: the scope and the pool against the bare read on a plain connection. */
+  overheadOverPlainP50Ms: number
   /** `sequelize.transaction()` with nothing inside (START TRANSACTION + COMMIT through Sequelize). */
   emptyTransactionP50Ms: number
 }
 
 const READ = 'SELECT id, name, email FROM customers WHERE id = $1'
 
-/** The core's ENTER_SCOPE_SQL with the schema as a literal, so it can share a simple-protocol round trip with BEGIN. */
-function floorEnterScopeSql(schema: string): string {
-  return `BEGIN;
-SELECT t.status, t.role,
-       CASE WHEN t.status = 'active' THEN set_config('search_path', format('%I, public', t.schema), true) END AS search_path,
-       CASE WHEN t.status = 'active' THEN set_config('role', t.role, true) END AS role_set
-  FROM public.tenants t
- WHERE t.schema = ${quoteLiteral(schema)}`
+/**
+ * The floor of a scoped read: what the core's scope sends, in ONE simple-protocol
+ * round trip over a plain connection — BEGIN, the very function the core calls to
+ * enter the tenant (lock, search_path, role), the read with its id as a literal,
+ * and COMMIT. Nothing can do a scoped read with fewer trips or less server work.
+ */
+function floorScopedSql(schema: string, id: string, readOnly: boolean): string {
+  return `BEGIN${readOnly ? ' READ ONLY' : ''};
+SELECT public.schemata_enter_tenant(${quoteLiteral(schema)}, ${schemaLockKey(schema)});
+${READ.replace('$1', quoteLiteral(id))};
+COMMIT`
+}
+
+/** A small seeded PRNG (mulberry32): the run's order is shuffled, yet the same on every run. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items]
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    ;[out[i], out[j]] = [out[j] as T, out[i] as T]
+  }
+  return out
 }
 
 interface Target {
   schema: string
   id: string
   unscopedSql: string
-  enterScopeSql: string
+  floorReadOnlySql: string
+  floorReadWriteSql: string
 }
 
 /**
@@ -61,8 +94,9 @@ interface Target {
  * ONLY, tenant lookup with SET LOCAL search_path and role, and the read in one
  * flight; COMMIT not waited for), and also read-write (COMMIT waited for) —
  * against the same read without scope
- * (schema-qualified, through the same pool). Both alternate on the same tenants
- * so neither gets warmer caches; the plain-pg variants give the floor.
+ * (schema-qualified, through the same pool). All kinds take turns on the same
+ * tenants in a shuffled order, so none gets warmer caches or always follows
+ * another; the plain-pg variants give the floor.
  */
 export async function benchScopedRead(ctx: BenchContext, iterations: number): Promise<ScopedReadResult> {
   const { tenancy, db } = ctx.service
@@ -81,7 +115,8 @@ export async function benchScopedRead(ctx: BenchContext, iterations: number): Pr
       schema,
       id: row.id,
       unscopedSql: READ.replace('customers', qualified(schema, 'customers')),
-      enterScopeSql: floorEnterScopeSql(schema),
+      floorReadOnlySql: floorScopedSql(schema, row.id, true),
+      floorReadWriteSql: floorScopedSql(schema, row.id, false),
     })
   }
 
@@ -90,6 +125,11 @@ export async function benchScopedRead(ctx: BenchContext, iterations: number): Pr
     const expectOne = (rows: unknown[], what: string, t: Target): void => {
       if (rows.length !== 1) throw new Error(`${what} read in ${t.schema} found ${rows.length} rows`)
     }
+    // A simple-protocol batch answers with one result per statement: the read is the third.
+    const readOf = (results: unknown): unknown[] => {
+      const read = Array.isArray(results) ? (results[2] as { rows?: unknown[] } | undefined) : undefined
+      return read?.rows ?? []
+    }
     const kinds = {
       scoped: async (t: Target) =>
         expectOne(await tenancy.withTenant(t.schema, (scope) => scope.query(READ, [t.id]), { readOnly: true }), 'scoped', t),
@@ -97,28 +137,26 @@ export async function benchScopedRead(ctx: BenchContext, iterations: number): Pr
         expectOne(await tenancy.withTenant(t.schema, (scope) => scope.query(READ, [t.id])), 'read-write scoped', t),
       unscoped: async (t: Target) => expectOne(await db.rows(t.unscopedSql, [t.id]), 'unscoped', t),
       rawPg: async (t: Target) => expectOne((await raw.query(t.unscopedSql, [t.id])).rows, 'plain', t),
-      floorScoped: async (t: Target) => {
-        await raw.query(t.enterScopeSql)
-        const { rows } = await raw.query(READ, [t.id])
-        await raw.query('COMMIT')
-        expectOne(rows, 'floor scoped', t)
-      },
+      floorScoped: async (t: Target) => expectOne(readOf(await raw.query(t.floorReadOnlySql)), 'floor scoped', t),
+      floorReadWriteScoped: async (t: Target) => expectOne(readOf(await raw.query(t.floorReadWriteSql)), 'floor read-write scoped', t),
       emptyTransaction: async () => {
         await db.sequelize.transaction(() => Promise.resolve())
       },
     }
     type Kind = keyof typeof kinds
-    const order: Kind[] = ['scoped', 'unscoped', 'readWriteScoped', 'rawPg', 'floorScoped', 'emptyTransaction']
+    const order: Kind[] = ['scoped', 'unscoped', 'readWriteScoped', 'rawPg', 'floorScoped', 'floorReadWriteScoped', 'emptyTransaction']
+    const random = seededRandom(0x5c4e)
     const samples = Object.fromEntries(order.map((k) => [k, [] as number[]])) as Record<Kind, number[]>
-    const trips: Record<Kind, number> = { scoped: 0, unscoped: 0, readWriteScoped: 0, rawPg: 0, floorScoped: 0, emptyTransaction: 0 }
+    const trips = Object.fromEntries(order.map((k) => [k, 0])) as Record<Kind, number>
     const inPg: Record<Kind, number> = { ...trips }
 
     const warmup = Math.min(500, iterations)
     for (let i = 0; i < warmup + iterations; i++) {
       const t = targets[i % targets.length] as Target
-      // Rotate the order so no kind always runs right after another one.
-      for (let k = 0; k < order.length; k++) {
-        const kind = order[(i + k) % order.length] as Kind
+      // A fresh order each iteration: no kind always runs right after another one, so an
+      // unwaited COMMIT of the read-only scope lands on every kind alike (a fixed rotation
+      // kept the baseline right after it and charged the scope's tail to the baseline).
+      for (const kind of shuffled(order, random)) {
         const tripsBefore = roundTrips()
         const pgBefore = queryMs()
         const start = performance.now()
@@ -136,6 +174,7 @@ export async function benchScopedRead(ctx: BenchContext, iterations: number): Pr
     const rw = summarize(samples.readWriteScoped)
     const rawP50 = summarize(samples.rawPg).p50
     const floorP50 = summarize(samples.floorScoped).p50
+    const floorRwP50 = summarize(samples.floorReadWriteScoped).p50
     const clientSide = (kind: Kind): number => round3((samples[kind].reduce((a, b) => a + b, 0) - inPg[kind]) / iterations)
     return {
       iterations,
@@ -156,7 +195,11 @@ export async function benchScopedRead(ctx: BenchContext, iterations: number): Pr
       unscopedClientSideMeanMs: clientSide('unscoped'),
       rawPgP50Ms: round3(rawP50),
       floorScopedP50Ms: round3(floorP50),
+      floorReadWriteScopedP50Ms: round3(floorRwP50),
       floorOverheadP50Ms: round3(floorP50 - rawP50),
+      overheadOverFloorP50Ms: round3(s.p50 - floorP50),
+      readWriteOverheadOverFloorP50Ms: round3(rw.p50 - floorRwP50),
+      overheadOverPlainP50Ms: round3(s.p50 - rawP50),
       emptyTransactionP50Ms: round3(summarize(samples.emptyTransaction).p50),
     }
   } finally {
