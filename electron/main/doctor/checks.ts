@@ -120,7 +120,7 @@ function privilegesOf(entries: readonly AclEntry[], grantee: string): Set<string
   return new Set(entries.filter((e) => e.grantee === grantee).map((e) => e.privilege))
 }
 
-function roleProblems(role: RoleFacts): string[] {
+function roleProblems(role: RoleFacts, readers: string): string[] {
   const problems: string[] = []
   // A tenant session has it logged in right now with a password that expires soon; any other LOGIN is a way around the scope.
   if (role.canLogin && !role.liveSessionCredential) problems.push('LOGIN')
@@ -129,12 +129,14 @@ function roleProblems(role: RoleFacts): string[] {
   if (role.createRole) problems.push('CREATEROLE')
   if (role.replication) problems.push('REPLICATION')
   if (role.bypassRls) problems.push('BYPASSRLS')
-  if (role.inherit) problems.push('INHERIT')
+  // A member of the shared readers role inherits its SELECT on the shared readable tables, and nothing else.
+  const onlyReaders = role.memberOf.length > 0 && role.memberOf.every((other) => other === readers)
+  if (role.inherit && !onlyReaders) problems.push('INHERIT')
   return problems
 }
 
 /** Checks one tenant's role: exists, is NOLOGIN and nothing more, belongs to no role, owns nothing. */
-function checkRole(list: FindingList, tenant: RegisteredTenant, role: RoleFacts | undefined, schemaExists: boolean): boolean {
+function checkRole(list: FindingList, tenant: RegisteredTenant, role: RoleFacts | undefined, schemaExists: boolean, readers: string): boolean {
   const { schema } = tenant
   if (!role) {
     list.add(
@@ -148,7 +150,7 @@ function checkRole(list: FindingList, tenant: RegisteredTenant, role: RoleFacts 
     )
     return false
   }
-  const problems = roleProblems(role)
+  const problems = roleProblems(role, readers)
   if (problems.length > 0) {
     list.add(
       schema,
@@ -168,6 +170,7 @@ function checkRole(list: FindingList, tenant: RegisteredTenant, role: RoleFacts 
     )
   }
   for (const other of role.memberOf) {
+    if (other === readers) continue
     list.add(schema, 'role-membership', other, 'error', `role "${tenant.role}" is a member of role "${other}"`, WHY.roleMembership, {
       repair: { kind: 'sql', schema, sql: `REVOKE ${quoteIdent(other)} FROM ${quoteIdent(tenant.role)}` },
     })
@@ -587,7 +590,7 @@ export async function checkDatabase(
         wont: WONT.schemaMissing,
       })
     }
-    const roleExists = checkRole(list, tenant, facts.roles.get(tenant.role), schemaExists)
+    const roleExists = checkRole(list, tenant, facts.roles.get(tenant.role), schemaExists, facts.sharedReadersRole)
     if (!schemaExists) continue
     checkPublicGrants(list, acl, tenant.schema)
     if (roleExists) {

@@ -2,7 +2,7 @@ import { Transaction } from 'sequelize'
 import type { Database } from '../db/database.ts'
 import { qualified, quoteLiteral } from '../db/sql.ts'
 import { LEDGER_TABLE } from '../migrations/ledger-storage.ts'
-import { tenantRoleName } from '../tenancy/role-name.ts'
+import { sharedReadersRoleName, tenantRoleName } from '../tenancy/role-name.ts'
 import { MAX_CREDENTIAL_TTL_MS } from '../tenancy/session-credentials.ts'
 import { type SchemaShape, readShapes } from './catalog-shape.ts'
 
@@ -74,6 +74,8 @@ export interface DatabaseFacts {
   publicTemporary: boolean
   /** `tenant_<hash>_`: the prefix of every tenant role of this database. */
   rolePrefix: string
+  /** The role holding the shared readable tables' privileges; tenant roles are members of it (and INHERIT). */
+  sharedReadersRole: string
   tenants: RegisteredTenant[]
   schemas: Map<string, SchemaFacts>
   /** Registered tenant roles and every role with this database's tenant prefix. */
@@ -297,6 +299,7 @@ export async function inspectDatabase(db: Database): Promise<DatabaseFacts> {
       superuser: me?.superuser === true,
       publicTemporary: me?.public_temporary === true,
       rolePrefix,
+      sharedReadersRole: sharedReadersRoleName(db.databaseName),
       tenants,
       schemas,
       roles,

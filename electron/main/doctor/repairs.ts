@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize'
 import type { Database } from '../db/database.ts'
 import { qualified, quoteIdent } from '../db/sql.ts'
+import { joinSharedReadersSql } from '../tenancy/shared-readers.ts'
 import { createTenantRoleSql, dropTenantRoleSql, grantExistingObjectsSql, lockSchemaSql } from '../db/tenant-sql.ts'
 import { SchemataError } from '../errors.ts'
 import { LEDGER_TABLE } from '../migrations/ledger-storage.ts'
@@ -61,7 +62,7 @@ async function createRole(db: Database, schema: string, role: string): Promise<v
     // The grants provisioning gives, and what default privileges would have given the tables
     // that exist already, but for the ledger.
     await db.exec(
-      `${createTenantRoleSql(schema, role, { grantToSelf: !state.superuser })};\n${grantExistingObjectsSql(schema, role, [LEDGER_TABLE])}`,
+      `${createTenantRoleSql(schema, role, { grantToSelf: !state.superuser })};\n${grantExistingObjectsSql(schema, role, [LEDGER_TABLE])};\n${joinSharedReadersSql(db.databaseName, role)}`,
       undefined,
       transaction,
     )

@@ -17,3 +17,14 @@ export function tenantRoleName(database: string, schema: string): string {
   const suffix = `_${shortHash(`${database}:${schema}`, 8)}`
   return prefix + schema.slice(0, 63 - prefix.length - suffix.length) + suffix
 }
+
+/**
+ * The NOLOGIN role that holds SELECT (and REFERENCES) on the project's shared
+ * readable tables; every tenant role of the database is a member. One grant
+ * per table on one role, not one per tenant: the ACL of a table lives in its
+ * pg_class row, which has no TOAST table, so per-tenant grants stop fitting
+ * after a few hundred tenants.
+ */
+export function sharedReadersRoleName(database: string): string {
+  return `schemata_readers_${shortHash(database, 6)}`
+}

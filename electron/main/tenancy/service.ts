@@ -7,6 +7,7 @@ import { renameTenant, swapTenants } from '../lifecycle/rename-tenant.ts'
 import { type PoolConfig, type PoolKind, type PoolStatus, claimPooled, fillPool, poolStatus } from '../lifecycle/warm-pool.ts'
 import type { MigrationDefinition } from '../migrations/types.ts'
 import { DEFAULT_ROUTING, type Project } from '../project/project.ts'
+import { displayPath } from '../project/display-path.ts'
 import { registryMigrations } from './registry-migrations/index.ts'
 import { TenantResolver } from '../routing/tenant-resolver.ts'
 import type { Resolution, ResolveRequest } from '../routing/resolve-tenant.ts'
@@ -14,6 +15,7 @@ import { defineTenantModels, type TenantModels } from './models.ts'
 import { type ScopeOptions, type TenantScope, withTenant } from './scope.ts'
 import { type CreateTenantInput, validateTenantInput } from './tenant-input.ts'
 import { TenantSessions } from './tenant-sessions.ts'
+import { type SharedReadableSync, grantSharedReadable } from './shared-readers.ts'
 import {
   type RegistryOptions,
   type Tenant,
@@ -131,6 +133,9 @@ export class Tenancy {
   /** Applies shared and/or tenant migrations (pooled schemas too); see `migrateSchemas`. */
   async migrate(options?: MigrateSchemasOptions): Promise<MigrationReport> {
     const report = await migrateSchemas(this.db, this.migrations, options)
+    // Shared migrations create the shared readable tables; their grants follow the config on every run.
+    const ranShared = options?.shared === true || !options?.tenant
+    if (ranShared && report.shared?.status !== 'failed') await this.grantSharedReadable()
     // Pooled schemas were migrated with the rest; one that failed is replaced by the refill.
     this.keeper?.kick()
     return report
@@ -155,6 +160,11 @@ export class Tenancy {
     this.resolver.invalidate()
     this.keeper?.kick()
     return tenant
+  }
+
+  /** Grants the project's shared readable tables to every tenant role (and only those): see `grantSharedReadable`. */
+  grantSharedReadable(): Promise<SharedReadableSync> {
+    return grantSharedReadable(this.db, this.project.sharedReadable, this.project.configPath ? displayPath(this.project.configPath) : undefined)
   }
 
   /** Tops the warm pool up to its size now; returns how many schemas it made. */

@@ -9,6 +9,7 @@ import { ledgerTableSql } from '../migrations/ledger-storage.ts'
 import { applyMigrations, asMigrationFailure } from '../migrations/migrate-schema.ts'
 import type { MigrationDefinition } from '../migrations/types.ts'
 import { tenantRoleName } from './role-name.ts'
+import { joinSharedReadersSql } from './shared-readers.ts'
 import { assertSchemaName } from './schema-name.ts'
 import { type CreateTenantInput, validateDomains, validateTenantInput } from './tenant-input.ts'
 
@@ -87,8 +88,8 @@ async function translateCreateError(db: Database, error: unknown, schema: string
   return error
 }
 
-/** DDL giving a tenant its schema, ledger, role and grants. */
-function provisionSql(schema: string, role: string, grantToSelf: boolean): string {
+/** DDL giving a tenant its schema, ledger, role and grants (shared readable tables included). */
+function provisionSql(database: string, schema: string, role: string, grantToSelf: boolean): string {
   // The schema lock first: a drop of the same name still in progress is waited for, not
   // mistaken for an existing schema. The ledger is created before the default privileges,
   // so the tenant role gets no rights on it.
@@ -97,6 +98,7 @@ function provisionSql(schema: string, role: string, grantToSelf: boolean): strin
     `CREATE SCHEMA ${quoteIdent(schema)}`,
     ledgerTableSql(schema),
     createTenantRoleSql(schema, role, { grantToSelf }),
+    joinSharedReadersSql(database, role),
     `SET LOCAL search_path TO ${quoteIdent(schema)}, public, pg_temp`,
   ].join(';\n')
 }
@@ -160,7 +162,7 @@ export async function provisionTenant(db: Database, plan: ProvisionPlan): Promis
   try {
     const { inserted } = await db.transaction(async (tx) => {
       if (plan.before !== undefined) tx.exec(plan.before)
-      tx.exec(provisionSql(plan.schema, role, grantToSelf))
+      tx.exec(provisionSql(db.databaseName, plan.schema, role, grantToSelf))
       const registry = plan.reviveArchived
         ? `UPDATE public.tenants SET name = $1, role = $3, status = $5, archive_path = NULL, archive_sha256 = NULL,
                   archived_at = NULL, origin_move_id = $6, type = $7, updated_at = now()
