@@ -9,11 +9,12 @@ import { DropTenantDialog } from './components/drop-tenant-dialog.tsx'
 import { ManageTenantDialog } from './components/manage-tenant-dialog.tsx'
 import { StartupScreen } from './components/startup-screen.tsx'
 import { Empty, ErrorMessage } from './components/states.tsx'
-import { isLive, matchesTenantSearch, TenantSidebar } from './components/tenant-sidebar.tsx'
+import { matchesTenantSearch, TenantSidebar } from './components/tenant-sidebar.tsx'
 import { useCallQuery } from './data/queries.ts'
 import { createQueryClient } from './data/query-keys.ts'
 import { DbStatusProvider, useDbStatus } from './db-status.tsx'
 import { hasPrimaryModifier, modifierLabel } from './lib/platform.ts'
+import { isLive, SHORTCUT_COUNT } from './lib/tenant-order.ts'
 import { VIEWS, viewFromHash, viewsFor, type ViewId } from './views/view-registry.ts'
 import { useWorkspace, WorkspaceProvider } from './workspace.tsx'
 
@@ -113,9 +114,12 @@ function Shell() {
   const visible = useMemo(() => (tenants ?? []).filter((t) => isLive(t) && matchesTenantSearch(t, search)), [tenants, search])
   const departed = useMemo(() => (tenants ?? []).filter((t) => !isLive(t)), [tenants])
 
+  // Ctrl+1…9: the first nine live tenants in the stable order, whatever the search shows (the sidebar shows each one's number).
+  const shortcuts = useMemo(() => (tenants ?? []).filter(isLive).slice(0, SHORTCUT_COUNT), [tenants])
+
   // Read at key time through a ref, so the listener is installed once and never sees a stale list.
-  const keyState = useRef({ visible, dialog, paletteOpen, switchTo })
-  keyState.current = { visible, dialog, paletteOpen, switchTo }
+  const keyState = useRef({ shortcuts, dialog, paletteOpen, switchTo })
+  keyState.current = { shortcuts, dialog, paletteOpen, switchTo }
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       if (!hasPrimaryModifier(event) || event.shiftKey) return
@@ -127,7 +131,7 @@ function Shell() {
       }
       const digit = /^Digit([1-9])$/.exec(event.code)?.[1] ?? (/^[1-9]$/.test(event.key) ? event.key : undefined)
       if (digit === undefined || state.dialog !== null) return
-      const tenant = state.visible[Number(digit) - 1]
+      const tenant = state.shortcuts[Number(digit) - 1]
       if (!tenant) return
       event.preventDefault()
       setPaletteOpen(false)

@@ -4,6 +4,8 @@ import type { TenantInfo, TenantListItem } from '../../contract/types.ts'
 import { useClient } from './client/client-context.tsx'
 import { queryKeys } from './data/query-keys.ts'
 import { errorMessage } from './lib/format.ts'
+import { sortTenants, tenantPlaces } from './lib/tenant-order.ts'
+import { TenantColorsProvider } from './tenant-colors.tsx'
 
 /*
  * What the whole window shares: the tenant list and the window's active
@@ -15,7 +17,10 @@ import { errorMessage } from './lib/format.ts'
  */
 
 export interface Workspace {
+  /** In the stable order (creation order, see lib/tenant-order.ts). */
   tenants: TenantListItem[] | undefined
+  /** Each live tenant's place in that order: Ctrl+1…9 are places 0…8, and the place picks the colour. */
+  places: ReadonlyMap<string, number>
   tenantsError: string | undefined
   active: TenantInfo | null
   /** The schema a switch is under way to, if any. */
@@ -41,16 +46,12 @@ export function useWorkspace(): Workspace {
   return workspace
 }
 
-/** Orders tenants as the sidebar shows them (and as Ctrl+1…9 count them): by name, then schema. */
-export function sortTenants(tenants: readonly TenantListItem[]): TenantListItem[] {
-  return [...tenants].sort((a, b) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }) || a.schema.localeCompare(b.schema))
-}
-
 export function WorkspaceProvider({ children }: { children: ReactNode }) {
   const client = useClient()
   const queryClient = useQueryClient()
   const list = useQuery({ queryKey: queryKeys.call('tenants/list'), queryFn: () => client.call('tenants/list', {}), select: sortTenants })
   const tenants = list.data
+  const places = useMemo(() => tenantPlaces(tenants ?? []), [tenants])
   const [active, setActive] = useState<TenantInfo | null>(null)
   const [switchingTo, setSwitchingTo] = useState<string | null>(null)
   const [switchError, setSwitchError] = useState<string | undefined>(undefined)
@@ -170,6 +171,7 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
   const value = useMemo<Workspace>(
     () => ({
       tenants,
+      places,
       tenantsError: list.error === null ? undefined : errorMessage(list.error),
       active,
       switchingTo,
@@ -182,7 +184,11 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
       reloadActive,
       dismissSwitchError: () => setSwitchError(undefined),
     }),
-    [tenants, list.error, active, switchingTo, switchError, refusedCall, reportRefusedCall, switchTo, reloadTenants, reloadActive],
+    [tenants, places, list.error, active, switchingTo, switchError, refusedCall, reportRefusedCall, switchTo, reloadTenants, reloadActive],
   )
-  return <WorkspaceContext.Provider value={value}>{children}</WorkspaceContext.Provider>
+  return (
+    <WorkspaceContext.Provider value={value}>
+      <TenantColorsProvider places={places}>{children}</TenantColorsProvider>
+    </WorkspaceContext.Provider>
+  )
 }

@@ -2,7 +2,7 @@
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ErrorBoundary } from '../../renderer/src/components/error-boundary.tsx'
-import { tenantColors, tenantHue, tenantInitials } from '../../renderer/src/lib/tenant-color.ts'
+import { paletteColors, TENANT_PALETTE, tenantInitials } from '../../renderer/src/lib/tenant-color.ts'
 import { fuzzyFilter } from '../../renderer/src/lib/fuzzy.ts'
 import { MemoryClient } from '../../renderer/src/testing/memory-client.ts'
 import { DEMO_SEED, renderConsole } from '../../renderer/src/testing/render-console.tsx'
@@ -63,7 +63,9 @@ describe('the active tenant', () => {
     const banner = screen.getByTestId('active-tenant-banner')
     expect(banner.textContent).toContain('Initech')
     expect(screen.getByTestId('active-tenant-schema').textContent).toBe('initech')
-    expect(banner.dataset.hue).toBe(String(tenantHue('initech')))
+    // Initech is the third tenant: the third palette colour, in the banner and in its badge.
+    expect(banner.dataset.color).toBe('2')
+    expect(within(banner).getByText('I').dataset.color).toBe('2')
     // The title is set by a passive effect, which React may run after the banner is painted.
     await waitFor(() => expect(document.title).toBe('Initech (initech) — Schemata'))
   })
@@ -93,10 +95,10 @@ describe('the active tenant', () => {
 })
 
 describe('small pieces', () => {
-  it('derives a stable colour and initials per tenant', () => {
-    expect(tenantHue('acme')).toBe(tenantHue('acme'))
-    expect(tenantHue('acme')).not.toBe(tenantHue('globex'))
-    expect(tenantColors('acme').solid).toMatch(/^oklch\(/)
+  it('gives palette colours by place, and initials per tenant', () => {
+    expect(paletteColors(0).solid).toBe(TENANT_PALETTE[0])
+    expect(paletteColors(TENANT_PALETTE.length + 1)).toEqual(paletteColors(1))
+    expect(paletteColors(4).strong).toContain(TENANT_PALETTE[4])
     expect(tenantInitials('Acme Corporation', 'acme')).toBe('AC')
     expect(tenantInitials('initech', 'initech')).toBe('I')
     expect(tenantInitials('  ', 'zz_top')).toBe('ZZ')

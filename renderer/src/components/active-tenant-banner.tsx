@@ -1,6 +1,6 @@
 import type { TenantInfo } from '../../../contract/types.ts'
 import { modifierLabel } from '../lib/platform.ts'
-import { tenantColors } from '../lib/tenant-color.ts'
+import { useTenantColors } from '../tenant-colors.tsx'
 import { useWorkspace } from '../workspace.tsx'
 import { TenantBadge } from './tenant-badge.tsx'
 
@@ -8,10 +8,11 @@ import { TenantBadge } from './tenant-badge.tsx'
 export function ActiveTenantBanner({ onManage, onOpenPalette }: { onManage: (tenant: TenantInfo) => void; onOpenPalette: () => void }) {
   const { active, switchingTo, tenants } = useWorkspace()
   const mod = modifierLabel()
+  const colorOf = useTenantColors()
   const target = switchingTo ? tenants?.find((t) => t.schema === switchingTo) : undefined
 
   if (switchingTo) {
-    const colors = tenantColors(switchingTo)
+    const colors = colorOf(switchingTo)
     return (
       <header className="banner banner--switching" style={{ background: colors.strong }} data-testid="active-tenant-banner" data-schema="" aria-busy="true">
         <TenantBadge name={target?.name ?? switchingTo} schema={switchingTo} size="large" />
@@ -45,9 +46,9 @@ export function ActiveTenantBanner({ onManage, onOpenPalette }: { onManage: (ten
     )
   }
 
-  const colors = tenantColors(active.schema)
+  const colors = colorOf(active.schema)
   return (
-    <header className="banner" style={{ background: colors.strong }} data-testid="active-tenant-banner" data-schema={active.schema} data-hue={colors.hue}>
+    <header className="banner" style={{ background: colors.strong }} data-testid="active-tenant-banner" data-schema={active.schema} data-color={colors.index}>
       <TenantBadge name={active.name} schema={active.schema} size="large" />
       <div className="banner__text">
         <div className="banner__label">Active tenant</div>

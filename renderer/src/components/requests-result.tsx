@@ -1,5 +1,5 @@
 import type { ApiRequestLogEntry, TenantApiResponse } from '../../../contract/types.ts'
-import { tenantColors } from '../lib/tenant-color.ts'
+import { useTenantColors } from '../tenant-colors.tsx'
 import { TenantBadge } from './tenant-badge.tsx'
 
 /*
@@ -116,7 +116,8 @@ export function RequestResult({
   const { tenant, via } = response.resolved
   const refusal = errorOf(response.json)
   const headerNames = Object.keys(response.headers).sort()
-  const colors = tenant === null ? undefined : tenantColors(tenant)
+  const colorOf = useTenantColors()
+  const colors = tenant === null ? undefined : colorOf(tenant)
   const name = tenant === null ? undefined : (tenantName(tenant) ?? tenant)
 
   return (

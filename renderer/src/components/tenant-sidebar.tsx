@@ -1,7 +1,9 @@
 import { useEffect, useId, useState, type CSSProperties, type KeyboardEvent } from 'react'
 import type { TenantListItem } from '../../../contract/types.ts'
+import type { TenantColors } from '../lib/tenant-color.ts'
 import { modifierLabel } from '../lib/platform.ts'
-import { tenantColors } from '../lib/tenant-color.ts'
+import { SHORTCUT_COUNT } from '../lib/tenant-order.ts'
+import { useTenantColors } from '../tenant-colors.tsx'
 import { useWorkspace } from '../workspace.tsx'
 import { DbStatusPill } from './db-status-pill.tsx'
 import { DepartedTenants, PoolSummary } from './departed-tenants.tsx'
@@ -21,19 +23,13 @@ export function matchesTenantSearch(tenant: TenantListItem, search: string): boo
   )
 }
 
-/** Whether the tenant's data is served from here (not archived, not moved away). */
-export function isLive(tenant: TenantListItem): boolean {
-  return tenant.status !== 'archived' && tenant.status !== 'moved'
-}
-
 /** The active row wears its tenant's colour, like the banner. */
-function activeRowStyle(schema: string): CSSProperties {
-  const colors = tenantColors(schema)
+function activeRowStyle(colors: TenantColors): CSSProperties {
   return { background: colors.tint, borderLeftColor: colors.solid, ['--row-accent' as string]: colors.strong }
 }
 
 export interface TenantSidebarProps {
-  /** The tenants in view, already filtered by `search` (Ctrl+1…9 count these). */
+  /** The tenants in view, in the stable order, already filtered by `search` (each keeps its own Ctrl+N). */
   visible: readonly TenantListItem[]
   search: string
   onSearch: (search: string) => void
@@ -45,7 +41,8 @@ export interface TenantSidebarProps {
 }
 
 export function TenantSidebar({ visible, search, onSearch, onCreate, onShowDatabase, departed = [], onNotice = () => undefined }: TenantSidebarProps) {
-  const { tenants, tenantsError, active, switchingTo, switchTo, reloadTenants } = useWorkspace()
+  const { tenants, places, tenantsError, active, switchingTo, switchTo, reloadTenants } = useWorkspace()
+  const colorOf = useTenantColors()
   const [cursor, setCursor] = useState(0)
   const idPrefix = useId()
   const optionId = (schema: string) => `${idPrefix}-tenant-${schema}`
@@ -151,6 +148,9 @@ export function TenantSidebar({ visible, search, onSearch, onCreate, onShowDatab
           renderRow={(tenant, index) => {
             const isActive = active?.schema === tenant.schema
             const isTarget = switchingTo === tenant.schema
+            // The tenant's own number in the stable order, not its row in a filtered list.
+            const place = places.get(tenant.schema)
+            const shortcut = place !== undefined && place < SHORTCUT_COUNT ? place + 1 : undefined
             return (
               <div
                 id={optionId(tenant.schema)}
@@ -158,7 +158,7 @@ export function TenantSidebar({ visible, search, onSearch, onCreate, onShowDatab
                 aria-selected={isActive}
                 aria-setsize={visible.length}
                 aria-posinset={index + 1}
-                aria-keyshortcuts={index < 9 ? `Control+${index + 1} Meta+${index + 1}` : undefined}
+                aria-keyshortcuts={shortcut !== undefined ? `Control+${shortcut} Meta+${shortcut}` : undefined}
                 className={[
                   'tenant-row',
                   isActive && 'tenant-row--active',
@@ -168,7 +168,7 @@ export function TenantSidebar({ visible, search, onSearch, onCreate, onShowDatab
                 ]
                   .filter(Boolean)
                   .join(' ')}
-                style={isActive ? activeRowStyle(tenant.schema) : undefined}
+                style={isActive ? activeRowStyle(colorOf(tenant.schema)) : undefined}
                 data-testid="tenant-row"
                 data-schema={tenant.schema}
                 onClick={() => {
@@ -187,10 +187,10 @@ export function TenantSidebar({ visible, search, onSearch, onCreate, onShowDatab
                     {tenant.pendingMigrations.length} pending
                   </span>
                 )}
-                {index < 9 && (
-                  <kbd className="tenant-row__shortcut" aria-hidden="true">
+                {shortcut !== undefined && (
+                  <kbd className="tenant-row__shortcut" aria-hidden="true" data-testid="tenant-shortcut">
                     {mod}
-                    {index + 1}
+                    {shortcut}
                   </kbd>
                 )}
               </div>

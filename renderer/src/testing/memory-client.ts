@@ -100,6 +100,8 @@ export class MemoryClient implements SchemataClient {
   private readonly listeners = new Map<EventName, Set<(payload: never) => void>>()
   private active: string | null = null
   private nextId = 1
+  /** Tenants are created a second apart, in the order they are added: the console lists them in creation order. */
+  private created = 0
   private unanswered = 0
   private waitingOnTest = 0
 
@@ -116,7 +118,7 @@ export class MemoryClient implements SchemataClient {
         type: seed.type ?? this.project.defaultTenantType,
         status: 'active',
         domains: [`${seed.schema}.localhost`],
-        createdAt: CREATED_AT,
+        createdAt: new Date(Date.parse(CREATED_AT) + 1000 * this.created++).toISOString(),
       },
       customers: [],
       orders: [],

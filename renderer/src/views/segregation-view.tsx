@@ -4,9 +4,9 @@ import { BlockedIcon, WarningIcon } from '../components/icons.tsx'
 import { Empty, ErrorMessage, Loading } from '../components/states.tsx'
 import { TenantBadge } from '../components/tenant-badge.tsx'
 import { errorMessage } from '../lib/format.ts'
-import { tenantColors } from '../lib/tenant-color.ts'
 import { useCallQuery, useTenantCall, useTenantQuery } from '../data/queries.ts'
 import { useScrollIntoView } from '../lib/scroll-into-view.ts'
+import { useTenantColors } from '../tenant-colors.tsx'
 import { useWorkspace } from '../workspace.tsx'
 
 const SCHEMAS_SHOWN = 12
@@ -215,7 +215,8 @@ function SchemasPanel() {
 }
 
 function SchemaCard({ schema, isActive }: { schema: SchemaInfo; isActive: boolean }) {
-  const colors = schema.tenant !== null && schema.name !== 'public' ? tenantColors(schema.name) : undefined
+  const colorOf = useTenantColors()
+  const colors = schema.tenant !== null && schema.name !== 'public' ? colorOf(schema.name) : undefined
   return (
     <article
       className={`schema-card ${isActive ? 'schema-card--active' : ''} ${schema.name === 'public' ? 'schema-card--shared' : ''}`}
