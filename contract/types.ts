@@ -60,10 +60,12 @@ export interface ArchiveSummary {
 
 export interface MoveSummary {
   schema: string
+  /** The target URL without its password. */
   movedTo: string
   rows: number
   bytes: number
   droppedSource: boolean
+  /** The move finished one that had been interrupted after the target committed. */
   resumed: boolean
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseSqlMigration } from '../../electron/main/project/sql-migration.ts'
-import { splitStatements } from '../../electron/main/project/sql-statements.ts'
+import { statementSpans } from '../../contract/sql-text.ts'
 
 function problemOf(source: string): string {
   try {
@@ -69,15 +69,15 @@ SELECT "COMMIT;" FROM t;`
   })
 })
 
-describe('splitStatements', () => {
+describe('statementSpans (the splitter SQL migrations are checked with)', () => {
   it('splits at top-level semicolons only and reports each statement\u2019s line', () => {
-    const statements = splitStatements("SELECT ';';\n\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\n-- x;\nSELECT 2")
+    const statements = statementSpans("SELECT ';';\n\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\n-- x;\nSELECT 2")
     expect(statements.map((s) => s.line)).toEqual([1, 3, 5])
     expect(statements[2]?.text).toBe('SELECT 2')
   })
 
   it('keeps a BEGIN ATOMIC body, CASE … END included, as one statement', () => {
-    const statements = splitStatements('CREATE PROCEDURE p() BEGIN ATOMIC SELECT CASE WHEN x THEN 1 END; SELECT 2; END; SELECT 3;')
+    const statements = statementSpans('CREATE PROCEDURE p() BEGIN ATOMIC SELECT CASE WHEN x THEN 1 END; SELECT 2; END; SELECT 3;')
     expect(statements).toHaveLength(2)
   })
 })

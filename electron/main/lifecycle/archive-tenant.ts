@@ -10,6 +10,7 @@ import { ExportFileError, ExportReader } from './export-format.ts'
 import { exportTenantToFile } from './export-tenant.ts'
 import { importTenantFromFile } from './import-tenant.ts'
 import type { LifecycleProgress } from './progress.ts'
+import type { ArchiveSummary } from '../../../contract/types.ts'
 
 export interface ArchiveOptions {
   schema: string
@@ -18,15 +19,6 @@ export interface ArchiveOptions {
   /** Where archives go when `out` is not given. */
   dir: string
   onProgress?: (progress: LifecycleProgress) => void
-}
-
-export interface ArchiveResult {
-  schema: string
-  path: string
-  sha256: string
-  bytes: number
-  rows: number
-  archivedAt: string
 }
 
 /**
@@ -53,7 +45,7 @@ export async function verifyExportFile(path: string): Promise<{ sha256: string; 
  * checksum and time. A failure before the drop resumes the tenant as it was;
  * a crash leaves it suspended with its data, and archiving again finishes.
  */
-export async function archiveTenant(tenancy: Tenancy, options: ArchiveOptions): Promise<ArchiveResult> {
+export async function archiveTenant(tenancy: Tenancy, options: ArchiveOptions): Promise<ArchiveSummary> {
   const { db } = tenancy
   assertSchemaName(options.schema, 'schema')
   const { schema } = options

@@ -9,6 +9,7 @@ import { assertSchemaName } from '../tenancy/schema-name.ts'
 import { exportTenant } from './export-tenant.ts'
 import { importTenant } from './import-tenant.ts'
 import type { LifecycleProgress } from './progress.ts'
+import type { MoveSummary } from '../../../contract/types.ts'
 
 export interface MoveOptions {
   schema: string
@@ -17,17 +18,6 @@ export interface MoveOptions {
   /** Drop the source schema and role once the target is verified (the registry row stays, `moved`). */
   dropSource?: boolean
   onProgress?: (progress: LifecycleProgress) => void
-}
-
-export interface MoveResult {
-  schema: string
-  /** The target URL without its password. */
-  movedTo: string
-  rows: number
-  bytes: number
-  droppedSource: boolean
-  /** The move finished one that had been interrupted after the target committed. */
-  resumed: boolean
 }
 
 /** `to` without a password: what the registry and messages may show. */
@@ -114,7 +104,7 @@ async function openTarget(tenancy: Tenancy, url: string): Promise<Tenancy> {
  * after it leaves the source `moving`: the rerun finds the tenant on the
  * target carrying this move's id and only finishes step 3.
  */
-export async function moveTenant(tenancy: Tenancy, options: MoveOptions): Promise<MoveResult> {
+export async function moveTenant(tenancy: Tenancy, options: MoveOptions): Promise<MoveSummary> {
   assertSchemaName(options.schema, 'schema')
   const { schema } = options
   const url = parseTarget(options.to).toString()

@@ -1,4 +1,4 @@
-import { leadingWords, splitStatements } from './sql-statements.ts'
+import { sqlTokens, statementSpans } from '../../../contract/sql-text.ts'
 
 /** A plain SQL migration file, split into its sections. */
 export interface SqlMigrationText {
@@ -49,8 +49,17 @@ function topLevelProblem(words: readonly string[]): string | undefined {
   }
 }
 
+/** The first words of a statement, upper-cased, comments between them skipped (`SET LOCAL …` → ['SET', 'LOCAL']); a psql meta-command whole. */
+function leadingWords(statement: string, count: number): string[] {
+  const meta = /^\\\S*/.exec(statement)?.[0]
+  if (meta !== undefined) return [meta.toUpperCase()]
+  return sqlTokens(statement)
+    .slice(0, count)
+    .map((token) => (token.kind === 'word' ? token.upper : statement.slice(token.start, token.end)))
+}
+
 function checkSection(body: string, firstLine: number, name: string): void {
-  const statements = splitStatements(body)
+  const statements = statementSpans(body)
   if (statements.length === 0) throw new SqlMigrationProblem(firstLine - 1, `the -- migrate:${name} section holds no SQL`)
   for (const statement of statements) {
     const problem = topLevelProblem(leadingWords(statement.text, 2))
@@ -91,7 +100,7 @@ export function parseSqlMigration(source: string): SqlMigrationText {
   })
   const up = sections.get('up')
   if (!up) throw new SqlMigrationProblem(0, 'has no -- migrate:up section (a SQL migration is "-- migrate:up", its SQL, then optionally "-- migrate:down" and the SQL that reverts it)')
-  if (splitStatements(preamble.join('\n')).length > 0) {
+  if (statementSpans(preamble.join('\n')).length > 0) {
     const firstSql = preamble.findIndex((line) => line.trim() !== '' && !line.trim().startsWith('--'))
     throw new SqlMigrationProblem(firstSql + 1, 'SQL before the first -- migrate: section belongs to no section')
   }
@@ -101,7 +110,7 @@ export function parseSqlMigration(source: string): SqlMigrationText {
   if (!down) return { up: upText }
   const downText = down.lines.join('\n')
   // An empty down section (as dbmate's `new` writes it) means the migration cannot be reverted.
-  if (splitStatements(downText).length === 0) return { up: upText }
+  if (statementSpans(downText).length === 0) return { up: upText }
   checkSection(downText, down.start, 'down')
   return { up: upText, down: downText }
 }
