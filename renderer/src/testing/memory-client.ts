@@ -21,6 +21,7 @@ import type {
 } from '../../../contract/types.ts'
 import type { ActivityMetric, ActivityOverview, StatementStatsStatus, TenantActivityDetail, TenantActivityRow } from '../../../contract/activity-types.ts'
 import { domainProblem, schemaNameProblem, tenantNameProblem } from '../validation.ts'
+import { MemorySql, type MemorySqlHost } from './memory-sql.ts'
 import { MemoryTables } from './memory-tables.ts'
 
 /*
@@ -95,6 +96,8 @@ export class MemoryClient implements SchemataClient {
   tenantApiRunning = true
   /** The tenant API's request log, newest first (`requests/send` adds to it and emits `requests/logged`). */
   readonly requestLog: ApiRequestLogEntry[] = []
+  /** The sql/* calls (see memory-sql.ts); `sql.pace` holds a fan-out between tenants. */
+  readonly sql = new MemorySql()
   private readonly tenants = new Map<string, MemoryTenant>()
   private readonly tables = new MemoryTables()
   private readonly listeners = new Map<EventName, Set<(payload: never) => void>>()
@@ -282,6 +285,7 @@ export class MemoryClient implements SchemataClient {
       const tenant = this.scoped(scope, input)
       return this.tables.answer(name, input, tenant.info.schema, tenant, () => this.nextId++, CREATED_AT)
     }
+    if (name.startsWith('sql/')) return this.sql.answer(name, input, this.sqlHost(scope))
     switch (name) {
       case 'db/status':
         return { ...this.db }
@@ -490,6 +494,15 @@ export class MemoryClient implements SchemataClient {
       case 'requests/log':
         this.tenantApiUp()
         return this.requestLog.slice(0, typeof input.limit === 'number' ? input.limit : 200)
+    }
+  }
+
+  private sqlHost(scope: string | null): MemorySqlHost {
+    const view = (t: MemoryTenant) => ({ schema: t.info.schema, type: t.info.type, status: t.info.status, customers: t.customers })
+    return {
+      scoped: (input) => view(this.scoped(scope, input)),
+      tenants: () => [...this.tenants.values()].map(view),
+      emit: (event) => this.emit('sql/fan-out', event),
     }
   }
 

@@ -7,6 +7,7 @@ import { MigrationsView } from './migrations-view.tsx'
 import { OrdersView } from './orders-view.tsx'
 import { RequestsView } from './requests-view.tsx'
 import { SegregationView } from './segregation-view.tsx'
+import { SqlView } from './sql-view.tsx'
 
 /** One tab of the console. */
 export interface ViewDefinition {
@@ -28,6 +29,7 @@ export const VIEWS = [
   { id: 'customers', label: 'Customers', needsTenant: true, demoOnly: true, Component: CustomersView },
   { id: 'orders', label: 'Orders', needsTenant: true, demoOnly: true, Component: OrdersView },
   { id: 'data', label: 'Data', needsTenant: true, Component: DataView },
+  { id: 'sql', label: 'SQL', needsTenant: true, Component: SqlView },
   { id: 'segregation', label: 'Segregation', needsTenant: false, Component: SegregationView },
   { id: 'requests', label: 'Requests', needsTenant: false, Component: RequestsView },
   { id: 'migrations', label: 'Migrations', needsTenant: false, Component: MigrationsView },

@@ -73,6 +73,8 @@ export interface DataGridProps {
   toolbar?: ReactNode
   empty?: ReactNode
   testId?: string
+  /** Shows a column's (non-NULL) values as something other than their text, e.g. a tenant column as a colour badge. */
+  renderValue?: (column: GridColumn, value: string) => ReactNode | undefined
 }
 
 type Editor = { kind: 'insert' } | { kind: 'update'; row: number } | null
@@ -82,7 +84,19 @@ function nextSort(current: SortSpec | null, column: string): SortSpec | null {
   return current.direction === 'asc' ? { column, direction: 'desc' } : null
 }
 
-function Cell({ column, value, truncatedLength, onOpen }: { column: GridColumn; value: GridCell; truncatedLength: number | undefined; onOpen: () => void }) {
+function Cell({
+  column,
+  value,
+  truncatedLength,
+  onOpen,
+  renderValue,
+}: {
+  column: GridColumn
+  value: GridCell
+  truncatedLength: number | undefined
+  onOpen: () => void
+  renderValue: DataGridProps['renderValue']
+}) {
   if (value === null) {
     return (
       <td className="grid__cell grid__cell--null" data-testid="grid-cell" data-column={column.name} data-null="true">
@@ -100,7 +114,7 @@ function Cell({ column, value, truncatedLength, onOpen }: { column: GridColumn; 
       title={value === '' ? 'empty string' : undefined}
     >
       <div className="grid__cell-inner">
-        <span className="grid__value">{value === '' ? '' : cellPreview(column, value)}</span>
+        <span className="grid__value">{renderValue?.(column, value) ?? (value === '' ? '' : cellPreview(column, value))}</span>
         {expandable && (
           <button type="button" className="grid__expand" aria-label={`Open ${column.name} value`} onClick={onOpen} data-testid="grid-expand">
             ⤢
@@ -113,7 +127,7 @@ function Cell({ column, value, truncatedLength, onOpen }: { column: GridColumn; 
 
 /** The reusable data grid (see the file comment). */
 export function DataGrid(props: DataGridProps) {
-  const { columns, rows, truncated, label, rowKey, loading, sorting, filtering, paging, exporting, editing, toolbar, empty, testId } = props
+  const { columns, rows, truncated, label, rowKey, loading, sorting, filtering, paging, exporting, editing, toolbar, empty, testId, renderValue } = props
   const [reader, setReader] = useState<{ row: number; column: number } | null>(null)
   const [editor, setEditor] = useState<Editor>(null)
   const [confirmDelete, setConfirmDelete] = useState<number | null>(null)
@@ -255,6 +269,7 @@ export function DataGrid(props: DataGridProps) {
                     value={row[c] ?? null}
                     truncatedLength={truncatedAt.get(`${r}:${c}`)}
                     onOpen={() => setReader({ row: r, column: c })}
+                    renderValue={renderValue}
                   />
                 ))}
                 {editing && (
