@@ -199,6 +199,8 @@ export const contract = {
   },
   'db/status': { input: empty, result: returns<DbStatus>() },
   'project/current': { input: empty, result: returns<ProjectInfo>() },
+  // The built-in demo's tenants and sample rows, as `schemata demo` makes them (a console with no tenants offers it); harmless twice.
+  'demo/load': { input: empty, result: returns<{ created: string[]; existing: string[] }>() },
 
   // What each tenant costs (pg_stat_statements by tenant role, sizes, live sessions).
   'activity/overview': {

@@ -6,6 +6,7 @@ import { ActiveTenantBanner } from './components/active-tenant-banner.tsx'
 import { CommandPalette, type PaletteCommand } from './components/command-palette.tsx'
 import { CreateTenantDialog } from './components/create-tenant-dialog.tsx'
 import { DropTenantDialog } from './components/drop-tenant-dialog.tsx'
+import { FirstTenant } from './components/first-tenant.tsx'
 import { ManageTenantDialog } from './components/manage-tenant-dialog.tsx'
 import { StartupScreen } from './components/startup-screen.tsx'
 import { Empty, ErrorMessage } from './components/states.tsx'
@@ -113,6 +114,8 @@ function Shell() {
   // Archived and moved tenants have their own sidebar section; the list is the tenants that live here.
   const visible = useMemo(() => (tenants ?? []).filter((t) => isLive(t) && matchesTenantSearch(t, search)), [tenants, search])
   const departed = useMemo(() => (tenants ?? []).filter((t) => !isLive(t)), [tenants])
+  // Known to have none (not merely not loaded yet): the console offers to make the first one instead of "pick one".
+  const noTenants = tenants !== undefined && !tenants.some(isLive)
 
   // Ctrl+1…9: the first nine live tenants in the stable order, whatever the search shows (the sidebar shows each one's number).
   const shortcuts = useMemo(() => (tenants ?? []).filter(isLive).slice(0, SHORTCUT_COUNT), [tenants])
@@ -167,7 +170,12 @@ function Shell() {
         onNotice={setNotice}
       />
       <main className="main">
-        <ActiveTenantBanner onManage={(tenant) => setDialog({ kind: 'manage', tenant })} onOpenPalette={() => setPaletteOpen(true)} />
+        <ActiveTenantBanner
+          noTenants={noTenants}
+          onCreate={() => setDialog({ kind: 'create' })}
+          onManage={(tenant) => setDialog({ kind: 'manage', tenant })}
+          onOpenPalette={() => setPaletteOpen(true)}
+        />
         <nav className="tabs" aria-label="Views">
           <TabList views={views} view={currentView.id} onSelect={setView} />
           <span className="tabs__spacer" />
@@ -212,7 +220,9 @@ function Shell() {
           )}
         </div>
         <div className="view-panel" id="view-panel" role="tabpanel" aria-labelledby={`tab-${currentView.id}`}>
-          {!viewReady ? null : currentView.needsTenant && !active && !workspace.switchingTo ? (
+          {!viewReady ? null : currentView.needsTenant && noTenants ? (
+            <FirstTenant onCreate={() => setDialog({ kind: 'create' })} />
+          ) : currentView.needsTenant && !active && !workspace.switchingTo ? (
             <Empty testId="no-tenant">
               <p className="big-empty__title">No tenant selected</p>
               <p>

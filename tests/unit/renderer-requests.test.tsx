@@ -32,6 +32,15 @@ async function send(): Promise<HTMLElement> {
   return screen.findByTestId('requests-result')
 }
 
+/** Clicks a scenario: it fills the form and sends it at once; returns the result it brought. */
+async function scenario(id: string): Promise<HTMLElement> {
+  const sent = screen.queryAllByTestId('requests-result').length === 0 ? undefined : screen.getByTestId('requests-result')
+  fireEvent.click(screen.getByTestId(`requests-preset-${id}`))
+  // The previous response goes at once; the new one replaces it.
+  await waitFor(() => expect(screen.queryByTestId('requests-result')).not.toBe(sent ?? null))
+  return screen.findByTestId('requests-result')
+}
+
 /** happy-dom serves the page from http://localhost:3000: the panel adds the console's port to its hosts. */
 function atPort(host: string): string {
   return window.location.port ? `${host}:${window.location.port}` : host
@@ -75,33 +84,29 @@ describe('the Requests panel', () => {
     const client = new MemoryClient(DEMO_SEED)
     await openRequests(client, 'acme')
     fireEvent.change(screen.getByTestId('requests-preset-tenant'), { target: { value: 'initech' } })
-    fireEvent.click(screen.getByTestId('requests-preset-header'))
+    let result = await scenario('header')
     expect(screen.getByTestId<HTMLInputElement>('requests-host').value).toBe(atPort('localhost'))
     expect(screen.getAllByTestId<HTMLInputElement>('requests-header-name').map((i) => i.value)).toEqual(['X-Tenant'])
     expect(screen.getAllByTestId<HTMLInputElement>('requests-header-value').map((i) => i.value)).toEqual(['initech'])
-    let result = await send()
     expect(within(result).getByTestId('requests-resolved').dataset.schema).toBe('initech')
     expect(within(result).getByTestId('requests-resolved-via').textContent).toBe('X-Tenant header')
 
-    fireEvent.click(screen.getByTestId('requests-preset-conflict'))
+    result = await scenario('conflict')
     expect(screen.getByTestId<HTMLInputElement>('requests-host').value).toBe(atPort('initech.localhost'))
     expect(screen.getAllByTestId<HTMLInputElement>('requests-header-value').map((i) => i.value)).toEqual(['acme'])
-    result = await send()
     expect(within(result).getByTestId('requests-status').textContent).toBe('400 Bad Request')
     expect(within(result).getByTestId('requests-status').className).toContain('requests-status--4xx')
     expect(within(result).getByTestId('requests-resolved').dataset.schema).toBe('')
     expect(within(result).getByTestId('requests-resolved-name').textContent).toBe('No tenant')
     expect(within(result).getByTestId('requests-refusal').textContent).toContain('X-Tenant')
 
-    fireEvent.click(screen.getByTestId('requests-preset-unknown'))
+    result = await scenario('unknown')
     expect(screen.queryAllByTestId('requests-header-row')).toHaveLength(0)
-    result = await send()
     expect(within(result).getByTestId('requests-status').textContent).toBe('404 Not Found')
 
     // initech.localhost is registered as initech's domain, so the subdomain scenario goes one label deeper.
-    fireEvent.click(screen.getByTestId('requests-preset-subdomain'))
+    result = await scenario('subdomain')
     expect(screen.getByTestId<HTMLInputElement>('requests-host').value).toBe(atPort('app.initech.localhost'))
-    result = await send()
     expect(within(result).getByTestId('requests-resolved').dataset.via).toBe('subdomain')
     expect(within(result).getByTestId('requests-resolved').dataset.schema).toBe('initech')
   })
@@ -110,16 +115,18 @@ describe('the Requests panel', () => {
     const client = new MemoryClient(DEMO_SEED)
     await openRequests(client, 'globex')
     expect(screen.getByTestId<HTMLButtonElement>('requests-use-token').disabled).toBe(true)
-    fireEvent.click(screen.getByTestId('requests-preset-login'))
+    let result = await scenario('login')
     expect(screen.getByTestId<HTMLSelectElement>('requests-method').value).toBe('POST')
     expect(screen.getByTestId<HTMLInputElement>('requests-path').value).toBe('/api/login')
     expect(JSON.parse(screen.getByTestId<HTMLTextAreaElement>('requests-body-input').value)).toEqual({ email: 'admin@globex.example', password: 'globex-demo' })
-    let result = await send()
     expect(within(result).getByTestId('requests-status').textContent).toBe('200 OK')
     expect(screen.getByTestId('requests-token-info').textContent).toContain('globex')
 
     const customersPick = screen.getAllByTestId('requests-path-pick').find((b) => b.dataset.path === '/api/customers')
     fireEvent.click(customersPick as HTMLElement)
+    // The form now asks something else: the login's answer is gone rather than shown under the new request.
+    expect(screen.queryByTestId('requests-result')).toBeNull()
+    expect(screen.getByTestId('requests-result-empty')).toBeTruthy()
     expect(screen.getByTestId<HTMLSelectElement>('requests-method').value).toBe('GET')
     fireEvent.click(screen.getByTestId('requests-use-token'))
     expect(screen.getAllByTestId<HTMLInputElement>('requests-header-value').map((i) => i.value)).toEqual(['Bearer memory-token.globex'])
@@ -218,5 +225,36 @@ describe('the Requests panel', () => {
     fail = false
     fireEvent.click(within(error).getByRole('button', { name: 'Retry' }))
     expect(await screen.findByTestId('requests-log-empty')).toBeTruthy()
+  })
+
+  it('sends a scenario in one click, clearing the previous response while the next one is on its way', async () => {
+    const client = new MemoryClient(DEMO_SEED)
+    await openRequests(client, 'acme')
+    await scenario('subdomain')
+    expect(client.calls.filter((c) => c.name === 'requests/send')).toHaveLength(1)
+
+    const held = deferred()
+    client.hold = (call) => (call.name === 'requests/send' ? held.promise : undefined)
+    fireEvent.click(screen.getByTestId('requests-preset-unknown'))
+    // Sent at once, and the subdomain answer is no longer on screen while the unknown-tenant request is out.
+    expect(await screen.findByTestId('requests-sending')).toBeTruthy()
+    expect(screen.queryByTestId('requests-result')).toBeNull()
+    expect(screen.getByTestId<HTMLButtonElement>('requests-preset-header').disabled).toBe(true)
+    await act(async () => {
+      held.release()
+      await held.promise
+    })
+    const result = await screen.findByTestId('requests-result')
+    expect(within(result).getByTestId('requests-status').textContent).toBe('404 Not Found')
+    expect(client.calls.filter((c) => c.name === 'requests/send')).toHaveLength(2)
+  })
+
+  it('with no tenants, aims at no made-up tenant: bare host, no scenarios', async () => {
+    const client = new MemoryClient([])
+    await openRequests(client)
+    expect(screen.getByTestId<HTMLInputElement>('requests-host').value).toBe(atPort('localhost'))
+    expect(screen.getByTestId('requests-presets-none').textContent).toContain('no tenants yet')
+    expect(screen.queryByTestId('requests-preset-subdomain')).toBeNull()
+    expect(screen.queryByRole('option', { name: 'acme' })).toBeNull()
   })
 })

@@ -1,4 +1,6 @@
 import type { ProjectInfo } from '../../../contract/types.ts'
+import { seedDemo } from '../demo/demo-data.ts'
+import { InvalidInputError } from '../errors.ts'
 import type { Project } from '../project/project.ts'
 import type { HandlerTable } from './handler-types.ts'
 
@@ -23,6 +25,14 @@ export function projectInfo(project: Project): ProjectInfo {
   }
 }
 
-export const projectHandlers: Pick<HandlerTable, 'project/current'> = {
+export const projectHandlers: Pick<HandlerTable, 'project/current' | 'demo/load'> = {
   'project/current': (_input, _context, services) => Promise.resolve(projectInfo(services.tenancy.project)),
+
+  async 'demo/load'(_input, context, { tenancy }) {
+    // The demo's tables (customers, orders, users) are the built-in project's; another project's tenants have none.
+    if (!tenancy.project.builtin) throw new InvalidInputError('project', `is "${tenancy.project.name}": the demo tenants belong to the built-in demo project`)
+    const result = await seedDemo(tenancy)
+    if (result.created.length > 0) context.broadcast('tenants/changed', { reason: 'created' })
+    return result
+  },
 }

@@ -5,7 +5,18 @@ import { useWorkspace } from '../workspace.tsx'
 import { TenantBadge } from './tenant-badge.tsx'
 
 /** The title bar in the active tenant's colour: no one should wonder which tenant they are changing. */
-export function ActiveTenantBanner({ onManage, onOpenPalette }: { onManage: (tenant: TenantInfo) => void; onOpenPalette: () => void }) {
+export function ActiveTenantBanner({
+  noTenants,
+  onCreate,
+  onManage,
+  onOpenPalette,
+}: {
+  /** There is no tenant to pick: the banner offers to create one. */
+  noTenants: boolean
+  onCreate: () => void
+  onManage: (tenant: TenantInfo) => void
+  onOpenPalette: () => void
+}) {
   const { active, switchingTo, tenants } = useWorkspace()
   const mod = modifierLabel()
   const colorOf = useTenantColors()
@@ -22,6 +33,23 @@ export function ActiveTenantBanner({ onManage, onOpenPalette }: { onManage: (ten
           <div className="banner__meta">
             <span className="spinner spinner--light" aria-hidden="true" /> schema <code>{switchingTo}</code>
           </div>
+        </div>
+      </header>
+    )
+  }
+
+  if (!active && noTenants) {
+    return (
+      <header className="banner banner--none" data-testid="active-tenant-banner" data-schema="">
+        <div className="banner__text">
+          <div className="banner__label">No tenants yet</div>
+          <div className="banner__name">Create your first tenant</div>
+          <div className="banner__meta">A tenant is a schema and a role of its own; its tables come from the project's migrations.</div>
+        </div>
+        <div className="banner__actions">
+          <button type="button" className="button button--on-dark" onClick={onCreate} data-testid="banner-create-tenant">
+            + New tenant
+          </button>
         </div>
       </header>
     )

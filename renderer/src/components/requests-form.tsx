@@ -52,19 +52,32 @@ export interface LastToken {
   expiresAt: string | undefined
 }
 
-/** The scenarios of a routing demo, one click each, for a tenant picked alongside. */
+/** The scenarios of a routing demo, one click each (filled and sent), for a tenant picked alongside. */
 export function RequestPresets({
   presetTenant,
   tenantOptions,
   onPresetTenant,
   onPreset,
+  disabled,
 }: {
   presetTenant: string
   tenantOptions: readonly { schema: string; name: string }[]
   onPresetTenant: (schema: string) => void
   onPreset: (preset: PresetId) => void
+  /** While a request is on its way, or where no tenant API server runs. */
+  disabled: boolean
 }) {
   const id = useId()
+  if (tenantOptions.length === 0) {
+    return (
+      <div className="requests-presets" data-testid="requests-presets">
+        <span className="requests-presets__title">Scenarios</span>
+        <span className="muted" data-testid="requests-presets-none">
+          There are no tenants yet: create one (or load the demo) and each scenario sends a request to it in one click.
+        </span>
+      </div>
+    )
+  }
   return (
     <div className="requests-presets" role="group" aria-labelledby={`${id}-presets`} data-testid="requests-presets">
       <span className="requests-presets__title" id={`${id}-presets`}>
@@ -92,7 +105,8 @@ export function RequestPresets({
             key={preset.id}
             type="button"
             className="button button--small requests-preset"
-            title={preset.title}
+            title={`${preset.title} — sent at once`}
+            disabled={disabled}
             onClick={() => onPreset(preset.id)}
             data-testid={`requests-preset-${preset.id}`}
           >

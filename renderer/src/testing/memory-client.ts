@@ -54,6 +54,12 @@ export interface RecordedCall {
 }
 
 const MIGRATIONS = ['0001_create_customers_orders', '0002_create_users']
+/** What demo/load creates here: the demo's three tenants, with a customer each. */
+const DEMO_TENANTS: readonly SeedTenant[] = [
+  { name: 'Acme Corporation', schema: 'acme', customers: [{ name: 'Wile E. Coyote', email: 'wile@desert.example' }] },
+  { name: 'Globex Corporation', schema: 'globex', customers: [{ name: 'Hank Scorpio', email: 'hank@globex.example' }] },
+  { name: 'Initech', schema: 'initech', customers: [{ name: 'Peter Gibbons', email: 'peter@initech.example' }] },
+]
 const CREATED_AT = '2026-11-26T12:00:00.000Z'
 
 export class MemoryClient implements SchemataClient {
@@ -291,6 +297,16 @@ export class MemoryClient implements SchemataClient {
         return { ...this.db }
       case 'project/current':
         return structuredClone(this.project)
+      case 'demo/load': {
+        const created: string[] = []
+        for (const demo of DEMO_TENANTS) {
+          if (this.tenants.has(demo.schema)) continue
+          this.addTenant(demo)
+          created.push(demo.schema)
+        }
+        if (created.length > 0) this.emit('tenants/changed', { reason: 'created' })
+        return { created, existing: DEMO_TENANTS.map((t) => t.schema).filter((s) => !created.includes(s)) }
+      }
       case 'tenants/list':
         return [...this.tenants.values()].map((t) => this.listItem(t))
       case 'tenants/active':

@@ -52,23 +52,25 @@ export function RequestsView() {
   const withPort = useCallback((host: string) => (port ? `${host}:${port}` : host), [port])
   const hostFor = useCallback((schema: string) => withPort(`${schema.replaceAll('_', '-')}.localhost`), [withPort])
 
-  const defaultSchema = active?.schema ?? tenants?.[0]?.schema ?? 'acme'
+  // With no tenants at all there is none to aim at: the bare host, and no scenarios (never a made-up tenant).
+  const defaultSchema = active?.schema ?? tenants?.[0]?.schema ?? ''
+  const defaultHost = useCallback((schema: string) => (schema === '' ? withPort('localhost') : hostFor(schema)), [hostFor, withPort])
   const [presetTenant, setPresetTenant] = useState(defaultSchema)
-  const [draft, setDraft] = useState<RequestDraft>(() => ({ method: 'GET', host: hostFor(defaultSchema), path: '/api/tenant', headers: [], body: '' }))
+  const [draft, setDraft] = useState<RequestDraft>(() => ({ method: 'GET', host: defaultHost(defaultSchema), path: '/api/tenant', headers: [], body: '' }))
   // What was filled in automatically: it follows the active tenant until the presenter types something else.
   const auto = useRef({ schema: defaultSchema, host: draft.host })
   useEffect(() => {
     if (auto.current.schema === defaultSchema) return
-    const host = hostFor(defaultSchema)
+    const host = defaultHost(defaultSchema)
     const before = auto.current
     auto.current = { schema: defaultSchema, host }
     setPresetTenant((current) => (current === before.schema ? defaultSchema : current))
     setDraft((current) => (current.host === before.host ? { ...current, host } : current))
-  }, [defaultSchema, hostFor])
+  }, [defaultSchema, defaultHost])
 
   const tenantOptions = useMemo(() => {
     const list = (tenants ?? []).map((t) => ({ schema: t.schema, name: t.name }))
-    return list.some((t) => t.schema === presetTenant) ? list : [{ schema: presetTenant, name: presetTenant }, ...list]
+    return presetTenant === '' || list.some((t) => t.schema === presetTenant) ? list : [{ schema: presetTenant, name: presetTenant }, ...list]
   }, [tenants, presetTenant])
   const names = useMemo(() => new Map((tenants ?? []).map((t) => [t.schema, t.name])), [tenants])
   const tenantName = useCallback((schema: string) => names.get(schema), [names])
@@ -86,47 +88,60 @@ export function RequestsView() {
   const [lastToken, setLastToken] = useState<LastToken | undefined>(undefined)
   const sendCount = useRef(0)
 
+  /** The presenter changed the request: the response on screen answered the old one, so it goes. */
+  const edit = (next: RequestDraft) => {
+    setDraft(next)
+    if (!sending) {
+      setResult(undefined)
+      setSendError(undefined)
+    }
+  }
+
+  /** A scenario is a whole request: one click fills the form and sends it. */
   const applyPreset = (preset: PresetId) => {
     const schema = presetTenant
+    if (schema === '') return
     const other = tenantOptions.find((t) => t.schema !== schema)?.schema ?? 'other'
-    setDraft((current) => {
-      const read = { ...current, method: 'GET' as const, path: '/api/tenant', body: '' }
+    const read = { ...draft, method: 'GET' as const, path: '/api/tenant', body: '' }
+    const next: RequestDraft = (() => {
       switch (preset) {
         case 'subdomain':
-          return { ...read, host: subdomainHost(schema), headers: withHeader(current.headers, 'X-Tenant', undefined) }
+          return { ...read, host: subdomainHost(schema), headers: withHeader(draft.headers, 'X-Tenant', undefined) }
         case 'header':
-          return { ...read, host: withPort('localhost'), headers: withHeader(current.headers, 'X-Tenant', schema) }
+          return { ...read, host: withPort('localhost'), headers: withHeader(draft.headers, 'X-Tenant', schema) }
         case 'conflict':
-          return { ...read, host: hostFor(schema), headers: withHeader(current.headers, 'X-Tenant', other) }
+          return { ...read, host: hostFor(schema), headers: withHeader(draft.headers, 'X-Tenant', other) }
         case 'unknown':
-          return { ...read, host: withPort(UNKNOWN_HOST), headers: withHeader(current.headers, 'X-Tenant', undefined) }
+          return { ...read, host: withPort(UNKNOWN_HOST), headers: withHeader(draft.headers, 'X-Tenant', undefined) }
         case 'login':
           return {
             method: 'POST',
             host: hostFor(schema),
             path: '/api/login',
-            headers: withHeader(withHeader(current.headers, 'X-Tenant', undefined), 'Authorization', undefined),
+            headers: withHeader(withHeader(draft.headers, 'X-Tenant', undefined), 'Authorization', undefined),
             body: demoLoginBody(schema),
           }
       }
-    })
+    })()
+    setDraft(next)
+    if (log.unavailable === undefined) void send(next)
   }
 
   const applyToken = () => {
-    if (lastToken) setDraft((current) => ({ ...current, headers: withHeader(current.headers, 'Authorization', `Bearer ${lastToken.token}`) }))
+    if (lastToken) edit({ ...draft, headers: withHeader(draft.headers, 'Authorization', `Bearer ${lastToken.token}`) })
   }
 
-  const send = async () => {
-    const request: SentRequest = { method: draft.method, host: draft.host.trim(), path: draft.path.trim() }
-    const headers = Object.fromEntries(draft.headers.filter((row) => row.name.trim() !== '').map((row) => [row.name.trim(), row.value.trim()]))
-    const body = hasBody(draft.method) && draft.body.trim() !== '' ? draft.body : undefined
+  const send = async (toSend: RequestDraft) => {
+    const request: SentRequest = { method: toSend.method, host: toSend.host.trim(), path: toSend.path.trim() }
+    const headers = Object.fromEntries(toSend.headers.filter((row) => row.name.trim() !== '').map((row) => [row.name.trim(), row.value.trim()]))
+    const body = hasBody(toSend.method) && toSend.body.trim() !== '' ? toSend.body : undefined
     const mine = ++sendCount.current
     setSending(true)
     setSendError(undefined)
     setResult(undefined)
     try {
       const response = await client.call('requests/send', {
-        method: draft.method,
+        method: toSend.method,
         host: request.host,
         path: request.path,
         ...(Object.keys(headers).length > 0 ? { headers } : {}),
@@ -171,13 +186,13 @@ export function RequestsView() {
         </div>
       )}
 
-      <RequestPresets presetTenant={presetTenant} tenantOptions={tenantOptions} onPresetTenant={setPresetTenant} onPreset={applyPreset} />
+      <RequestPresets presetTenant={presetTenant} tenantOptions={tenantOptions} onPresetTenant={setPresetTenant} onPreset={applyPreset} disabled={sending || log.unavailable !== undefined} />
 
       <div className="requests-top">
         <RequestForm
           draft={draft}
-          onChange={setDraft}
-          onSend={() => void send()}
+          onChange={edit}
+          onSend={() => void send(draft)}
           onUseToken={applyToken}
           sending={sending}
           disabled={log.unavailable !== undefined}
@@ -203,7 +218,7 @@ export function RequestsView() {
         </section>
       </div>
 
-      <RequestLogTable log={log} tenantName={tenantName} curlHint={`curl http://${hostFor(defaultSchema)}/api/tenant`} />
+      <RequestLogTable log={log} tenantName={tenantName} curlHint={`curl http://${defaultHost(defaultSchema)}/api/tenant`} />
     </section>
   )
 }
