@@ -21,6 +21,14 @@ export interface ApplyMigrationsOptions {
    */
   applied?: readonly string[]
   onMigrated?: (name: string) => void
+  /**
+   * How long any lock of this schema's transaction may be waited for (the
+   * schema's own lock among them), ms; PostgreSQL fails the wait with 55P03.
+   * A staged run sets it so one busy tenant cannot stall the fleet.
+   */
+  lockTimeoutMs?: number
+  /** The label a statement of `migration` is sent under (default: the migration's name); an atomic run adds the schema. */
+  labelOf?: (migration: string) => string
 }
 
 /** Name → file checksum of the migrations that have one (those loaded from files). */
@@ -31,13 +39,20 @@ export function checksumsOf(migrations: readonly MigrationDefinition[]): Map<str
 }
 
 /** Takes the schema's lock, sets search_path to it and makes sure its ledger exists: how a migration transaction starts. */
-export function setupSql(schema: string): string {
+export function setupSql(schema: string, lockTimeoutMs?: number): string {
   // The lock first: a second migrator (or a drop) of the same schema waits here. Under READ
   // COMMITTED each later statement takes its snapshot after the lock, so it sees what a
-  // migrator we waited for committed.
-  return `${lockSchemaSql(schema)};
+  // migrator we waited for committed. A lock timeout goes before it, so it bounds that wait too.
+  const timeout = lockTimeoutMs === undefined ? '' : `SET LOCAL lock_timeout = ${lockTimeoutSetting(lockTimeoutMs)};\n    `
+  return `${timeout}${lockSchemaSql(schema)};
     SET LOCAL search_path TO ${quoteIdent(schema)}, public, pg_temp;
     ${ledgerTableSql(schema)}`
+}
+
+/** A lock_timeout value as SQL: a whole number of milliseconds (0 would mean "wait forever", so at least 1). */
+export function lockTimeoutSetting(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 1) throw new Error(`lock timeout ${ms} ms is not a positive number of milliseconds`)
+  return `'${Math.round(ms)}ms'`
 }
 
 /**
@@ -53,7 +68,7 @@ export async function migrateSchema(db: Database, options: ApplyMigrationsOption
     // A project's migration may SET something at session level; that must not ride the pooled connection on.
     return await db.transaction(
       (tx) => {
-        tx.exec(setupSql(options.schema))
+        tx.exec(setupSql(options.schema, options.lockTimeoutMs))
         return applyMigrations(tx, options)
       },
       { resetSession: db.sessionResetSql },
@@ -73,11 +88,12 @@ export async function migrateSchema(db: Database, options: ApplyMigrationsOption
 export async function applyMigrations(tx: DbTransaction, options: ApplyMigrationsOptions): Promise<string[]> {
   const { schema } = options
   let current: string | undefined
+  const label = (): string | undefined => (current === undefined || options.labelOf === undefined ? current : options.labelOf(current))
   const context: MigrationContext = {
     schema,
-    query: (sql, bind) => tx.rows(sql, bind, current),
+    query: (sql, bind) => tx.rows(sql, bind, label()),
     exec: (sql, bind) => {
-      tx.exec(sql, bind, current)
+      tx.exec(sql, bind, label())
       return Promise.resolve()
     },
   }

@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.ts'
+import { pgErrorOf } from '../db/pg-error.ts'
 import { InvalidInputError, MigrationFailedError, SchemataError, TenantNotFoundError } from '../errors.ts'
 import { displayPath } from '../project/display-path.ts'
 import { assertSchemaName } from '../tenancy/schema-name.ts'
@@ -31,12 +32,6 @@ export interface MigrationSets {
   defaultType: string
 }
 
-interface TenantRow {
-  schema: string
-  type: string
-  applied: string[]
-}
-
 /** A tenant type's migrations, or why there are none: the tenant's type is not one the project declares. */
 export function migrationsOfType(sets: MigrationSets, type: string): readonly MigrationDefinition[] | string {
   return sets.types.get(type) ?? `tenant type "${type}" is not declared in this project (its types: ${[...sets.types.keys()].join(', ')})`
@@ -58,8 +53,9 @@ export async function pendingSharedMigrations(db: Database, sets: MigrationSets)
   return sets.shared.map((m) => m.name).filter((name) => !applied.has(name))
 }
 
-async function tenantsToMigrate(db: Database, only: string | undefined): Promise<TenantRow[]> {
-  const rows = await db.rows<TenantRow>(
+/** The tenants a run migrates (or only `only`), with what the central ledger says each has applied. */
+export async function tenantsToMigrate(db: Database, only: string | undefined): Promise<FleetTenant[]> {
+  const rows = await db.rows<FleetTenant>(
     `SELECT t.schema, t.type,
             coalesce(array_agg(m.name) FILTER (WHERE m.name IS NOT NULL), '{}') AS applied
        FROM public.tenants t LEFT JOIN public.tenant_migrations m ON m.schema = t.schema
@@ -88,14 +84,189 @@ async function droppedMeanwhile(db: Database, schema: string): Promise<boolean> 
   }
 }
 
+/** A failure as a result: the migration it was in, PostgreSQL's message and SQLSTATE. */
+export function failureOf(schema: string, error: unknown): Pick<TenantResult, 'schema' | 'status' | 'applied' | 'failedMigration' | 'message' | 'sqlstate'> {
+  const result: ReturnType<typeof failureOf> = { schema, status: 'failed', applied: [] }
+  const cause = error instanceof MigrationFailedError ? error.cause : error
+  result.message = cause instanceof Error ? cause.message : String(cause)
+  if (error instanceof MigrationFailedError && error.migration !== undefined) result.failedMigration = error.migration
+  const sqlstate = pgErrorOf(cause)?.code
+  if (sqlstate !== undefined) result.sqlstate = sqlstate
+  return result
+}
+
 function outcomeOfFailure(schema: string, error: unknown): SchemaOutcome {
-  if (error instanceof MigrationFailedError) {
-    const cause = error.cause instanceof Error ? error.cause.message : String(error.cause)
-    return error.migration === undefined
-      ? { schema, status: 'failed', applied: [], message: cause }
-      : { schema, status: 'failed', applied: [], failedMigration: error.migration, message: cause }
+  return asOutcome({ ...failureOf(schema, error), durationMs: 0 })
+}
+
+/** A tenant a run migrates: its schema, its type, and what the central ledger says it has applied. */
+export interface FleetTenant {
+  schema: string
+  type: string
+  applied: string[]
+}
+
+/** What became of one tenant in `migrateTenants`. */
+export interface TenantResult {
+  schema: string
+  /** `dropped`: gone since it was listed (not a failure); `not-started`: `shouldStart` said no. */
+  status: 'migrated' | 'up-to-date' | 'failed' | 'dropped' | 'not-started'
+  applied: string[]
+  failedMigration?: string
+  message?: string
+  /** PostgreSQL's SQLSTATE, when the failure was PostgreSQL's. */
+  sqlstate?: string
+  /** When its transaction began, and how long it took (0 for a tenant with nothing pending). */
+  startedAt?: Date
+  durationMs: number
+}
+
+export interface MigrateTenantsOptions {
+  concurrency: number
+  emit: (event: MigrationEvent) => void
+  /** Checked before each tenant starts: false leaves it (and every later one) untouched, `not-started`. */
+  shouldStart?: () => boolean
+  /** Each tenant's lock waits are bounded by this (ms); see ApplyMigrationsOptions.lockTimeoutMs. */
+  lockTimeoutMs?: number
+  /** Called as each tenant finishes, in finishing order. */
+  onResult?: (result: TenantResult) => void
+  /** Progress events number tenants from here, out of `total` (a staged run's stages share one count). */
+  indexBase?: number
+  total?: number
+}
+
+/**
+ * The fleet loop: each tenant of `fleet` in its own transaction, at most
+ * `concurrency` at once, the central ledger's `applied` being the plan. The
+ * caller holds the migrator lock. A failing tenant is reported and the others
+ * go on; results keep `fleet`'s order.
+ */
+export async function migrateTenants(
+  db: Database,
+  sets: MigrationSets,
+  fleet: readonly FleetTenant[],
+  options: MigrateTenantsOptions,
+): Promise<TenantResult[]> {
+  const { emit } = options
+  const base = options.indexBase ?? 0
+  const total = options.total ?? fleet.length
+  const finish = (result: TenantResult): TenantResult => {
+    options.onResult?.(result)
+    return result
   }
-  return { schema, status: 'failed', applied: [], message: error instanceof Error ? error.message : String(error) }
+  return runBounded(fleet, options.concurrency, async (tenant, position): Promise<TenantResult> => {
+    const index = base + position
+    if (options.shouldStart && !options.shouldStart()) return { schema: tenant.schema, status: 'not-started', applied: [], durationMs: 0 }
+    const migrations = migrationsOfType(sets, tenant.type)
+    if (typeof migrations === 'string') {
+      emit({ type: 'schema-failed', schema: tenant.schema, index, total, message: migrations })
+      return finish({ schema: tenant.schema, status: 'failed', applied: [], message: migrations, durationMs: 0 })
+    }
+    const applied = new Set(tenant.applied)
+    const planned = migrations.map((m) => m.name).filter((name) => !applied.has(name))
+    if (planned.length === 0) {
+      // The central ledger says nothing is pending: no transaction needed.
+      emit({ type: 'schema-done', schema: tenant.schema, index, total, applied: [] })
+      return finish({ schema: tenant.schema, status: 'up-to-date', applied: [], durationMs: 0 })
+    }
+    emit({ type: 'schema-start', schema: tenant.schema, index, total, pending: planned.length })
+    const startedAt = new Date()
+    const began = performance.now()
+    try {
+      const migrate = (plan?: readonly string[]): Promise<string[]> =>
+        migrateSchema(db, {
+          schema: tenant.schema,
+          migrations,
+          mirrorToCentral: true,
+          ...(plan === undefined ? {} : { applied: plan }),
+          ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
+          onMigrated: (migration) => emit({ type: 'migration-applied', schema: tenant.schema, migration }),
+        })
+      // The central ledger, read under the migrator lock, is the plan; should the schema's own
+      // ledger turn out to be ahead of it (changed by hand), the attempt fails as a whole (its
+      // primary key, if not the migration's SQL first), and the schema is redone reading it first.
+      const names = await migrate(tenant.applied).catch(async (error: unknown) => {
+        if (error instanceof MigrationFailedError && (await ownLedgerHoldsAny(db, tenant.schema, planned))) return migrate()
+        throw error
+      })
+      emit({ type: 'schema-done', schema: tenant.schema, index, total, applied: names })
+      return finish({ schema: tenant.schema, status: names.length > 0 ? 'migrated' : 'up-to-date', applied: names, startedAt, durationMs: performance.now() - began })
+    } catch (error) {
+      if (await droppedMeanwhile(db, tenant.schema)) {
+        // Gone, not failed: it leaves the report, and its progress line is closed.
+        emit({ type: 'schema-done', schema: tenant.schema, index, total, applied: [] })
+        return finish({ schema: tenant.schema, status: 'dropped', applied: [], durationMs: performance.now() - began })
+      }
+      const result: TenantResult = { ...failureOf(tenant.schema, error), startedAt, durationMs: performance.now() - began }
+      emit({
+        type: 'schema-failed',
+        schema: tenant.schema,
+        index,
+        total,
+        ...(result.failedMigration === undefined ? {} : { migration: result.failedMigration }),
+        message: result.message ?? 'unknown error',
+      })
+      return finish(result)
+    }
+  })
+}
+
+/** A tenant result as the plain run's report has it. */
+function asOutcome(result: TenantResult): SchemaOutcome {
+  const status = result.status === 'migrated' || result.status === 'up-to-date' ? result.status : 'failed'
+  const outcome: SchemaOutcome = { schema: result.schema, status, applied: result.applied }
+  if (result.failedMigration !== undefined) outcome.failedMigration = result.failedMigration
+  if (result.message !== undefined) outcome.message = result.message
+  return outcome
+}
+
+/**
+ * What every run does first, under the migrator lock: refuses a tenant-only
+ * run while shared migrations are pending, refuses the whole run when an
+ * applied migration's file changed (before anything runs), applies the shared
+ * migrations when asked, and records the checksums of ledger rows from
+ * before checksums existed. Returns `public`'s outcome when shared ran; a
+ * failed one means the run stops there.
+ */
+export async function prepareRun(
+  db: Database,
+  sets: MigrationSets,
+  options: { runShared: boolean; runTenant: boolean; schema?: string; concurrency: number },
+): Promise<SchemaOutcome | undefined> {
+  const { runShared, runTenant, concurrency } = options
+  if (!runShared && runTenant) {
+    const pending = await pendingSharedMigrations(db, sets)
+    if (pending.length > 0) {
+      throw new SchemataError('MIGRATION_FAILED', `shared migrations are pending (${pending.join(', ')}); run "migrate --shared" first`)
+    }
+  }
+
+  // Before anything runs: an applied migration whose file changed since is refused, whole run.
+  const tenantByName = migrationsByName(sets.types.values())
+  const audit = await auditChecksums(db, sets.shared, tenantByName, {
+    ...(options.schema === undefined ? {} : { schema: options.schema }),
+    shared: runShared,
+    tenants: runTenant,
+  })
+  if (audit.changed.length > 0) throw new ChangedMigrationError(audit.changed, displayPath)
+
+  let shared: SchemaOutcome | undefined
+  if (runShared) {
+    try {
+      const applied = await migrateSchema(db, { schema: 'public', migrations: sets.shared, mirrorToCentral: false })
+      shared = { schema: 'public', status: applied.length > 0 ? 'migrated' : 'up-to-date', applied }
+    } catch (error) {
+      return outcomeOfFailure('public', error)
+    }
+  }
+
+  // Rows recorded before checksums existed get the files' checksums now (trust on first use).
+  if (audit.unrecorded.includes('public')) await recordChecksums(db, 'public', checksumsOf(sets.shared), 'missing')
+  const unrecordedTenants = audit.unrecorded.filter((schema) => schema !== 'public')
+  if (unrecordedTenants.length > 0) {
+    await recordChecksumsIn(db, unrecordedTenants, checksumsOf([...tenantByName.values()]), 'missing', concurrency)
+  }
+  return shared
 }
 
 /**
@@ -126,95 +297,19 @@ export async function migrateSchemas(
       durationMs: 0,
     }
 
-    if (!runShared && runTenant) {
-      const pending = await pendingSharedMigrations(db, sets)
-      if (pending.length > 0) {
-        throw new SchemataError('MIGRATION_FAILED', `shared migrations are pending (${pending.join(', ')}); run "migrate --shared" first`)
-      }
-    }
-
-    // Before anything runs: an applied migration whose file changed since is refused, whole run.
-    const tenantByName = migrationsByName(sets.types.values())
-    const audit = await auditChecksums(db, sets.shared, tenantByName, {
-      ...(options.schema === undefined ? {} : { schema: options.schema }),
-      shared: runShared,
-      tenants: runTenant,
-    })
-    if (audit.changed.length > 0) throw new ChangedMigrationError(audit.changed, displayPath)
-
-    if (runShared) {
-      try {
-        const applied = await migrateSchema(db, { schema: 'public', migrations: sets.shared, mirrorToCentral: false })
-        report.shared = { schema: 'public', status: applied.length > 0 ? 'migrated' : 'up-to-date', applied }
-      } catch (error) {
-        report.shared = outcomeOfFailure('public', error)
-        report.durationMs = performance.now() - started
-        emit({ type: 'run-done', report })
-        return report
-      }
-    }
-
-    // Rows recorded before checksums existed get the files' checksums now (trust on first use).
-    if (audit.unrecorded.includes('public')) await recordChecksums(db, 'public', checksumsOf(sets.shared), 'missing')
-    const unrecordedTenants = audit.unrecorded.filter((schema) => schema !== 'public')
-    if (unrecordedTenants.length > 0) {
-      await recordChecksumsIn(db, unrecordedTenants, checksumsOf([...tenantByName.values()]), 'missing', concurrency)
+    const shared = await prepareRun(db, sets, { runShared, runTenant, concurrency, ...(options.schema === undefined ? {} : { schema: options.schema }) })
+    if (shared !== undefined) report.shared = shared
+    if (shared?.status === 'failed') {
+      report.durationMs = performance.now() - started
+      emit({ type: 'run-done', report })
+      return report
     }
 
     // Listed only now: on a new database the registry exists once the shared migrations ran.
     const fleet = runTenant ? await tenantsToMigrate(db, options.schema) : []
     emit({ type: 'run-start', shared: runShared, tenants: fleet.length })
-    const total = fleet.length
-    const outcomes = await runBounded(fleet, concurrency, async (tenant, index): Promise<SchemaOutcome | undefined> => {
-      const migrations = migrationsOfType(sets, tenant.type)
-      if (typeof migrations === 'string') {
-        emit({ type: 'schema-failed', schema: tenant.schema, index, total, message: migrations })
-        return { schema: tenant.schema, status: 'failed', applied: [], message: migrations }
-      }
-      const applied = new Set(tenant.applied)
-      const planned = migrations.map((m) => m.name).filter((name) => !applied.has(name))
-      if (planned.length === 0) {
-        // The central ledger says nothing is pending: no transaction needed.
-        emit({ type: 'schema-done', schema: tenant.schema, index, total, applied: [] })
-        return { schema: tenant.schema, status: 'up-to-date', applied: [] }
-      }
-      emit({ type: 'schema-start', schema: tenant.schema, index, total, pending: planned.length })
-      try {
-        const migrate = (plan?: readonly string[]): Promise<string[]> =>
-          migrateSchema(db, {
-            schema: tenant.schema,
-            migrations,
-            mirrorToCentral: true,
-            ...(plan === undefined ? {} : { applied: plan }),
-            onMigrated: (migration) => emit({ type: 'migration-applied', schema: tenant.schema, migration }),
-          })
-        // The central ledger, read under the migrator lock, is the plan; should the schema's own
-        // ledger turn out to be ahead of it (changed by hand), the attempt fails as a whole (its
-        // primary key, if not the migration's SQL first), and the schema is redone reading it first.
-        const names = await migrate(tenant.applied).catch(async (error: unknown) => {
-          if (error instanceof MigrationFailedError && (await ownLedgerHoldsAny(db, tenant.schema, planned))) return migrate()
-          throw error
-        })
-        emit({ type: 'schema-done', schema: tenant.schema, index, total, applied: names })
-        return { schema: tenant.schema, status: names.length > 0 ? 'migrated' : 'up-to-date', applied: names }
-      } catch (error) {
-        if (await droppedMeanwhile(db, tenant.schema)) {
-          // Gone, not failed: it leaves the report, and its progress line is closed.
-          emit({ type: 'schema-done', schema: tenant.schema, index, total, applied: [] })
-          return undefined
-        }
-        const outcome = outcomeOfFailure(tenant.schema, error)
-        emit({
-          type: 'schema-failed',
-          schema: tenant.schema,
-          index,
-          total,
-          ...(outcome.failedMigration === undefined ? {} : { migration: outcome.failedMigration }),
-          message: outcome.message ?? 'unknown error',
-        })
-        return outcome
-      }
-    })
+    const results = await migrateTenants(db, sets, fleet, { concurrency, emit })
+    const outcomes = results.map((result) => (result.status === 'dropped' ? undefined : asOutcome(result)))
 
     report.tenants = outcomes.filter((outcome): outcome is SchemaOutcome => outcome !== undefined)
     for (const outcome of report.tenants) {

@@ -1,7 +1,9 @@
 import { InvalidInputError } from '../../errors.ts'
 import type { MigrationEvent } from '../../migrations/events.ts'
 import type { CliContext } from '../cli-context.ts'
+import { ExitCode } from '../cli-io.ts'
 import { intFlag, parseFlags } from '../parse-args.ts'
+import { MIGRATE_FLAG_SPEC, MIGRATE_HELP, STAGED_FLAGS } from './migrate-usage.ts'
 
 function describe(event: MigrationEvent): string | undefined {
   switch (event.type) {
@@ -22,17 +24,19 @@ function describe(event: MigrationEvent): string | undefined {
 
 /** `schemata migrate [--shared | --tenant] [--schema NAME] [--concurrency N] [--no-wait] [--json]`, or `--repair-checksums`. */
 export async function migrateCommand(context: CliContext, argv: readonly string[]): Promise<number> {
-  const flags = parseFlags(argv, {
-    shared: { type: 'boolean' },
-    tenant: { type: 'boolean' },
-    schema: { type: 'string' },
-    concurrency: { type: 'string' },
-    'no-wait': { type: 'boolean' },
-    json: { type: 'boolean' },
-    'repair-checksums': { type: 'boolean' },
-  })
+  const flags = parseFlags(argv, MIGRATE_FLAG_SPEC)
   const concurrency = intFlag(flags, 'concurrency', 1, 64)
   const { io } = context
+  if (flags.help) {
+    io.out(MIGRATE_HELP)
+    return ExitCode.ok
+  }
+  const staged = STAGED_FLAGS.filter((flag) => flags[flag] !== undefined)
+  const rolloutMode = ['plan', 'resume', 'runs', 'run', 'halt'].filter((flag) => flags[flag as keyof typeof flags] !== undefined)
+  if (staged.length > 0 || rolloutMode.length > 0) {
+    const { rolloutCommand } = await import('./migrate-rollout.ts')
+    return rolloutCommand(context, flags, staged)
+  }
   if (flags['repair-checksums']) {
     if (flags.shared || flags.tenant) throw new InvalidInputError('repair-checksums', 'repairs every ledger (or one tenant with --schema); it takes no --shared or --tenant')
     const result = await context.withTenancy((tenancy) =>
