@@ -205,7 +205,7 @@ export interface ProbeResult {
 }
 
 export type Resolution =
-  | { ok: true; schema: string; status: TenantStatus; via: 'domain' | 'subdomain' | 'header' }
+  | { ok: true; schema: string; status: TenantStatus; via: 'domain' | 'subdomain' | 'path' | 'header' }
   | { ok: false; reason: 'none' | 'unknown' | 'conflict'; message: string }
 
 export interface DbStatus {
@@ -262,7 +262,7 @@ export interface ApiRequestLogEntry {
   /** Schema of the tenant the request resolved to, or null when it resolved to none. */
   tenant: string | null
   /** How it resolved: exact domain, subdomain of the base domain, or X-Tenant header. */
-  via: 'domain' | 'subdomain' | 'header' | null
+  via: 'domain' | 'subdomain' | 'path' | 'header' | null
   status: number
   /** Milliseconds from arrival to the response being written. */
   ms: number

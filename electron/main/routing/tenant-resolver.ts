@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import type { Database } from '../db/database.ts'
 import type { TenantStatus } from '../tenancy/tenant-registry.ts'
-import { type RegistrySnapshot, type Resolution, type ResolveRequest, isTenantApiHost, resolveTenant } from './resolve-tenant.ts'
+import { DEFAULT_RULES, type RegistrySnapshot, type Resolution, type ResolveRequest, type RouteRules, isTenantApiHost, resolveTenant } from './resolve-tenant.ts'
 
 /** Reads the routing snapshot in one query. */
 export async function loadRegistrySnapshot(db: Database): Promise<RegistrySnapshot> {
@@ -32,7 +32,7 @@ export class TenantResolver {
 
   constructor(
     private readonly db: Database,
-    private readonly baseDomain = 'localhost',
+    private readonly rules: RouteRules = DEFAULT_RULES,
     /**
      * Upper bound on a snapshot's age even while listening: a notification lost
      * with a dropped connection (or a pooler that does not forward them) can
@@ -43,12 +43,17 @@ export class TenantResolver {
 
   /** Resolves one request; at most one registry query per cache generation. */
   async resolve(request: ResolveRequest): Promise<Resolution> {
-    return resolveTenant(await this.current(), request, this.baseDomain)
+    return resolveTenant(await this.current(), request, this.rules)
   }
 
   /** Whether the tenant API answers this Host header at all (see `isTenantApiHost`). */
   async servesHost(host: string | undefined): Promise<boolean> {
-    return isTenantApiHost(await this.current(), host, this.baseDomain)
+    return isTenantApiHost(await this.current(), host, this.rules)
+  }
+
+  /** The routing rules this resolver applies (the server reads the header name and the path-prefix switch here). */
+  get routing(): RouteRules {
+    return this.rules
   }
 
   /** Drops the cached snapshot. */

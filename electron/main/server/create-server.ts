@@ -21,6 +21,7 @@ import type { Tenancy } from '../tenancy/service.ts'
 import { type TenantApiResponse, sendTenantApiRequestTo } from './send-request.ts'
 import { resolveStaticFile, sendStaticFile } from './static-files.ts'
 import { type TenantApiBackend, handleTenantApi } from './tenant-api.ts'
+import { splitTenantPath } from '../routing/resolve-tenant.ts'
 import { SessionStore } from '../handlers/session-store.ts'
 import { type SessionSource, parseWindowId } from './window-sessions.ts'
 
@@ -270,7 +271,7 @@ export async function createSchemataServer(options: SchemataServerOptions): Prom
       writeJson(res, errorReply(error))
       return
     }
-    if (isApiPath(url.pathname)) return serveApi(req, res, url, arrived)
+    if (isApiPath(url.pathname) || (options.tenancy.routing.pathPrefix && splitTenantPath(url.pathname))) return serveApi(req, res, url, arrived)
     if (policy.isConsoleHost(req.headers.host)) return serveConsole(req, res, url)
     return serveElsewhere(req, res)
   }

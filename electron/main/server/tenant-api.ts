@@ -6,7 +6,7 @@ import { AUTHORIZE_TOKEN_SQL, bearerToken, verifyApiToken, type ApiTokenClaims }
 import type { LoginRateLimiter } from '../auth/login-rate-limiter.ts'
 import { loginToTenant } from '../auth/tenant-login.ts'
 import { InvalidInputError, SchemataError, TenantSuspendedError, quoteForMessage } from '../errors.ts'
-import type { Resolution } from '../routing/resolve-tenant.ts'
+import { type Resolution, splitTenantPath } from '../routing/resolve-tenant.ts'
 import { toCustomerDto, toOrderDto } from '../tenancy/data-dto.ts'
 import type { TenantScope } from '../tenancy/scope.ts'
 import type { Tenancy } from '../tenancy/service.ts'
@@ -15,7 +15,7 @@ import { readJsonBody } from './json-body.ts'
 import { parseInput } from './validate-input.ts'
 
 /** What the tenant API needs of the tenancy core. */
-export type TenantApiBackend = Pick<Tenancy, 'resolve' | 'servesApiHost' | 'withTenant' | 'models' | 'getTenant'>
+export type TenantApiBackend = Pick<Tenancy, 'resolve' | 'servesApiHost' | 'withTenant' | 'models' | 'getTenant' | 'routing'>
 
 export interface TenantApiOptions {
   backend: TenantApiBackend
@@ -51,17 +51,18 @@ const MAX_ROWS = 1000
 const READ_ONLY = { readOnly: true } as const
 
 /** Turns a failed resolution into the error the rules of the tenant API prescribe. */
-function refuseResolution(resolution: Exclude<Resolution, { ok: true }>): Error {
+function refuseResolution(resolution: Exclude<Resolution, { ok: true }>, headerName: string, byPath: boolean): Error {
+  const pathNote = byPath ? ', or the path /t/<schema>/api/…' : ''
   switch (resolution.reason) {
     case 'conflict':
-      return new InvalidInputError('x-tenant', resolution.message)
+      return new InvalidInputError(headerName.toLowerCase(), resolution.message)
     case 'unknown':
       return new HttpError(404, 'TENANT_NOT_FOUND', resolution.message)
     case 'none':
       return new HttpError(
         404,
         'TENANT_NOT_FOUND',
-        'no tenant: use a tenant host (<schema>.localhost or a registered domain) or an X-Tenant header',
+        `no tenant: use a tenant host (<schema>.localhost or a registered domain) or an ${headerName} header${pathNote}`,
       )
   }
 }
@@ -91,10 +92,13 @@ export async function handleTenantApi(req: IncomingMessage, pathname: string, op
     if (!(await options.backend.servesApiHost(host))) {
       throw new HttpError(421, 'FORBIDDEN', `host ${quoteForMessage(host ?? '', 100)} is not served by this tenant API (use a tenant's domain, <schema>.localhost, or localhost with X-Tenant)`)
     }
-    resolution = await options.backend.resolve({ host, header: header(req, 'x-tenant') })
-    if (!resolution.ok) throw refuseResolution(resolution)
+    // The project's routing: its header name, and /t/<schema>/api/… when path-prefix routing is on.
+    const routing = options.backend.routing
+    const prefixed = routing.pathPrefix ? splitTenantPath(pathname) : undefined
+    resolution = await options.backend.resolve({ host, header: header(req, routing.header.toLowerCase()), path: prefixed?.label })
+    if (!resolution.ok) throw refuseResolution(resolution, routing.header, routing.pathPrefix)
     if (resolution.status !== 'active') throw new TenantSuspendedError(resolution.schema, resolution.status)
-    const reply = await route(req, pathname, resolution.schema, options)
+    const reply = await route(req, prefixed?.rest ?? pathname, resolution.schema, options)
     return { reply, resolution }
   } catch (error) {
     if (!(error instanceof SchemataError)) options.onError(error)

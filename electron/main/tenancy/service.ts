@@ -10,7 +10,7 @@ import { DEFAULT_ROUTING, type Project } from '../project/project.ts'
 import { displayPath } from '../project/display-path.ts'
 import { registryMigrations } from './registry-migrations/index.ts'
 import { TenantResolver } from '../routing/tenant-resolver.ts'
-import type { Resolution, ResolveRequest } from '../routing/resolve-tenant.ts'
+import type { Resolution, ResolveRequest, RouteRules } from '../routing/resolve-tenant.ts'
 import { defineTenantModels, type TenantModels } from './models.ts'
 import { type ScopeOptions, type TenantScope, withTenant } from './scope.ts'
 import { type CreateTenantInput, validateTenantInput } from './tenant-input.ts'
@@ -97,7 +97,7 @@ export class Tenancy {
     }
     this.baseDomain = options.baseDomain ?? this.project.baseDomain
     this.models = defineTenantModels(db.sequelize)
-    this.resolver = new TenantResolver(db, this.baseDomain)
+    this.resolver = new TenantResolver(db, { ...this.project.routing, baseDomain: this.baseDomain })
     this.pool = options.pool ?? this.project.pool
   }
 
@@ -241,6 +241,11 @@ export class Tenancy {
 
   withTenant<T>(schema: string, fn: (scope: TenantScope) => Promise<T>, options?: ScopeOptions): Promise<T> {
     return withTenant(this.db, schema, fn, options)
+  }
+
+  /** How the tenant API routes requests: the project's routing options with the base domain. */
+  get routing(): RouteRules {
+    return this.resolver.routing
   }
 
   resolve(request: ResolveRequest): Promise<Resolution> {
