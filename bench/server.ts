@@ -1,8 +1,9 @@
-import { rm } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { connectPlain } from './pg-client.ts'
 import { embeddedSuperuserUrl, startEmbedded, stopEmbedded } from '../electron/main/db/embedded-server.ts'
+import { dataDirLayout } from '../electron/main/db/data-dir.ts'
 import { quoteIdent } from '../electron/main/db/sql.ts'
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
@@ -25,6 +26,28 @@ export interface BenchServer {
   destroy(): Promise<void>
 }
 
+/** SIGKILLs the bench server's postmaster (its backends exit with it); false when there was none to kill. */
+async function killPostmaster(dataDir: string): Promise<boolean> {
+  const pidFile = await readFile(path.join(dataDirLayout(dataDir).pg, 'postmaster.pid'), 'utf8').catch(() => '')
+  const pid = Number(pidFile.split('\n')[0])
+  if (!Number.isInteger(pid) || pid <= 0) return false
+  try {
+    process.kill(pid, 'SIGKILL')
+  } catch {
+    return false
+  }
+  // Wait for it to be gone, so the directory is not removed under it.
+  for (let i = 0; i < 100; i++) {
+    try {
+      process.kill(pid, 0)
+    } catch {
+      return true
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return true
+}
+
 const destroying = new Map<string, Promise<void>>()
 
 /**
@@ -37,7 +60,12 @@ export function destroyBenchServer(dataDir: string): Promise<void> {
   if (!pending) {
     pending = (async () => {
       try {
-        await stopEmbedded(dataDir)
+        await stopEmbedded(dataDir).catch(async (error: unknown) => {
+          // A throwaway cluster needs no shutdown checkpoint: after many tenants on a slow disk
+          // a clean stop can outlast pg_ctl's wait. Never remove the directory under a live server.
+          const killed = await killPostmaster(dataDir)
+          if (!killed) throw error
+        })
       } finally {
         await rm(dataDir, { recursive: true, force: true })
       }
