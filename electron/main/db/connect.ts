@@ -1,4 +1,5 @@
 import { homedir } from 'node:os'
+import { connectTimeoutFromEnvironment } from './connect-timeout.ts'
 import { defaultDataDir } from './data-dir.ts'
 import { Database, type DatabaseMode } from './database.ts'
 import { embeddedStatus, startEmbedded, stopEmbedded } from './embedded-server.ts'
@@ -13,14 +14,17 @@ export interface DatabaseTarget {
   directUrl?: string
   /** Embedded mode: the data root (holds `pg/`, credentials and the log). */
   dataDir?: string
+  /** How long a connection attempt may take (SCHEMATA_CONNECT_TIMEOUT; default 10 s). */
+  connectTimeoutMs?: number
 }
 
 /** `DATABASE_URL` means external PostgreSQL; otherwise the embedded server in SCHEMATA_DATA_DIR or the app-data dir. */
 export function targetFromEnvironment(env: NodeJS.ProcessEnv = process.env): DatabaseTarget {
   const url = env.DATABASE_URL?.trim()
   const directUrl = env.DIRECT_DATABASE_URL?.trim()
-  if (url) return directUrl ? { mode: 'external', url, directUrl } : { mode: 'external', url }
-  return { mode: 'embedded', dataDir: defaultDataDir({ env, platform: process.platform, homedir: homedir() }) }
+  const connectTimeoutMs = connectTimeoutFromEnvironment(env)
+  if (url) return directUrl ? { mode: 'external', url, directUrl, connectTimeoutMs } : { mode: 'external', url, connectTimeoutMs }
+  return { mode: 'embedded', dataDir: defaultDataDir({ env, platform: process.platform, homedir: homedir() }), connectTimeoutMs }
 }
 
 export interface Connection {
@@ -55,7 +59,9 @@ export async function connect(
       mode: 'external',
       ...(target.directUrl ? { directUrl: target.directUrl } : {}),
       ...(options.poolMax ? { poolMax: options.poolMax } : {}),
+      ...connectTimeout(target),
     })
+    await reachableOrClosed(db)
     return { db, startedHere: false, release: () => db.close() }
   }
   const dataDir = target.dataDir as string
@@ -80,7 +86,14 @@ export async function connect(
     mode: 'embedded',
     dataDir,
     ...(options.poolMax ? { poolMax: options.poolMax } : {}),
+    ...connectTimeout(target),
   })
+  try {
+    await reachableOrClosed(db)
+  } catch (error) {
+    await leave().catch(() => false)
+    throw error
+  }
   return {
     db,
     startedHere: server.startedHere,
@@ -88,6 +101,20 @@ export async function connect(
       await db.close()
       await leave()
     },
+  }
+}
+
+function connectTimeout(target: DatabaseTarget): { connectTimeoutMs?: number } {
+  return target.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: target.connectTimeoutMs }
+}
+
+/** The first round trip, within the connect timeout; on failure the pool is closed so nothing keeps the process alive. */
+async function reachableOrClosed(db: Database): Promise<void> {
+  try {
+    await db.checkReachable()
+  } catch (error) {
+    await db.close().catch(() => undefined)
+    throw error
   }
 }
 

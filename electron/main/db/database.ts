@@ -1,6 +1,7 @@
 import { QueryTypes, Sequelize, type Transaction } from 'sequelize'
 import pg from 'pg'
 import { installSequelizeContext } from './cls.ts'
+import { DEFAULT_CONNECT_TIMEOUT_MS, addressOf, firstContact } from './connect-timeout.ts'
 import { type DbTransaction, type TransactionOptions, runTransaction } from './pipelined-transaction.ts'
 
 /** How the app reaches PostgreSQL: its own embedded server or one named by DATABASE_URL. */
@@ -18,6 +19,8 @@ export interface DatabaseOptions {
    * changes. Needed when `url` goes through PgBouncer in transaction mode.
    */
   directUrl?: string
+  /** How long one connection attempt may take before it fails (default 10 s; SCHEMATA_CONNECT_TIMEOUT). */
+  connectTimeoutMs?: number
 }
 
 /** Sequelize's default session time zone, passed explicitly so `sessionResetSql` restores exactly it. */
@@ -32,6 +35,7 @@ export class Database {
   readonly poolMax: number
   readonly dataDir: string | undefined
   readonly databaseName: string
+  readonly connectTimeoutMs: number
 
   constructor(options: DatabaseOptions) {
     installSequelizeContext()
@@ -40,6 +44,7 @@ export class Database {
     this.mode = options.mode
     this.dataDir = options.dataDir
     this.poolMax = options.poolMax ?? 8
+    this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
     this.databaseName = decodeURIComponent(new URL(options.url).pathname.replace(/^\//, '')) || 'postgres'
     this.sequelize = new Sequelize(options.url, {
       dialect: 'postgres',
@@ -48,6 +53,8 @@ export class Database {
       timezone: SEQUELIZE_TIMEZONE,
       pool: { max: this.poolMax, min: 0, idle: 10_000, acquire: 30_000 },
       define: { timestamps: false, underscored: true },
+      // Without it a server that accepts TCP and never answers holds a connection attempt forever.
+      dialectOptions: { connectionTimeoutMillis: this.connectTimeoutMs },
     })
   }
 
@@ -73,6 +80,15 @@ export class Database {
     'DISCARD TEMP',
     'DISCARD SEQUENCES',
   ].join(';\n')
+
+  /**
+   * One round trip through the pool, held to the connect timeout: what a
+   * command does first, so an unreachable or silent server is reported at once
+   * (DatabaseUnavailableError naming the address) instead of on its first query.
+   */
+  async checkReachable(): Promise<void> {
+    await firstContact(this.sequelize.authenticate({ logging: false }), addressOf(this.url), this.connectTimeoutMs)
+  }
 
   /** The URL the pool connects to. */
   get url(): string {
@@ -145,7 +161,7 @@ export class Database {
 
   /** A plain client outside the pool, for work that needs one connection throughout (a held transaction, LISTEN). */
   async openClient(options: { direct?: boolean } = {}): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: options.direct ? this.directUrl : this.url })
+    const client = new pg.Client({ connectionString: options.direct ? this.directUrl : this.url, connectionTimeoutMillis: this.connectTimeoutMs })
     await client.connect()
     return client
   }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { homedir } from 'node:os'
 import path from 'node:path'
 import type { DatabaseTarget } from '../db/connect.ts'
+import { connectTimeoutFromEnvironment } from '../db/connect-timeout.ts'
 import { defaultDataDir } from '../db/data-dir.ts'
 import { ProjectConfigError } from './config-error.ts'
 import { displayPath } from './display-path.ts'
@@ -26,6 +27,10 @@ export function projectDataDir(project: Pick<Project, 'root' | 'builtin'>, base:
  * any embedded data folder.
  */
 export function databaseTargetFor(project: Project, env: NodeJS.ProcessEnv = process.env): DatabaseTarget {
+  return { ...targetOf(project, env), connectTimeoutMs: connectTimeoutFromEnvironment(env) }
+}
+
+function targetOf(project: Project, env: NodeJS.ProcessEnv): DatabaseTarget {
   const url = env.DATABASE_URL?.trim()
   const directUrl = env.DIRECT_DATABASE_URL?.trim()
   if (url) return directUrl ? { mode: 'external', url, directUrl } : { mode: 'external', url }

@@ -1,4 +1,5 @@
 import pg from 'pg'
+import { DEFAULT_CONNECT_TIMEOUT_MS, addressOf, firstContact } from '../../db/connect-timeout.ts'
 import type { DbStatus } from '../../../../contract/types.ts'
 import { embeddedStatus, startEmbedded, stopEmbedded } from '../../db/embedded-server.ts'
 import { EmbeddedInUseError, liveUsers, setManual } from '../../db/server-users.ts'
@@ -6,17 +7,25 @@ import { InvalidInputError } from '../../errors.ts'
 import type { CliContext } from '../cli-context.ts'
 import { parseFlags } from '../parse-args.ts'
 
-async function serverFacts(url: string): Promise<{ serverVersion: string; user: string; database: string }> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 })
-  await client.connect()
-  try {
+/** Version, login and database of a server, within the connect timeout (a silent server is reported, not waited for). */
+async function serverFacts(url: string, timeoutMs: number): Promise<{ serverVersion: string; user: string; database: string }> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs })
+  const ask = async (): Promise<{ serverVersion: string; user: string; database: string }> => {
+    await client.connect()
     const { rows } = await client.query<{ v: string; u: string; d: string }>(
       'SELECT current_setting(\'server_version\') AS v, current_user AS u, current_database() AS d',
     )
     const row = rows[0] as { v: string; u: string; d: string }
     return { serverVersion: row.v, user: row.u, database: row.d }
-  } finally {
+  }
+  try {
+    const facts = await firstContact(ask(), addressOf(url), timeoutMs)
     await client.end()
+    return facts
+  } catch (error) {
+    // Not end(): it waits for the server, which may be the one not answering.
+    ;(client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy()
+    throw error
   }
 }
 
@@ -32,7 +41,7 @@ export async function dbStatus(context: CliContext): Promise<DbStatus> {
       dataDir: null,
     }
     try {
-      const facts = await serverFacts(target.url as string)
+      const facts = await serverFacts(target.url as string, target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS)
       return { ...base, running: true, database: facts.database, user: facts.user, serverVersion: facts.serverVersion }
     } catch (error) {
       return {
