@@ -17,6 +17,7 @@ import { DbStatusProvider, useDbStatus } from './db-status.tsx'
 import { hasPrimaryModifier, modifierLabel } from './lib/platform.ts'
 import { isLive, SHORTCUT_COUNT } from './lib/tenant-order.ts'
 import { VIEWS, viewFromHash, viewsFor, type ViewId } from './views/view-registry.ts'
+import { OutageAlert, OutageProvider } from './outage.tsx'
 import { useWorkspace, WorkspaceProvider } from './workspace.tsx'
 
 /** The whole console: waits for the database, then the workspace. */
@@ -26,9 +27,11 @@ export function App({ dbPollMs }: { dbPollMs?: { fast: number; slow: number } } 
     <QueryClientProvider client={queryClient}>
       <DbStatusProvider {...(dbPollMs ? { fastPollMs: dbPollMs.fast, slowPollMs: dbPollMs.slow } : {})}>
         <ReadyGate>
-          <WorkspaceProvider>
-            <Shell />
-          </WorkspaceProvider>
+          <ServerOutage>
+            <WorkspaceProvider>
+              <Shell />
+            </WorkspaceProvider>
+          </ServerOutage>
         </ReadyGate>
       </DbStatusProvider>
     </QueryClientProvider>
@@ -43,6 +46,12 @@ function ReadyGate({ children }: { children: ReactNode }) {
     if (status?.running) setReady(true)
   }, [status?.running])
   return ready || status?.running ? <>{children}</> : <StartupScreen />
+}
+
+/** The server being unreachable is one failure: errors that repeat its cause fold into its one alert. */
+function ServerOutage({ children }: { children: ReactNode }) {
+  const { error } = useDbStatus()
+  return <OutageProvider cause={error}>{children}</OutageProvider>
 }
 
 /** The tabs; they scroll sideways within the bar when they do not fit, keeping the selected one in view. */
@@ -212,7 +221,7 @@ function Shell() {
             </div>
           )}
           {db.status && !db.status.running && <ErrorMessage title="The database is not running." message={db.status.error ?? 'Waiting for it to come back…'} />}
-          {db.error !== undefined && <ErrorMessage title="Lost contact with the Schemata server." message={db.error} onRetry={() => void db.refresh()} />}
+          {db.error !== undefined && <OutageAlert cause={db.error} onRetry={() => void db.refresh()} />}
           {active?.status === 'suspended' && currentView.needsTenant && (
             <div className="alert alert--warning" role="status">
               {active.name} is suspended: its data calls are refused until it is resumed.

@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react'
 import type { DbStatus } from '../../contract/types.ts'
-import { useClient } from './client/client-context.tsx'
+import { useClient, useConnectionState } from './client/client-context.tsx'
 import { errorMessage } from './lib/format.ts'
 
 /*
@@ -8,6 +8,9 @@ import { errorMessage } from './lib/format.ts'
  * Database view. While the database is not up (a first run's initdb takes a few
  * seconds) it is polled quickly, so the window shows progress instead of
  * freezing; once up, slowly, plus whatever `db/status` events the main side pushes.
+ * While the server cannot be reached it is polled quickly too, and asked at
+ * once whenever the event channel drops or comes back, so an outage — and its
+ * end — shows within a second instead of at the next slow poll.
  */
 
 export interface DbStatusState {
@@ -65,20 +68,25 @@ export function DbStatusProvider({
     [client],
   )
 
-  const running = status?.running === true
+  const connection = useConnectionState()
+  useEffect(() => {
+    if (connection === 'open' || connection === 'closed') void refresh()
+  }, [connection, refresh])
+
+  const healthy = status?.running === true && error === undefined
   useEffect(() => {
     let stopped = false
     let timer: ReturnType<typeof setTimeout> | undefined
     const tick = async () => {
       await refresh()
-      if (!stopped) timer = setTimeout(() => void tick(), running ? slowPollMs : fastPollMs)
+      if (!stopped) timer = setTimeout(() => void tick(), healthy ? slowPollMs : fastPollMs)
     }
     void tick()
     return () => {
       stopped = true
       if (timer !== undefined) clearTimeout(timer)
     }
-  }, [refresh, running, fastPollMs, slowPollMs])
+  }, [refresh, healthy, fastPollMs, slowPollMs])
 
   return <DbStatusContext.Provider value={{ status, error, since, refresh }}>{children}</DbStatusContext.Provider>
 }

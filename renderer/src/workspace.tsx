@@ -1,8 +1,9 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import type { TenantInfo, TenantListItem } from '../../contract/types.ts'
-import { useClient } from './client/client-context.tsx'
+import { useClient, useConnectionState } from './client/client-context.tsx'
 import { queryKeys } from './data/query-keys.ts'
+import { useDbStatus } from './db-status.tsx'
 import { errorMessage } from './lib/format.ts'
 import { sortTenants, tenantPlaces } from './lib/tenant-order.ts'
 import { TenantColorsProvider } from './tenant-colors.tsx'
@@ -130,6 +131,45 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     void reloadActive()
   }, [reloadActive])
+
+  /*
+   * The server came back — `serve` restarted, or the network did. Its window
+   * sessions live in memory, so it may have forgotten which tenant this tab
+   * is on: say it again (a tenant dropped meanwhile is reported, not
+   * guessed), then fetch everything anew, which also clears the errors the
+   * outage left in the views.
+   */
+  const rejoin = useCallback(
+    () =>
+      serially(async () => {
+        const schema = activeRef.current?.schema
+        if (schema !== undefined && requested.current === null) {
+          try {
+            confirm((await client.call('tenants/switch', { schema })).tenant, false)
+          } catch (error) {
+            confirm(null, false)
+            setSwitchError(`Could not go back to ${schema} after reconnecting: ${errorMessage(error)}`)
+          }
+        }
+        void queryClient.invalidateQueries()
+      }),
+    [client, serially, confirm, queryClient],
+  )
+  const serverError = useDbStatus().error
+  const connection = useConnectionState()
+  const outage = useRef({ seenOpen: false, lost: false })
+  useEffect(() => {
+    const state = outage.current
+    if (connection === 'open') state.seenOpen = true
+    // A channel that has never been open is starting, not lost.
+    if (serverError !== undefined || (connection === 'closed' && state.seenOpen)) {
+      state.lost = true
+      return
+    }
+    if (!state.lost || connection === 'connecting' || connection === 'closed') return
+    state.lost = false
+    void rejoin()
+  }, [serverError, connection, rejoin])
 
   // Another window, the CLI or this one changed the registry: refresh the list (coalesced).
   useEffect(() => {

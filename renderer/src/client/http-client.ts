@@ -56,7 +56,8 @@ export class HttpSchemataClient implements SchemataClient, ConnectionStateSource
     this.options = {
       origin: options.origin.replace(/\/+$/, ''),
       windowId: options.windowId,
-      backoff: options.backoff ?? { initialMs: 250, maxMs: 10_000 },
+      // The server is on this machine: after a restart, a tab should be back within about two seconds, not ten.
+      backoff: options.backoff ?? { initialMs: 250, maxMs: 2_000 },
     }
     this.retryDelay = this.options.backoff.initialMs
     // `fetch` must be called with the global as `this` in browsers; binding keeps an injected one as it is.

@@ -5,6 +5,7 @@ import { modifierLabel } from '../lib/platform.ts'
 import { SHORTCUT_COUNT } from '../lib/tenant-order.ts'
 import { useTenantColors } from '../tenant-colors.tsx'
 import { useWorkspace } from '../workspace.tsx'
+import { useFoldedIntoOutage } from '../outage.tsx'
 import { DbStatusPill } from './db-status-pill.tsx'
 import { DepartedTenants, PoolSummary } from './departed-tenants.tsx'
 import { TenantBadge } from './tenant-badge.tsx'
@@ -43,6 +44,7 @@ export interface TenantSidebarProps {
 export function TenantSidebar({ visible, search, onSearch, onCreate, onShowDatabase, departed = [], onNotice = () => undefined }: TenantSidebarProps) {
   const { tenants, places, tenantsError, active, switchingTo, switchTo, reloadTenants } = useWorkspace()
   const colorOf = useTenantColors()
+  const tenantsErrorFolded = useFoldedIntoOutage(tenantsError ?? '')
   const [cursor, setCursor] = useState(0)
   const idPrefix = useId()
   const optionId = (schema: string) => `${idPrefix}-tenant-${schema}`
@@ -114,7 +116,7 @@ export function TenantSidebar({ visible, search, onSearch, onCreate, onShowDatab
             ? `${total.toLocaleString('en-US')} ${total === 1 ? 'tenant' : 'tenants'}`
             : `${visible.length.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`}
       </div>
-      {tenantsError !== undefined && (
+      {tenantsError !== undefined && !tenantsErrorFolded && (
         <div className="alert alert--error sidebar__alert" role="alert">
           <p>Could not load tenants: {tenantsError}</p>
           <button type="button" className="button button--small" onClick={() => void reloadTenants()}>

@@ -146,6 +146,11 @@ export class MemoryClient implements SchemataClient {
     return this.active
   }
 
+  /** As a restarted server does: window sessions live in memory, so the window's active tenant is forgotten. */
+  restart(): void {
+    this.active = null
+  }
+
   /** A tenant's customer names as stored, read behind the contract's back (for assertions). */
   customerNames(schema: string): string[] {
     return this.tenant(schema).customers.map((c) => c.name)
