@@ -33,7 +33,7 @@ function TenantReport({ report, name }: { report: FanOutTenantReport; name: stri
       <TenantBadge name={name} schema={report.schema} />
       <span className="fan-out-tenant__schema">{report.schema}</span>
       <span className="fan-out-tenant__ms" data-testid="fan-out-tenant-ms">
-        {report.ms} ms
+        {Math.round(report.ms)} ms
       </span>
       {report.ok ? (
         <span className="fan-out-tenant__rows">
@@ -98,7 +98,7 @@ export function FanOutResults({ state, names, onCancel }: { state: FanOutState; 
           empty={ended ? 'No rows.' : 'Waiting for the first tenant…'}
           renderValue={(column, value) =>
             column === TENANT_COLUMN ? (
-              <span className="fan-out-cell-tenant" data-testid="fan-out-cell-tenant">
+              <span className="fan-out-cell-tenant" data-testid="fan-out-cell-tenant" data-schema={value}>
                 <TenantBadge name={names.get(value) ?? value} schema={value} />
                 {value}
               </span>

@@ -44,7 +44,7 @@ export function SqlResults({ state, onLoadMore }: { state: Extract<SqlRunState, 
   return (
     <section className="sql-results" data-testid="sql-results" data-command={answer.command}>
       <p className="sql-results__summary" data-testid="sql-summary">
-        {summary} · {answer.ms} ms{answer.wrote ? ' · committed' : ' · read-only'}
+        {summary} · {Math.round(answer.ms)} ms{answer.wrote ? ' · committed' : ' · read-only'}
       </p>
       {state.moreError && (
         <div className="alert alert--error" role="alert" data-testid="sql-more-error">
