@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { amountCents, customerFields, customerName, email, orderStatus } from './data-rules.ts'
 import type { ActivityOverview, TenantActivityDetail } from './activity-types.ts'
+import type { RunDetail, RunSummary } from './rollout-types.ts'
 import { dataBrowserInputs, type ExportResult, type RowPage, type TableList, type WrittenRow } from './data-browser.ts'
 import { type FanOutEvent, type FanOutSummary, type FanOutTargetList, type SqlCatalog, type SqlPage, type SqlRunResult, sqlConsoleInputs } from './sql-console.ts'
 import type {
@@ -45,6 +46,7 @@ function returns<T>(): T {
 const schemaName = z.string().min(1).max(63)
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER)
 const empty = z.object({}).strict()
+const runId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER)
 
 /**
  * The input of a call that runs in the calling window's active tenant. It
@@ -141,6 +143,16 @@ export const contract = {
       .strict(),
     result: returns<MigrationReport>(),
   },
+  // Staged runs (issue 15): recorded in the database, whoever started them (CLI or console).
+  'migrations/runs/list': { input: z.object({ limit: z.number().int().min(1).max(500).optional() }).strict(), result: returns<RunSummary[]>() },
+  'migrations/runs/get': { input: z.object({ id: runId }).strict(), result: returns<RunDetail>() },
+  /** Continues a halted, incomplete or interrupted run in the main process, streaming `migrations/progress`. */
+  'migrations/runs/resume': {
+    input: z.object({ id: runId, maxFailures: z.number().int().min(1).max(1_000_000).optional(), concurrency: z.number().int().min(1).max(64).optional() }).strict(),
+    result: returns<RunDetail>(),
+  },
+  /** Asks a running run (of any process) to halt before its next tenant starts. */
+  'migrations/runs/halt': { input: z.object({ id: runId }).strict(), result: returns<RunSummary>() },
 
   'data/customers/list': { input: inTenant({ search: z.string().max(200).optional() }), result: returns<CustomerDto[]>() },
   'data/customers/create': {

@@ -1,7 +1,11 @@
+import { hostname, userInfo } from 'node:os'
 import type { MigrationGrid } from '../../../contract/types.ts'
 import { InvalidInputError } from '../errors.ts'
 import type { MigrateSchemasOptions } from '../migrations/migrate-schemas.ts'
-import { pendingSharedMigrations } from '../migrations/migrate-schemas.ts'
+import { defaultConcurrency, pendingSharedMigrations } from '../migrations/migrate-schemas.ts'
+import { ROLLOUT_DEFAULTS } from '../rollout/rollout-options.ts'
+import { runRollout } from '../rollout/run-rollout.ts'
+import { getRun, listRuns, requestHalt } from '../rollout/run-store.ts'
 import type { ContractServices, HandlerTable } from './handler-types.ts'
 
 /**
@@ -38,8 +42,19 @@ async function migrationGrid({ tenancy }: ContractServices): Promise<MigrationGr
   }
 }
 
+/** The machine's user, for the record of who resumed or halted a run from the console. */
+function osUser(): string {
+  try {
+    return userInfo().username
+  } catch {
+    return process.env.USER ?? 'unknown'
+  }
+}
+
+type MigrationCalls = 'migrations/status' | 'migrations/run' | 'migrations/runs/list' | 'migrations/runs/get' | 'migrations/runs/resume' | 'migrations/runs/halt'
+
 /** Migration status and runs; a run streams its progress to the calling window. */
-export const migrationHandlers: Pick<HandlerTable, 'migrations/status' | 'migrations/run'> = {
+export const migrationHandlers: Pick<HandlerTable, MigrationCalls> = {
   async 'migrations/status'(_input, _context, services) {
     return migrationGrid(services)
   },
@@ -62,5 +77,39 @@ export const migrationHandlers: Pick<HandlerTable, 'migrations/status' | 'migrat
       // Pending counts in every window's tenant list may have changed, also after a partial failure.
       context.broadcast('tenants/changed', { reason: 'migrated' })
     }
+  },
+
+  async 'migrations/runs/list'(input, _context, { tenancy }) {
+    return listRuns(tenancy.db, input.limit ?? 50)
+  },
+
+  async 'migrations/runs/get'(input, _context, { tenancy }) {
+    return getRun(tenancy.db, input.id)
+  },
+
+  async 'migrations/runs/resume'(input, context, { tenancy }) {
+    const overrides = {
+      ...(input.maxFailures === undefined ? {} : { maxFailures: input.maxFailures }),
+      ...(input.concurrency === undefined ? {} : { concurrency: input.concurrency }),
+    }
+    try {
+      return await runRollout(tenancy.db, tenancy.migrations, {
+        resume: input.id,
+        overrides,
+        // Not read for a resume (the run's own options are), but for the type.
+        options: { order: 'name', maxFailures: 1, pauseBetweenMs: 0, lockTimeoutMs: ROLLOUT_DEFAULTS.lockTimeoutMs, lockRetries: 0, atomic: false, concurrency: defaultConcurrency(tenancy.db) },
+        starter: { osUser: osUser(), host: hostname(), via: 'console' },
+        atomicLimit: ROLLOUT_DEFAULTS.atomicLimit,
+        // The console does not queue behind another migrator: it says so, and the user decides.
+        wait: false,
+        onEvent: (event) => context.emit('migrations/progress', event),
+      })
+    } finally {
+      context.broadcast('tenants/changed', { reason: 'migrated' })
+    }
+  },
+
+  async 'migrations/runs/halt'(input, _context, { tenancy }) {
+    return requestHalt(tenancy.db, input.id, `${osUser()}@${hostname()} (console)`)
   },
 }

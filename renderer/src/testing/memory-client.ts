@@ -512,6 +512,13 @@ export class MemoryClient implements SchemataClient {
         return this.activityOverview(input)
       case 'activity/tenant':
         return this.activityDetail(String(input.schema))
+      // Staged runs are recorded by the database; the memory client has none.
+      case 'migrations/runs/list':
+        return []
+      case 'migrations/runs/get':
+      case 'migrations/runs/resume':
+      case 'migrations/runs/halt':
+        throw new ContractError({ code: 'INVALID_INPUT', message: `run: there is no run ${String(input.id)}`, field: 'run' })
       case 'requests/log':
         this.tenantApiUp()
         return this.requestLog.slice(0, typeof input.limit === 'number' ? input.limit : 200)

@@ -7,6 +7,7 @@ import { TenantBadge } from '../components/tenant-badge.tsx'
 import { errorMessage } from '../lib/format.ts'
 import { useCallQuery } from '../data/queries.ts'
 import { useWorkspace } from '../workspace.tsx'
+import { MigrationRunsTimeline } from './migration-runs.tsx'
 import {
   IDLE,
   applyMigrationEvent,
@@ -135,6 +136,14 @@ export function MigrationsView() {
           ))}
         </div>
       )}
+
+      <MigrationRunsTimeline
+        busy={running}
+        onChanged={() => {
+          grid.reload()
+          void reloadTenants()
+        }}
+      />
 
       {grid.error !== undefined ? (
         <ErrorMessage title="Could not read migration status." message={grid.error} onRetry={grid.reload} />
