@@ -3,18 +3,19 @@ import { ContractError } from '../../../contract/contract.ts'
 import { defaultDomainFor } from '../../../contract/naming-rules.ts'
 import type { TenantInfo } from '../../../contract/types.ts'
 import { useClient } from '../client/client-context.tsx'
+import { useCallQuery } from '../data/queries.ts'
 import { errorMessage } from '../lib/format.ts'
 import { domainProblem, parseDomains, schemaNameProblem, suggestSchemaName, tenantNameProblem } from '../validation.ts'
 import { Field } from './field.tsx'
 import { Modal } from './modal.tsx'
 
-type FieldName = 'name' | 'schema' | 'domains'
+type FieldName = 'name' | 'schema' | 'domains' | 'type'
 
 /** Which form field a server error's `field` names ("domains[1]" → domains). */
 export function formFieldOf(field: string | undefined): FieldName | undefined {
   if (field === undefined) return undefined
   if (field.startsWith('domain')) return 'domains'
-  if (field === 'name' || field === 'schema') return field
+  if (field === 'name' || field === 'schema' || field === 'type') return field
   return undefined
 }
 
@@ -37,10 +38,16 @@ export function CreateTenantDialog({ existingSchemas, onCreated, onClose }: Crea
   const [schema, setSchema] = useState('')
   const [schemaEdited, setSchemaEdited] = useState(false)
   const [domains, setDomains] = useState('')
-  const [touched, setTouched] = useState<Record<FieldName, boolean>>({ name: false, schema: false, domains: false })
+  const [touched, setTouched] = useState<Record<FieldName, boolean>>({ name: false, schema: false, domains: false, type: false })
   const [serverErrors, setServerErrors] = useState<Partial<Record<FieldName, string>>>({})
   const [formError, setFormError] = useState<string | undefined>(undefined)
   const [busy, setBusy] = useState(false)
+  // The project's tenant types: a choice only when it declares more than one.
+  const project = useCallQuery('project/current', {}).data
+  const types = project?.tenantTypes ?? []
+  const [chosenType, setChosenType] = useState<string | undefined>(undefined)
+  const type = chosenType ?? project?.defaultTenantType
+  const typeInfo = types.find((t) => t.name === type)
 
   const domainList = parseDomains(domains)
   // What the server picks when no domain is given: underscores are not allowed in host names.
@@ -65,7 +72,7 @@ export function CreateTenantDialog({ existingSchemas, onCreated, onClose }: Crea
 
   const submit = async (event: FormEvent) => {
     event.preventDefault()
-    setTouched({ name: true, schema: true, domains: true })
+    setTouched({ name: true, schema: true, domains: true, type: true })
     if (local.name || local.schema || local.domains) return
     setBusy(true)
     setFormError(undefined)
@@ -75,6 +82,7 @@ export function CreateTenantDialog({ existingSchemas, onCreated, onClose }: Crea
         name: name.trim(),
         schema,
         ...(domainList.length > 0 ? { domains: domainList } : {}),
+        ...(types.length > 1 && type !== undefined ? { type } : {}),
       })
       onCreated(tenant)
     } catch (error) {
@@ -163,6 +171,30 @@ export function CreateTenantDialog({ existingSchemas, onCreated, onClose }: Crea
             />
           )}
         </Field>
+        {types.length > 1 && (
+          <Field label="Type" error={serverErrors.type} hint={typeInfo?.description ?? `Gets the ${typeInfo?.label ?? type ?? ''} migrations.`}>
+            {(props) => (
+              <select
+                {...props}
+                className="input"
+                name="type"
+                data-testid="create-tenant-type"
+                value={type ?? ''}
+                onChange={(event) => {
+                  setChosenType(event.target.value)
+                  setServerErrors((e) => ({ ...e, type: undefined }))
+                }}
+              >
+                {types.map((t) => (
+                  <option key={t.name} value={t.name}>
+                    {t.label}
+                    {t.name === project?.defaultTenantType ? ' (default)' : ''}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        )}
         {formError !== undefined && (
           <div className="alert alert--error" role="alert" data-testid="create-tenant-error">
             {formError}

@@ -1,4 +1,4 @@
-import { memo, useEffect, useRef, useState } from 'react'
+import { Fragment, memo, useEffect, useRef, useState } from 'react'
 import type { MigrationEvent, MigrationGrid } from '../../../contract/types.ts'
 import { useClient } from '../client/client-context.tsx'
 import { ProgressBar } from '../components/progress-bar.tsx'
@@ -186,8 +186,25 @@ function MigrationGridTable({ grid, progress }: { grid: MigrationGrid; progress:
               </td>
             </tr>
           )}
-          {grid.tenants.map((tenant) => (
-            <GridRow key={tenant.schema} tenant={tenant} migrations={grid.migrations} progress={progress.schemas[tenant.schema]} />
+          {groupByType(grid).map(({ type, tenants }) => (
+            <Fragment key={type?.name ?? ''}>
+              {type && (
+                <tr className="migration-grid__group" data-testid="migration-group" data-type={type.name}>
+                  <th scope="rowgroup" colSpan={grid.migrations.length + 2}>
+                    {type.label} <span className="muted">· {tenants.length} tenant{tenants.length === 1 ? '' : 's'} · {type.migrations.length} migrations</span>
+                  </th>
+                </tr>
+              )}
+              {tenants.map((tenant) => (
+                <GridRow
+                  key={tenant.schema}
+                  tenant={tenant}
+                  migrations={grid.migrations}
+                  ofType={type?.migrations}
+                  progress={progress.schemas[tenant.schema]}
+                />
+              ))}
+            </Fragment>
           ))}
         </tbody>
       </table>
@@ -195,16 +212,34 @@ function MigrationGridTable({ grid, progress }: { grid: MigrationGrid; progress:
   )
 }
 
+/**
+ * The grid's rows grouped by tenant type, in the project's order (a type no
+ * tenant has is left out; a type the project does not declare comes last).
+ * One type: a single group without a heading.
+ */
+export function groupByType(grid: MigrationGrid): { type: MigrationGrid['types'][number] | undefined; tenants: MigrationGrid['tenants'] }[] {
+  if (grid.types.length <= 1) return [{ type: undefined, tenants: grid.tenants }]
+  const known = new Set(grid.types.map((t) => t.name))
+  const groups = grid.types.map((type) => ({ type, tenants: grid.tenants.filter((t) => t.type === type.name) }))
+  const unknown = grid.tenants.filter((t) => !known.has(t.type))
+  if (unknown.length > 0) groups.push({ type: { name: '?', label: 'Undeclared type', migrations: [] }, tenants: unknown })
+  return groups.filter((g) => g.tenants.length > 0)
+}
+
 const GridRow = memo(function GridRow({
   tenant,
   migrations,
+  ofType,
   progress,
 }: {
   tenant: MigrationGrid['tenants'][number]
   migrations: string[]
+  /** The migrations of the tenant's type, when the grid is grouped: the others do not apply to it. */
+  ofType: string[] | undefined
   progress: SchemaProgress | undefined
 }) {
   const applied = new Set(tenant.applied)
+  const applies = ofType === undefined ? undefined : new Set(ofType)
   const pct = schemaPercent(progress)
   return (
     <tr data-testid="migration-row" data-schema={tenant.schema}>
@@ -217,10 +252,18 @@ const GridRow = memo(function GridRow({
         </span>
       </th>
       {migrations.map((m) => {
-        const state = progress?.state === 'failed' && progress.migration === m ? 'failed' : applied.has(m) ? 'applied' : 'pending'
+        const state =
+          progress?.state === 'failed' && progress.migration === m
+            ? 'failed'
+            : applied.has(m)
+              ? 'applied'
+              : applies && !applies.has(m)
+                ? 'not-applicable'
+                : 'pending'
+        const title = state === 'not-applicable' ? `${m}: not a migration of type ${tenant.type}` : `${m}: ${state}`
         return (
-          <td key={m} className={`cell cell--${state}`} data-state={state} title={`${m}: ${state}`}>
-            <span aria-hidden="true">{state === 'applied' ? '✓' : state === 'failed' ? '✕' : '○'}</span>
+          <td key={m} className={`cell cell--${state}`} data-state={state} title={title}>
+            <span aria-hidden="true">{state === 'applied' ? '✓' : state === 'failed' ? '✕' : state === 'not-applicable' ? '–' : '○'}</span>
             <span className="visually-hidden">{state}</span>
           </td>
         )
