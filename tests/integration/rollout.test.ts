@@ -148,12 +148,14 @@ describe('staged rollouts on real PostgreSQL', () => {
   })
 
   it('a failure within a wave halts the run before the next tenant starts; every other tenant is whole or untouched', async () => {
-    failIn.add('t06')
+    // t05 is in the middle of wave 2: the brake must keep t06 (same wave) and wave 3 from starting.
+    failIn.add('t05')
     const events: RolloutEvent[] = []
     const run = await start({ wave: 3 }, { onRollout: (e) => events.push(e) })
     expect(run.status).toBe('halted')
-    expect(run.haltReason).toBe('1 tenant failed (--max-failures 1): t06')
-    expect(await states()).toEqual(expected(['t01', 't02', 't03', 't04', 't05']))
+    expect(run.haltReason).toBe('1 tenant failed (--max-failures 1): t05')
+    expect(await states()).toEqual(expected(['t01', 't02', 't03', 't04']))
+    expect(run.tenants.filter((x) => x.status === 'pending').map((x) => x.schema)).toEqual(['t06', 't07', 't08'])
     expect(events.filter((e) => e.type === 'stage-start').map((e) => (e.type === 'stage-start' ? e.number : 0))).toEqual([1, 2])
 
     // --max-failures 3 lets two failures through: the run goes on, ends incomplete, and says so.
@@ -161,7 +163,7 @@ describe('staged rollouts on real PostgreSQL', () => {
     const second = await start({ wave: 3, maxFailures: 3 })
     expect(second.status).toBe('incomplete')
     expect(second.haltReason).toBe('2 tenants failed; resume the run to try them again')
-    expect(await states()).toEqual(expected(['t01', 't02', 't03', 't04', 't05', 't07']))
+    expect(await states()).toEqual(expected(['t01', 't02', 't03', 't04', 't06', 't07']))
 
     failIn.clear()
     const resumed = await start({}, { resume: second.id })
