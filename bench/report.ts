@@ -68,6 +68,15 @@ export function formatReport(r: BenchResult): string {
     ]),
     '',
     table([
+      [`SQL console (${r.sqlConsole.tenants} tenants, ${r.sqlConsole.concurrency} at once)`, 'console', 'plain floor', 'ratio'],
+      ['count(*) fan-out, cold (tenant logins)', ms(r.sqlConsole.fanOutColdMs), ms(r.sqlConsole.floorMs), x(r.sqlConsole.fanOutColdRatioToFloor)],
+      ['count(*) fan-out, warm', ms(r.sqlConsole.fanOutWarmMs), ms(r.sqlConsole.floorMs), x(r.sqlConsole.fanOutWarmRatioToFloor)],
+      ['SELECT 1, one tenant p50 (p99)', `${ms(r.sqlConsole.consoleTrivialP50Ms)} (${ms(r.sqlConsole.consoleTrivialP99Ms)})`, ms(r.sqlConsole.plainTrivialP50Ms), `+${ms(r.sqlConsole.consoleOverheadP50Ms)}`],
+      ['tenant session set-up (first statement − warm p50)', ms(r.sqlConsole.sessionSetUpP50Ms), '', ''],
+      [`heap peak: ${r.sqlConsole.tenants} vs ${r.sqlConsole.memoryRunStatements} tenant statements (before ${mib(r.sqlConsole.heapBeforeBytes)})`, `${mib(r.sqlConsole.heapPeakSmallBytes)} vs ${mib(r.sqlConsole.heapPeakLargeBytes)}`, `RSS ${mib(r.sqlConsole.rssPeakLargeBytes)}`, ''],
+    ]),
+    '',
+    table([
       ['resolve (warm)', 'p50', 'p99'],
       ['host', ms(r.resolve.hostP50Ms), ms(r.resolve.hostP99Ms)],
       ['header', ms(r.resolve.headerP50Ms), ms(r.resolve.headerP99Ms)],

@@ -14,6 +14,7 @@ import { type DataBrowserResult, benchDataBrowser } from './scenarios/data-brows
 import { type MigrateFleetResult, benchMigrateFleet } from './scenarios/migrate-fleet.ts'
 import { type ResolveResult, benchResolve } from './scenarios/resolve.ts'
 import { type ScopedReadResult, benchScopedRead } from './scenarios/scoped-read.ts'
+import { type SqlConsoleResult, benchSqlConsole } from './scenarios/sql-console.ts'
 import { type StatsOverheadResult, benchStatsOverhead } from './scenarios/statement-stats-overhead.ts'
 import { type TestFixtureResult, benchTestFixture } from './scenarios/test-fixture.ts'
 import { type TraceResult, traceStatements } from './scenarios/trace.ts'
@@ -32,6 +33,8 @@ export interface BenchOptions {
   fixtureRuns?: number
   /** The data browser's project: tenants × tables for the table list, rows of the big table (default 1,000 × 100, 1,000,000). */
   browser?: { tenants?: number; tables?: number; rows?: number; iterations?: number }
+  /** The SQL console: trivial statements measured (default 2000) and how many times the memory run repeats every tenant (default 10). */
+  sqlConsole?: { iterations?: number; repeat?: number }
   /** Also record the SQL of one createTenant, scoped read, schema migration and drop. */
   trace?: boolean
   /** Where the embedded server lives; default `<repo>/.test-data/bench-<pid>`. Deleted at the end. */
@@ -65,6 +68,7 @@ export interface BenchResult {
   migrateFleet: MigrateFleetResult
   whoIsBehind: WhoIsBehindResult
   scopedRead: ScopedReadResult
+  sqlConsole: SqlConsoleResult
   resolve: ResolveResult
   memory: MemoryPeaks
   testFixture: TestFixtureResult
@@ -140,6 +144,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
     const { result: migrateFleet, applied } = await benchMigrateFleet(ctx)
     const whoIsBehind = await benchWhoIsBehind(ctx, applied)
     const scopedRead = await benchScopedRead(ctx, options.iterations ?? 5000)
+    const sqlConsole = await benchSqlConsole(ctx, { iterations: options.sqlConsole?.iterations ?? 2000, repeat: options.sqlConsole?.repeat ?? 10 })
     const resolve = await benchResolve(ctx, options.resolveIterations ?? 20_000)
     const testFixture = await benchTestFixture(ctx, options.fixtureRuns ?? 20)
     const trace = options.trace ? await traceStatements(ctx) : undefined
@@ -181,6 +186,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       migrateFleet,
       whoIsBehind,
       scopedRead,
+      sqlConsole,
       resolve,
       memory,
       testFixture,

@@ -85,5 +85,25 @@ export function checkTargets(result: BenchResult): TargetCheck[] {
       holds: whoIsBehind.p50Ms < 100,
     })
   }
+  const { sqlConsole } = result
+  checks.push(
+    {
+      target: 'SQL console count(*) fan-out ≤ 1.5 × plain connections (warm sessions; cold in brackets)',
+      measured: `${fmt(sqlConsole.fanOutWarmRatioToFloor)} × (cold ${fmt(sqlConsole.fanOutColdRatioToFloor)} ×) over ${sqlConsole.tenants} tenants`,
+      holds: sqlConsole.fanOutWarmRatioToFloor <= 1.5,
+    },
+    {
+      target: 'SQL console trivial statement overhead ≤ 1 ms at p50 (session set-up apart)',
+      measured: `${fmt(sqlConsole.consoleOverheadP50Ms, 3)} ms (set-up ${fmt(sqlConsole.sessionSetUpP50Ms, 1)} ms)`,
+      holds: sqlConsole.consoleOverheadP50Ms <= 1,
+    },
+  )
+  if (run.tenants >= 1000) {
+    checks.push({
+      target: 'SQL console count(*) over 1,000 tenants < 1.5 s (cold)',
+      measured: `${fmt(sqlConsole.fanOutColdMs / 1000, 3)} s cold, ${fmt(sqlConsole.fanOutWarmMs / 1000, 3)} s warm at N = ${run.tenants}`,
+      holds: (sqlConsole.fanOutColdMs / run.tenants) * 1000 < 1500,
+    })
+  }
   return checks
 }
