@@ -1,3 +1,4 @@
+import type { RowCount } from './data-browser.ts'
 import type { OrderStatus } from './data-rules.ts'
 
 /*
@@ -181,7 +182,8 @@ export interface SchemaInfo {
   /** The tenant that owns the schema, or null for `public` and unregistered schemas. */
   tenant: string | null
   owner: string
-  tables: { name: string; estimatedRows: number }[]
+  /** Row counts: exact for tables up to a size on disk (exactCountLimitBytes of data/tables), PostgreSQL's estimate past it (`exact: false`). */
+  tables: { name: string; rows: RowCount }[]
 }
 
 export interface SessionInfo {

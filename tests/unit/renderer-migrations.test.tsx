@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react'
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { MigrationEvent } from '../../contract/types.ts'
 import { MemoryClient } from '../../renderer/src/testing/memory-client.ts'
@@ -72,5 +72,28 @@ describe('segregation view', () => {
     expect(screen.getByTestId('probe-message').textContent).toBe('permission denied for schema initech')
     const active = screen.getAllByTestId('schema-card').find((c) => c.dataset.schema === 'globex')
     expect(active?.getAttribute('aria-current')).toBe('true')
+  })
+
+  it('shows exact counts as they are and labels an estimate as one', async () => {
+    const client = new MemoryClient(DEMO_SEED)
+    const answer = client.call.bind(client)
+    client.call = (async (name: string, input: unknown) => {
+      const result = await answer(name as never, input as never)
+      if (name !== 'inspect/schemas') return result
+      // A big table: past the exact-count threshold the server sends PostgreSQL's estimate.
+      return (result as { name: string; tables: { name: string; rows: { count: number; exact: boolean } }[] }[]).map((schema) =>
+        schema.name === 'acme' ? { ...schema, tables: [...schema.tables, { name: 'events', rows: { count: 1_234_567, exact: false } }] } : schema,
+      )
+    }) as typeof client.call
+    window.location.hash = '#segregation'
+    renderConsole(client)
+    const acme = await waitFor(() => {
+      const card = screen.getAllByTestId('schema-card').find((c) => c.dataset.schema === 'acme')
+      if (!card) throw new Error('no acme card yet')
+      return card
+    })
+    const counts = within(acme).getAllByTestId('schema-table-rows')
+    expect(counts.map((c) => c.textContent)).toEqual(['2 rows', '0 rows', '≈ 1,234,567 rows (estimate)'])
+    expect(counts.map((c) => c.dataset.exact)).toEqual(['true', 'true', 'false'])
   })
 })

@@ -1,6 +1,9 @@
+import type { RowCount } from '../../../contract/data-browser.ts'
 import type { ProbeResult, SchemaInfo, SessionInfo } from '../../../contract/types.ts'
+import { EXACT_COUNT_LIMIT_BYTES } from '../data-browser/table-list.ts'
 import { SqlState, pgErrorOf } from '../db/pg-error.ts'
-import { quoteIdent } from '../db/sql.ts'
+import type { Database } from '../db/database.ts'
+import { qualified, quoteIdent } from '../db/sql.ts'
 import { SchemataError } from '../errors.ts'
 import { assertSchemaName } from '../tenancy/schema-name.ts'
 import { inActiveTenant } from './active-scope.ts'
@@ -10,16 +13,23 @@ import type { HandlerTable } from './handler-types.ts'
  * Straight from pg_catalog rather than information_schema: information_schema
  * shows only objects the current role has privileges on, and this view exists
  * to show everything the database holds. reltuples is the planner's estimate
- * (-1 until the table is first vacuumed or analysed), so it is clamped to 0.
+ * (-1 until the table is first vacuumed or analysed, 0 for a table that had
+ * none then): it said "~0 rows" for tables with rows. So small tables are
+ * counted exactly (see exactCounts) and only big ones show an estimate.
  */
 const SCHEMAS_SQL = `
   SELECT n.nspname AS name,
          pg_get_userbyid(n.nspowner) AS owner,
          t.name AS tenant,
-         coalesce(json_agg(json_build_object('name', c.relname, 'estimatedRows', greatest(c.reltuples, 0)::bigint)
+         coalesce(json_agg(json_build_object('name', c.relname, 'reltuples', c.reltuples::float8, 'relpages', c.relpages,
+                                             'live', pg_catalog.pg_stat_get_live_tuples(c.oid),
+                                             'readable', has_table_privilege(c.oid, 'SELECT'),
+                                             'bytes', CASE WHEN c.relkind = 'p'
+                                                           THEN (SELECT sum(pg_catalog.pg_relation_size(p.relid)) FROM pg_catalog.pg_partition_tree(c.oid) p)
+                                                           ELSE pg_catalog.pg_relation_size(c.oid) END)
                            ORDER BY c.relname) FILTER (WHERE c.oid IS NOT NULL), '[]') AS tables
     FROM pg_catalog.pg_namespace n
-    LEFT JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relkind IN ('r', 'p')
+    LEFT JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relkind IN ('r', 'p') AND NOT c.relispartition
     LEFT JOIN public.tenants t ON t.schema = n.nspname
    WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
    GROUP BY n.oid, n.nspname, n.nspowner, t.name
@@ -39,11 +49,64 @@ const SESSION_SQL = `
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
            WHERE c.oid = to_regclass('customers')) AS customers_table`
 
+interface TableRow {
+  name: string
+  reltuples: number
+  relpages: number
+  live: number
+  readable: boolean
+  bytes: number | string | null
+}
+
 interface SchemaRow {
   name: string
   owner: string
   tenant: string | null
-  tables: { name: string; estimatedRows: number }[]
+  tables: TableRow[]
+}
+
+/** At most this many tables are counted in one call (the smallest first); the rest keep their estimates. */
+const EXACT_COUNT_TABLES = 500
+/** And all of them together read at most this much. */
+const EXACT_COUNT_BUDGET_BYTES = 64 * 1024 * 1024
+
+/** PostgreSQL's estimate: tuples per page from the last ANALYZE times today's pages; before any, the statistics' live tuples. */
+function estimate(table: TableRow): RowCount {
+  const bytes = Number(table.bytes ?? 0)
+  if (table.reltuples >= 0) {
+    const count = table.relpages > 0 ? (table.reltuples / table.relpages) * (bytes / 8192) : table.reltuples
+    return { count: Math.round(count), exact: false }
+  }
+  return { count: Number(table.live), exact: false }
+}
+
+/**
+ * Exact counts for the small tables (up to EXACT_COUNT_LIMIT_BYTES each, the
+ * data browser's threshold), smallest first within a budget, in one
+ * statement. Run as the app's login, which owns every tenant's tables.
+ */
+async function exactCounts(db: Pick<Database, 'rows'>, rows: readonly SchemaRow[]): Promise<Map<string, number>> {
+  const candidates = rows
+    .flatMap((schema) => schema.tables.filter((table) => table.readable).map((table) => ({ schema: schema.name, table: table.name, bytes: Number(table.bytes ?? 0) })))
+    .filter((t) => t.bytes <= EXACT_COUNT_LIMIT_BYTES)
+    .sort((a, b) => a.bytes - b.bytes)
+  const chosen: typeof candidates = []
+  let budget = EXACT_COUNT_BUDGET_BYTES
+  for (const candidate of candidates) {
+    if (chosen.length >= EXACT_COUNT_TABLES || candidate.bytes > budget) break
+    budget -= candidate.bytes
+    chosen.push(candidate)
+  }
+  const counts = new Map<string, number>()
+  if (chosen.length === 0) return counts
+  const counted = await db.rows<{ i: number; n: string }>(
+    chosen.map((t, i) => `SELECT ${i} AS i, count(*) AS n FROM ${qualified(t.schema, t.table)}`).join(' UNION ALL '),
+  )
+  for (const { i, n } of counted) {
+    const t = chosen[Number(i)]
+    if (t) counts.set(`${t.schema}.${t.table}`, Number(n))
+  }
+  return counts
 }
 
 interface SessionRow {
@@ -57,12 +120,16 @@ interface SessionRow {
 export const inspectHandlers: Pick<HandlerTable, 'inspect/schemas' | 'inspect/session' | 'inspect/probe-cross-tenant'> = {
   async 'inspect/schemas'(_input, _context, { tenancy }) {
     const rows = await tenancy.db.rows<SchemaRow>(SCHEMAS_SQL)
+    const exact = await exactCounts(tenancy.db, rows)
     return rows.map(
       (row): SchemaInfo => ({
         name: row.name,
         tenant: row.tenant,
         owner: row.owner,
-        tables: row.tables.map((table) => ({ name: table.name, estimatedRows: Number(table.estimatedRows) })),
+        tables: row.tables.map((table) => {
+          const count = exact.get(`${row.name}.${table.name}`)
+          return { name: table.name, rows: count === undefined ? estimate(table) : { count, exact: true } }
+        }),
       }),
     )
   },

@@ -422,7 +422,7 @@ export class MemoryClient implements SchemataClient {
       }
       case 'inspect/schemas': {
         const schemas: SchemaInfo[] = [
-          { name: 'public', tenant: null, owner: 'postgres', tables: [{ name: 'tenants', estimatedRows: this.tenants.size }] },
+          { name: 'public', tenant: null, owner: 'postgres', tables: [{ name: 'tenants', rows: { count: this.tenants.size, exact: true } }] },
         ]
         for (const t of this.tenants.values()) {
           schemas.push({
@@ -430,8 +430,8 @@ export class MemoryClient implements SchemataClient {
             tenant: t.info.name,
             owner: 'postgres',
             tables: [
-              { name: 'customers', estimatedRows: t.customers.length },
-              { name: 'orders', estimatedRows: t.orders.length },
+              { name: 'customers', rows: { count: t.customers.length, exact: true } },
+              { name: 'orders', rows: { count: t.orders.length, exact: true } },
             ],
           })
         }

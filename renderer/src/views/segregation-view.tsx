@@ -214,6 +214,10 @@ function SchemasPanel() {
   )
 }
 
+function rowsLabel(count: number): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? 'row' : 'rows'}`
+}
+
 function SchemaCard({ schema, isActive }: { schema: SchemaInfo; isActive: boolean }) {
   const colorOf = useTenantColors()
   const colors = schema.tenant !== null && schema.name !== 'public' ? colorOf(schema.name) : undefined
@@ -242,7 +246,9 @@ function SchemaCard({ schema, isActive }: { schema: SchemaInfo; isActive: boolea
           {schema.tables.map((table) => (
             <li key={table.name}>
               <span className="mono">{table.name}</span>
-              <span className="muted">{table.estimatedRows >= 0 ? `~${table.estimatedRows.toLocaleString('en-US')} rows` : ''}</span>
+              <span className="schema-card__rows" data-testid="schema-table-rows" data-exact={table.rows.exact} title={table.rows.exact ? 'counted exactly' : 'PostgreSQL’s estimate: the table is too big to count on every look'}>
+                {table.rows.exact ? rowsLabel(table.rows.count) : `≈ ${rowsLabel(table.rows.count)} (estimate)`}
+              </span>
             </li>
           ))}
         </ul>
