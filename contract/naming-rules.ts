@@ -22,13 +22,31 @@ const RESERVED_WORDS: ReadonlySet<string> = new Set(
 
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/
 
+/**
+ * The valid schema name someone typing `schema` most likely meant — `Hooli` →
+ * `hooli`, `Acme Corp` → `acme_corp`, `e-shop` → `e_shop` — or undefined when
+ * nothing close is valid (accents and other scripts are not guessed at).
+ */
+export function schemaNameSuggestion(schema: string): string | undefined {
+  const guess = schema
+    .trim()
+    .toLowerCase()
+    .replace(/[\s.-]+/g, '_')
+  if (guess === schema || !SCHEMA_PATTERN.test(guess)) return undefined
+  return schemaNameProblem(guess) === undefined ? guess : undefined
+}
+
 /** Returns why `schema` is not an acceptable tenant schema name, or undefined when it is. */
 export function schemaNameProblem(schema: unknown): string | undefined {
   if (typeof schema !== 'string') return 'must be a string'
   if (schema.length === 0) return 'must not be empty'
   if (schema.length > 63) return 'must be at most 63 characters (PostgreSQL truncates longer names)'
   if (!SCHEMA_PATTERN.test(schema)) {
-    return 'must match ^[a-z_][a-z0-9_]{0,62}$ (lowercase ASCII letters, digits, underscore; not starting with a digit)'
+    const suggestion = schemaNameSuggestion(schema)
+    return (
+      'must match ^[a-z_][a-z0-9_]{0,62}$ (lowercase ASCII letters, digits, underscore; not starting with a digit)' +
+      (suggestion === undefined ? '' : `; did you mean "${suggestion}"?`)
+    )
   }
   if (schema === 'public') return 'must not be "public" (it holds the shared tables)'
   if (schema === 'information_schema') return 'must not be "information_schema" (a system schema)'

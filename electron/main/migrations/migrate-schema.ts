@@ -1,4 +1,3 @@
-import { Umzug } from 'umzug'
 import type { Database } from '../db/database.ts'
 import { pgErrorOf } from '../db/pg-error.ts'
 import { type DbTransaction, failedStatementLabel } from '../db/pipelined-transaction.ts'
@@ -97,6 +96,10 @@ export async function applyMigrations(tx: DbTransaction, options: ApplyMigration
       return Promise.resolve()
     },
   }
+  // Loaded here, not at the top: umzug's entry loads its own command-line
+  // parser (@rushstack/ts-command-line), a large share of a CLI command's
+  // start-up, and only a run that applies migrations needs it.
+  const { Umzug } = await import('umzug')
   const umzug = new Umzug<MigrationContext>({
     migrations: options.migrations.map((definition) => ({
       name: definition.name,

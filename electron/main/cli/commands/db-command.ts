@@ -5,6 +5,7 @@ import { embeddedStatus, startEmbedded, stopEmbedded } from '../../db/embedded-s
 import { EmbeddedInUseError, liveUsers, setManual } from '../../db/server-users.ts'
 import { InvalidInputError } from '../../errors.ts'
 import type { CliContext } from '../cli-context.ts'
+import { DB_FLAGS } from '../command-table.ts'
 import { parseFlags } from '../parse-args.ts'
 
 /** Version, login and database of a server, within the connect timeout (a silent server is reported, not waited for). */
@@ -83,7 +84,7 @@ export async function dbCommand(context: CliContext, argv: readonly string[]): P
   const { io, target } = context
   switch (verb) {
     case 'status': {
-      const flags = parseFlags(rest, { json: { type: 'boolean' } })
+      const flags = parseFlags(rest, DB_FLAGS.status)
       const status = await dbStatus(context)
       if (flags.json) io.out(JSON.stringify(status))
       else {
@@ -99,9 +100,10 @@ export async function dbCommand(context: CliContext, argv: readonly string[]): P
     }
     case 'start':
     case 'stop': {
-      const flags = parseFlags(rest, verb === 'stop' ? { force: { type: 'boolean' } } : {})
+      const flags = verb === 'stop' ? parseFlags(rest, DB_FLAGS.stop) : { ...parseFlags(rest, DB_FLAGS.start), force: undefined }
       if (target.mode === 'external') {
         io.err(`DATABASE_URL is set: the external server is not managed by schemata; "db ${verb}" does nothing`)
+        if (flags.json) io.out(JSON.stringify({ mode: 'external', changed: false }))
         return 0
       }
       const dataDir = target.dataDir as string
@@ -110,9 +112,11 @@ export async function dbCommand(context: CliContext, argv: readonly string[]): P
         await setManual(dataDir, true)
         const server = await startEmbedded({ dataDir, onProgress: (step) => io.err(step) })
         io.out(
-          server.startedHere
-            ? `PostgreSQL ${server.serverVersion ?? ''} started on ${server.host}:${server.port} (data: ${dataDir})`
-            : `PostgreSQL already running on ${server.host}:${server.port} (data: ${dataDir})`,
+          flags.json
+            ? JSON.stringify({ mode: 'embedded', changed: server.startedHere, running: true, host: server.host, port: server.port, dataDir })
+            : server.startedHere
+              ? `PostgreSQL ${server.serverVersion ?? ''} started on ${server.host}:${server.port} (data: ${dataDir})`
+              : `PostgreSQL already running on ${server.host}:${server.port} (data: ${dataDir})`,
         )
       } else {
         const users = (await embeddedStatus(dataDir)).running ? await liveUsers(dataDir) : []
@@ -120,7 +124,13 @@ export async function dbCommand(context: CliContext, argv: readonly string[]): P
         if (users.length > 0 && flags.force !== true) throw new EmbeddedInUseError(users)
         await setManual(dataDir, false)
         const wasRunning = await stopEmbedded(dataDir)
-        io.out(wasRunning ? `PostgreSQL stopped (data: ${dataDir})` : `PostgreSQL was not running (data: ${dataDir})`)
+        io.out(
+          flags.json
+            ? JSON.stringify({ mode: 'embedded', changed: wasRunning, running: false, dataDir })
+            : wasRunning
+              ? `PostgreSQL stopped (data: ${dataDir})`
+              : `PostgreSQL was not running (data: ${dataDir})`,
+        )
         if (wasRunning && users.length > 0) {
           io.err(`--force: ${users.map((u) => `pid ${u.pid} (${u.what})`).join(', ')} still use${users.length === 1 ? 's' : ''} it and will start it again`)
         }

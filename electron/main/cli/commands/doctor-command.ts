@@ -2,6 +2,7 @@ import { type DoctorReport, runDoctor } from '../../doctor/doctor.ts'
 import type { Finding } from '../../doctor/findings.ts'
 import type { CliContext } from '../cli-context.ts'
 import { ExitCode } from '../cli-io.ts'
+import { DOCTOR_FLAGS } from '../command-table.ts'
 import { parseFlags } from '../parse-args.ts'
 
 /** The stable shape of `schemata doctor --json`. */
@@ -29,15 +30,7 @@ function summary(report: DoctorReport, fix: boolean): string {
 
 /** `schemata doctor [--fix] [--json]`: exit 0 when healthy (after repairs), 1 when findings remain. */
 export async function doctorCommand(context: CliContext, argv: readonly string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    context.io.out(`usage: schemata doctor [--fix] [--citus] [--json]
-  Checks every tenancy invariant; --fix repairs what is safe. --citus also checks what Citus schema-based
-  sharding (citus_schema_distribute per tenant schema) needs: a primary key on every tenant table, foreign
-  keys only within a tenant schema or to shared public tables (which become reference tables), nothing
-  Citus cannot distribute. See docs/scale-out.md.`)
-    return ExitCode.ok
-  }
-  const flags = parseFlags(argv, { fix: { type: 'boolean' }, json: { type: 'boolean' }, citus: { type: 'boolean' } })
+  const flags = parseFlags(argv, DOCTOR_FLAGS)
   const fix = flags.fix === true
   const { io } = context
   const report = await context.withTenancy((tenancy) =>

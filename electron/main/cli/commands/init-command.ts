@@ -8,14 +8,8 @@ import { builtinConfigPath } from '../../project/find-config.ts'
 import { displayPath } from '../../project/display-path.ts'
 import { CONFIG_FILE } from '../../project/load-project.ts'
 import type { CliIo } from '../cli-io.ts'
+import { INIT_USAGE } from '../usage.ts'
 
-export const INIT_USAGE = `usage: schemata init [DIR] [--name NAME] [--json]
-
-Scaffolds a Schemata project in DIR (default: the current folder; created if missing):
-  schemata.config.json                       the project: migration folders, one tenant type, routing
-  migrations/shared/                         migrations of shared tables in public (none yet)
-  migrations/tenant/0001_create_notes.sql    a first tenant migration (-- migrate:up / -- migrate:down)
-Nothing is overwritten: an existing file stops it before anything is written.`
 
 const FIRST_MIGRATION = `-- The first tenant table. Every tenant schema gets it; name no schema here:
 -- the migrator sets search_path to the tenant's schema, then public.

@@ -1,27 +1,15 @@
 import { InvalidInputError } from '../../errors.ts'
 import { drainPool } from '../../lifecycle/warm-pool.ts'
 import type { CliContext } from '../cli-context.ts'
+import { POOL_FLAGS } from '../command-table.ts'
 import { parseFlags } from '../parse-args.ts'
 
-const USAGE = `usage: schemata pool status | fill | drain [--json]
-  The warm pool: ready tenant schemas at the latest migrations that "tenant create" claims by a rename
-  (instant sign-up). Its size is "pool": { "size": N } in schemata.config.json; long-running processes
-  (the app, serve) refill it in the background, "migrate" migrates pooled schemas like any tenant.
-  status  how many are ready / behind      fill  top it up now      drain  drop every pooled schema`
 
 /** `schemata pool status | fill | drain`. */
 export async function poolCommand(context: CliContext, argv: readonly string[]): Promise<number> {
   const [verb, ...rest] = argv
   const { io } = context
-  if (verb === undefined || verb === '--help' || verb === '-h' || rest.includes('--help') || rest.includes('-h')) {
-    if (verb === undefined) {
-      io.err(USAGE)
-      return 2
-    }
-    io.out(USAGE)
-    return 0
-  }
-  const flags = parseFlags(rest, { json: { type: 'boolean' } })
+  const flags = parseFlags(rest, POOL_FLAGS[verb as keyof typeof POOL_FLAGS] ?? {})
   switch (verb) {
     case 'status': {
       const status = await context.withTenancy((tenancy) => tenancy.poolStatus(), { ensureShared: true })

@@ -1,15 +1,17 @@
 import { homedir } from 'node:os'
-import { fileURLToPath } from 'node:url'
+import path from 'node:path'
 import { type RunningApp, startApp } from '../../app/start-app.ts'
 import { defaultDataDir } from '../../db/data-dir.ts'
 import type { SupervisorEvent } from '../../db/embedded-supervisor.ts'
 import { portUnavailable } from '../../db/free-port.ts'
+import { builtinConfigPath } from '../../project/find-config.ts'
 import type { CliContext } from '../cli-context.ts'
 import { openInBrowser } from '../open-browser.ts'
+import { SERVE_FLAGS } from '../command-table.ts'
 import { intFlag, parseFlags } from '../parse-args.ts'
 
-/** The built renderer, relative to this source file (the CLI runs from source through tsx). */
-const RENDERER_DIR = fileURLToPath(new URL('../../../../out/renderer', import.meta.url))
+/** The built renderer, beside Schemata's package.json (found the same way from the sources and from out/cli). */
+const rendererDir = (): string => path.join(path.dirname(builtinConfigPath()), 'out', 'renderer')
 
 const DEFAULT_PORT = 4780
 
@@ -47,12 +49,7 @@ async function assertPortAvailable(port: number): Promise<void> {
  * (SCHEMATA_DEMO=off skips them), as the app's first run does.
  */
 export async function serveCommand(context: CliContext, argv: readonly string[]): Promise<number> {
-  const values = parseFlags(argv, {
-    port: { type: 'string' },
-    open: { type: 'boolean' },
-    'new-token': { type: 'boolean' },
-    'new-api-secret': { type: 'boolean' },
-  })
+  const values = parseFlags(argv, SERVE_FLAGS)
   const port = intFlag(values, 'port', 0, 65535) ?? DEFAULT_PORT
   const { io } = context
   await assertPortAvailable(port)
@@ -64,7 +61,7 @@ export async function serveCommand(context: CliContext, argv: readonly string[])
       // The demo tenants belong to the demo project; another project's tables are its own.
       seedDemoOnFirstRun: context.project.builtin && context.env.SCHEMATA_DEMO !== 'off',
       server: {
-        rendererDir: RENDERER_DIR,
+        rendererDir: rendererDir(),
         port,
         // Kept across restarts: an open console tab and signed-in API users stay in.
         secretsDir: context.target.dataDir ?? defaultDataDir({ env: context.env, platform: process.platform, homedir: homedir() }),
@@ -83,8 +80,12 @@ export async function serveCommand(context: CliContext, argv: readonly string[])
   const { server } = app
   if (server === undefined) throw new Error('the local server did not start')
   const stopping = untilStopSignal()
-  io.out(`Console: ${server.consoleUrl}`)
-  io.out(`Tenant API: http://<schema>.localhost:${server.port}/api/tenant (or a tenant's domain, or any host with X-Tenant: <schema>)`)
+  const tenantApi = `http://<schema>.localhost:${server.port}/api/tenant`
+  if (values.json) io.out(JSON.stringify({ console: server.consoleUrl, port: server.port, tenantApi }))
+  else {
+    io.out(`Console: ${server.consoleUrl}`)
+    io.out(`Tenant API: ${tenantApi} (or a tenant's domain, or any host with X-Tenant: <schema>)`)
+  }
   io.err('serving on 127.0.0.1; press Ctrl+C to stop')
   if (values.open) {
     void openInBrowser(server.consoleUrl, context.env).then((problem) => {

@@ -11,54 +11,12 @@ import type { Tenancy } from '../../tenancy/service.ts'
 import type { CliContext } from '../cli-context.ts'
 import { type CliIo, ExitCode } from '../cli-io.ts'
 import { intFlag, parseFlagsAndPositionals } from '../parse-args.ts'
+import { SQL_FLAGS } from '../command-table.ts'
+import { SQL_HELP } from '../usage.ts'
 import { type OutputFormat, type ResultWriter, type WriteText, resultWriter } from '../sql-output.ts'
 
-export const SQL_HELP = `usage: schemata sql --schema SCHEMA [SQL | --file FILE] [options]     one tenant
-       schemata sql (--all | --type TYPE | --tenants A,B,…) [--where FIELD=VALUE]… [SQL | --file FILE] [options]
 
-Runs one SQL statement as a tenant: in a session logged in as the tenant's own
-role, on its schema, so it can reach nothing the tenant cannot (RESET ROLE,
-SET ROLE and set_config lead nowhere). Read-only unless --write. The SQL comes
-from the argument, from --file, or from stdin.
-
-With --all, --type or --tenants the statement runs in each tenant, each in its
-own session and transaction, --concurrency at once; rows are merged under a
-leading "tenant" column and printed as they arrive. A tenant that fails is
-reported on stderr with its SQLSTATE and the others go on; the last stderr line
-sums up.
-
-  --schema SCHEMA      the tenant to run in
-  --all                every tenant (active and suspended; suspended ones fail as such)
-  --type TYPE          the tenants of one tenant type
-  --tenants A,B,…      these tenants (repeatable); an unknown one is refused before anything runs
-  --where FIELD=VALUE  narrow --all/--type: status=active, type=enterprise (repeatable)
-  --file FILE          read the statement from FILE ("-": stdin)
-  --write              allow writes (default: BEGIN READ ONLY); with many tenants, one transaction each
-  --timeout DURATION   statement_timeout per tenant: 500ms, 30s, 2m (default 30s, at most 1h)
-  --concurrency N      tenants at once (default: the connection pool's size)
-  --json               rows as a JSON array of objects (numbers, booleans and JSON as such)
-  --csv                rows as CSV (NULL is an empty field, '' a quoted one)
-  --help               this text
-
-Exactly one statement: several are refused (exit 2) with the line where the
-second begins. Exit codes: 0 ok, 2 invalid input (nothing ran), 1 the statement
-failed (SQLSTATE and PostgreSQL's message on one stderr line) or, with many
-tenants, any tenant failed.`
-
-const FLAGS = {
-  schema: { type: 'string' },
-  all: { type: 'boolean' },
-  type: { type: 'string' },
-  tenants: { type: 'string', multiple: true },
-  where: { type: 'string', multiple: true },
-  file: { type: 'string' },
-  write: { type: 'boolean' },
-  timeout: { type: 'string' },
-  concurrency: { type: 'string' },
-  json: { type: 'boolean' },
-  csv: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const
+const FLAGS = { ...SQL_FLAGS, help: { type: 'boolean', short: 'h' } } as const
 
 const MAX_TIMEOUT_MS = 3_600_000
 

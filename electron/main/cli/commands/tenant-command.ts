@@ -1,8 +1,11 @@
 import type { TenantStatus } from '../../../../contract/types.ts'
 import { InvalidInputError } from '../../errors.ts'
+import { assertSchemaName } from '../../tenancy/schema-name.ts'
 import type { CliContext } from '../cli-context.ts'
 import { parseFlags, requireFlag } from '../parse-args.ts'
-import { LIFECYCLE_USAGE, tenantLifecycleCommand } from './tenant-lifecycle-command.ts'
+import { TENANT_FLAGS } from '../command-table.ts'
+import { LIFECYCLE_USAGE } from '../usage.ts'
+import { tenantLifecycleCommand } from './tenant-lifecycle-command.ts'
 
 /** One element of `schemata tenant list --json`: a stable, documented shape. */
 export interface TenantListItem {
@@ -29,14 +32,11 @@ export async function tenantCommand(context: CliContext, argv: readonly string[]
   if (verb !== undefined && verb in LIFECYCLE_USAGE) return tenantLifecycleCommand(context, verb, rest)
   switch (verb) {
     case 'create': {
-      const flags = parseFlags(rest, {
-        name: { type: 'string' },
-        schema: { type: 'string' },
-        domain: { type: 'string', multiple: true },
-        type: { type: 'string' },
-      })
+      const flags = parseFlags(rest, TENANT_FLAGS.create)
       const name = requireFlag(flags, 'name')
       const schema = requireFlag(flags, 'schema')
+      // Checked here too, before connecting: a mistyped name (Hooli → hooli) is answered at once.
+      assertSchemaName(schema)
       const type = flags.type
       // Checked against the project before the database is touched.
       if (type !== undefined && !context.project.tenantTypes.some((t) => t.name === type)) {
@@ -46,11 +46,15 @@ export async function tenantCommand(context: CliContext, argv: readonly string[]
         (tenancy) => tenancy.createTenant({ name, schema, ...(flags.domain ? { domains: flags.domain } : {}), ...(type === undefined ? {} : { type }) }),
         { ensureShared: true },
       )
-      io.out(`created tenant "${tenant.name}" (schema ${tenant.schema}, type ${tenant.type}, domains ${tenant.domains.join(', ')})`)
+      io.out(
+        flags.json
+          ? JSON.stringify({ name: tenant.name, schema: tenant.schema, type: tenant.type, domains: tenant.domains, status: tenant.status })
+          : `created tenant "${tenant.name}" (schema ${tenant.schema}, type ${tenant.type}, domains ${tenant.domains.join(', ')})`,
+      )
       return 0
     }
     case 'list': {
-      const flags = parseFlags(rest, { json: { type: 'boolean' } })
+      const flags = parseFlags(rest, TENANT_FLAGS.list)
       const tenants = await context.withTenancy((tenancy) => tenancy.listTenants(), { ensureShared: true })
       if (flags.json) {
         const items: TenantListItem[] = tenants.map((t) => ({
@@ -75,15 +79,15 @@ export async function tenantCommand(context: CliContext, argv: readonly string[]
       return 0
     }
     case 'drop': {
-      const flags = parseFlags(rest, { schema: { type: 'string' }, yes: { type: 'boolean' } })
+      const flags = parseFlags(rest, TENANT_FLAGS.drop)
       const schema = requireFlag(flags, 'schema')
       if (!flags.yes) throw new InvalidInputError('yes', `--yes is required: dropping "${schema}" deletes its schema and all its data`)
       await context.withTenancy((tenancy) => tenancy.dropTenant(schema), { ensureShared: true })
-      io.out(`dropped tenant ${schema} (schema, role and registry rows)`)
+      io.out(flags.json ? JSON.stringify({ schema, dropped: true }) : `dropped tenant ${schema} (schema, role and registry rows)`)
       return 0
     }
     case 'set-type': {
-      const flags = parseFlags(rest, { schema: { type: 'string' }, type: { type: 'string' }, json: { type: 'boolean' } })
+      const flags = parseFlags(rest, TENANT_FLAGS['set-type'])
       const schema = requireFlag(flags, 'schema')
       const type = requireFlag(flags, 'type')
       const change = await context.withTenancy(
@@ -107,12 +111,13 @@ export async function tenantCommand(context: CliContext, argv: readonly string[]
     }
     case 'suspend':
     case 'resume': {
-      const flags = parseFlags(rest, { schema: { type: 'string' } })
+      const flags = parseFlags(rest, TENANT_FLAGS[verb])
       const schema = requireFlag(flags, 'schema')
       await context.withTenancy((tenancy) => tenancy.setStatus(schema, verb === 'suspend' ? 'suspended' : 'active'), {
         ensureShared: true,
       })
-      io.out(`${verb === 'suspend' ? 'suspended' : 'resumed'} tenant ${schema}`)
+      const status = verb === 'suspend' ? 'suspended' : 'active'
+      io.out(flags.json ? JSON.stringify({ schema, status }) : `${verb === 'suspend' ? 'suspended' : 'resumed'} tenant ${schema}`)
       return 0
     }
     default:

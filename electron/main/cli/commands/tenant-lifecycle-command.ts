@@ -10,34 +10,10 @@ import { moveTenant } from '../../lifecycle/move-tenant.ts'
 import type { Tenant } from '../../tenancy/tenant-registry.ts'
 import type { CliContext } from '../cli-context.ts'
 import { cliProgress } from '../cli-progress.ts'
+import { TENANT_FLAGS } from '../command-table.ts'
+import { LIFECYCLE_USAGE } from '../usage.ts'
 import { parseFlags, requireFlag } from '../parse-args.ts'
 
-/** Usage of each lifecycle verb, printed by `schemata tenant <verb> --help`. */
-export const LIFECYCLE_USAGE: Record<string, string> = {
-  clone: `usage: schemata tenant clone --from SCHEMA --schema NEW [--name NAME] [--domain HOST]... [--data] [--json]
-  A new tenant at the source's migration level (its own role and grants); --data copies every row too,
-  sequences continuing after the copied values. One transaction: all of it or nothing.`,
-  rename: `usage: schemata tenant rename --schema SCHEMA --to NEW [--json]
-  Renames the schema, its role, registry row and ledgers; the default <schema>.<base> domain follows,
-  custom domains stay. Scopes running in the tenant finish first; tokens keep working.`,
-  export: `usage: schemata tenant export --schema SCHEMA --out FILE [--json]
-  Writes the tenant to one file (manifest + each table's rows, each part checksummed; docs/tenant-export-format.md).
-  --out - writes it to stdout.`,
-  import: `usage: schemata tenant import FILE [--schema NEW] [--name NAME] [--domain HOST]... [--as-sibling] [--json]
-  Creates the tenant at the file's migration level and loads its data, checking every count and checksum:
-  all or nothing. --as-sibling restores next to the live tenant (schema <schema>__restored) for "tenant swap".`,
-  swap: `usage: schemata tenant swap --schema SCHEMA --with OTHER [--json]
-  Exchanges two tenants' schemas in one transaction (e.g. a sibling restored with "import --as-sibling");
-  names, domains and ids stay, the data changes places. Both must be of one type.`,
-  archive: `usage: schemata tenant archive --schema SCHEMA [--out FILE] [--json]
-  Exports the tenant, verifies the file, then drops its schema and role; the registry keeps an archived
-  entry (file, checksum, time) and its name and domains. Default file: <data dir>/archives/<schema>-<time>.tenant`,
-  unarchive: `usage: schemata tenant unarchive --schema SCHEMA [--file FILE] [--json]
-  Brings an archived tenant back from its archive (or a copy of it, --file), checking it is the file recorded.`,
-  move: `usage: schemata tenant move --schema SCHEMA --to postgres://… [--drop-source] [--json]
-  Streams the tenant into another Schemata database, verifies it there, then marks it moved here
-  (and drops it here with --drop-source). A rerun finishes an interrupted move.`,
-}
 
 
 function wantsHelp(argv: readonly string[]): boolean {
@@ -65,14 +41,7 @@ export async function tenantLifecycleCommand(context: CliContext, verb: string, 
   try {
     switch (verb) {
       case 'clone': {
-        const flags = parseFlags(argv, {
-          from: { type: 'string' },
-          schema: { type: 'string' },
-          name: { type: 'string' },
-          domain: { type: 'string', multiple: true },
-          data: { type: 'boolean' },
-          json: { type: 'boolean' },
-        })
+        const flags = parseFlags(argv, TENANT_FLAGS.clone)
         const from = requireFlag(flags, 'from')
         const schema = requireFlag(flags, 'schema')
         const tenant = await context.withTenancy(
@@ -85,7 +54,7 @@ export async function tenantLifecycleCommand(context: CliContext, verb: string, 
         return 0
       }
       case 'rename': {
-        const flags = parseFlags(argv, { schema: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } })
+        const flags = parseFlags(argv, TENANT_FLAGS.rename)
         const schema = requireFlag(flags, 'schema')
         const to = requireFlag(flags, 'to')
         const tenant = await context.withTenancy((tenancy) => tenancy.renameTenant(schema, to), { ensureShared: true })
@@ -93,7 +62,7 @@ export async function tenantLifecycleCommand(context: CliContext, verb: string, 
         return 0
       }
       case 'export': {
-        const flags = parseFlags(argv, { schema: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } })
+        const flags = parseFlags(argv, TENANT_FLAGS.export)
         const schema = requireFlag(flags, 'schema')
         const out = requireFlag(flags, 'out')
         if (out === '-') {
@@ -136,7 +105,7 @@ export async function tenantLifecycleCommand(context: CliContext, verb: string, 
         return 0
       }
       case 'swap': {
-        const flags = parseFlags(argv, { schema: { type: 'string' }, with: { type: 'string' }, json: { type: 'boolean' } })
+        const flags = parseFlags(argv, TENANT_FLAGS.swap)
         const schema = requireFlag(flags, 'schema')
         const other = requireFlag(flags, 'with')
         await context.withTenancy((tenancy) => tenancy.swapTenants(schema, other), { ensureShared: true })
@@ -144,7 +113,7 @@ export async function tenantLifecycleCommand(context: CliContext, verb: string, 
         return 0
       }
       case 'archive': {
-        const flags = parseFlags(argv, { schema: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } })
+        const flags = parseFlags(argv, TENANT_FLAGS.archive)
         const schema = requireFlag(flags, 'schema')
         const result = await context.withTenancy(
           (tenancy) => archiveTenant(tenancy, { schema, dir: archiveDirectory(context.target), ...(flags.out ? { out: resolve(flags.out) } : {}), onProgress }),
@@ -155,7 +124,7 @@ export async function tenantLifecycleCommand(context: CliContext, verb: string, 
         return 0
       }
       case 'unarchive': {
-        const flags = parseFlags(argv, { schema: { type: 'string' }, file: { type: 'string' }, json: { type: 'boolean' } })
+        const flags = parseFlags(argv, TENANT_FLAGS.unarchive)
         const schema = requireFlag(flags, 'schema')
         const tenant = await context.withTenancy(
           (tenancy) => unarchiveTenant(tenancy, { schema, ...(flags.file ? { file: resolve(flags.file) } : {}), onProgress }),
@@ -166,7 +135,7 @@ export async function tenantLifecycleCommand(context: CliContext, verb: string, 
         return 0
       }
       case 'move': {
-        const flags = parseFlags(argv, { schema: { type: 'string' }, to: { type: 'string' }, 'drop-source': { type: 'boolean' }, json: { type: 'boolean' } })
+        const flags = parseFlags(argv, TENANT_FLAGS.move)
         const schema = requireFlag(flags, 'schema')
         const to = requireFlag(flags, 'to')
         const result = await context.withTenancy(
@@ -195,27 +164,13 @@ function parseImportArgs(argv: readonly string[]) {
   try {
     parsed = parseArgs({
       args: [...argv],
-      options: {
-        file: { type: 'string' },
-        schema: { type: 'string' },
-        name: { type: 'string' },
-        domain: { type: 'string', multiple: true },
-        'as-sibling': { type: 'boolean' },
-        json: { type: 'boolean' },
-      },
+      options: TENANT_FLAGS.import,
       strict: true,
       allowPositionals: true,
     })
   } catch {
     // Same message and field as every other command's flag errors.
-    parseFlags(argv.filter((a) => a.startsWith('-')), {
-      file: { type: 'string' },
-      schema: { type: 'string' },
-      name: { type: 'string' },
-      domain: { type: 'string', multiple: true },
-      'as-sibling': { type: 'boolean' },
-      json: { type: 'boolean' },
-    })
+    parseFlags(argv.filter((a) => a.startsWith('-')), TENANT_FLAGS.import)
     throw new InvalidInputError('arguments', 'could not be parsed')
   }
   const files = [...parsed.positionals, ...(parsed.values.file ? [parsed.values.file] : [])]

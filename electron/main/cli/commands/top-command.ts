@@ -8,24 +8,10 @@ import { InvalidInputError } from '../../errors.ts'
 import type { CliContext } from '../cli-context.ts'
 import { ExitCode } from '../cli-io.ts'
 import { intFlag, parseFlags } from '../parse-args.ts'
+import { TOP_FLAGS } from '../command-table.ts'
+import { TOP_HELP } from '../usage.ts'
 import { formatBytes, formatNumber, textTable } from '../text-table.ts'
 
-export const TOP_HELP = `usage: schemata top [--interval SECONDS] [--sort KEY] [--limit N] [--iterations N]
-       schemata top --json
-
-What each tenant costs the server, refreshed every interval: statement calls,
-time, rows and buffer use from pg_stat_statements (attributed by the tenant's
-role), live sessions from pg_stat_activity, on-disk size and its growth.
-
-  --interval SECONDS   time between refreshes (default 2; 0.2 to 3600)
-  --sort KEY           time (default), calls, rows, read, temp, sessions, size or growth
-  --limit N            tenants shown (default 20)
-  --iterations N       stop after N refreshes (default: until Ctrl-C)
-  --json               print one sample (cumulative counters, sizes, sessions) as JSON and exit
-  --help               this text
-
-Without pg_stat_statements (not installed, or not preloaded by the server) the
-statement columns are empty and the first line says what to do about it.`
 
 const SORT_KEYS = ['time', 'calls', 'rows', 'read', 'temp', 'sessions', 'size', 'growth'] as const
 type SortKey = (typeof SORT_KEYS)[number]
@@ -171,14 +157,7 @@ function stopSignal(done: Promise<unknown>): Promise<void> {
 
 /** `schemata top`: a refreshing per-tenant cost view; `--json` prints one sample. */
 export async function topCommand(context: CliContext, argv: readonly string[]): Promise<number> {
-  const flags = parseFlags(argv, {
-    interval: { type: 'string' },
-    sort: { type: 'string' },
-    limit: { type: 'string' },
-    iterations: { type: 'string' },
-    json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  })
+  const flags = parseFlags(argv, { ...TOP_FLAGS, help: { type: 'boolean', short: 'h' } })
   const { io } = context
   if (flags.help) {
     io.out(TOP_HELP)
