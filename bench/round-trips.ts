@@ -64,7 +64,10 @@ export function installRoundTripCounter(): void {
  * Sequelize, umzug.
  */
 export function queryMs(): number {
-  return busyMs
+  // The open span counts up to now: a statement still in flight when a measured step
+  // ends (a read-only scope's unwaited COMMIT) belongs to the time of the step it
+  // overlaps, so busy time inside a step never exceeds the step's wall time.
+  return inFlightTotal > 0 ? busyMs + (performance.now() - busySince) : busyMs
 }
 
 /** Round trips so far; take the difference around a measured step. */
