@@ -312,7 +312,7 @@ describe('RPC transport', () => {
       ['NO_ACTIVE_TENANT', 409],
       ['RATE_LIMITED', 429],
       ['MIGRATION_FAILED', 500],
-      ['DATABASE_UNAVAILABLE', 500],
+      ['DATABASE_UNAVAILABLE', 503],
       ['INTERNAL', 500],
     ]
     for (const [code, status] of expected) {

@@ -1,5 +1,6 @@
 import { isCallName, type CallName } from '../../../contract/contract.ts'
 import type { ErrorEnvelope } from '../../../contract/types.ts'
+import { isConnectionFailure, resourceShortage } from '../db/pg-error.ts'
 import { DatabaseUnavailableError, SchemataError, toErrorEnvelope } from '../errors.ts'
 import type { CallContext, CallOutcome, Dispatch } from './dispatch-types.ts'
 import type { ContractServices, Handler } from './handler-types.ts'
@@ -17,25 +18,17 @@ const defaultLog: UnexpectedErrorLog = (name, error) => {
   console.error(`[schemata] ${name} failed unexpectedly:`, error)
 }
 
-// Sequelize wraps "cannot reach the server" in these classes; the user should see that, not an INTERNAL.
-const CONNECTION_ERRORS = new Set([
-  'SequelizeConnectionError',
-  'SequelizeConnectionRefusedError',
-  'SequelizeConnectionTimedOutError',
-  'SequelizeHostNotFoundError',
-  'SequelizeHostNotReachableError',
-  'SequelizeAccessDeniedError',
-  'SequelizeConnectionAcquireTimeoutError',
-])
-
 /**
  * The envelope for any thrown value. Ours carry code and field; a lost
- * connection becomes DATABASE_UNAVAILABLE; the rest is INTERNAL with the
+ * connection or a database out of disk, memory or connections (SQLSTATE
+ * class 53) becomes DATABASE_UNAVAILABLE; the rest is INTERNAL with the
  * message only — the stack and any attached detail stay in main.
  */
 export function envelopeOf(error: unknown): { envelope: ErrorEnvelope; expected: boolean } {
   if (error instanceof SchemataError) return { envelope: toErrorEnvelope(error), expected: true }
-  if (error instanceof Error && CONNECTION_ERRORS.has(error.name)) {
+  const shortage = resourceShortage(error)
+  if (shortage !== undefined) return { envelope: toErrorEnvelope(shortage), expected: true }
+  if (isConnectionFailure(error)) {
     return { envelope: toErrorEnvelope(new DatabaseUnavailableError(`database unavailable: ${error.message}`)), expected: true }
   }
   const { message } = toErrorEnvelope(error)

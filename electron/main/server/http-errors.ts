@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http'
 import type { ErrorCode } from '../../../contract/types.ts'
 import { RateLimitedError } from '../auth/auth-errors.ts'
-import { SchemataError, toErrorEnvelope } from '../errors.ts'
+import { isConnectionFailure, resourceShortage } from '../db/pg-error.ts'
+import { DatabaseUnavailableError, SchemataError, toErrorEnvelope } from '../errors.ts'
 
 /** An error whose HTTP status is not the one its code implies (413, 415, 405, 503). */
 export class HttpError extends SchemataError {
@@ -58,6 +59,9 @@ export function httpStatusFor(code: ErrorCode): number {
       return 409
     case 'TIMEOUT':
       return 504
+    case 'DATABASE_UNAVAILABLE':
+      // Not the request's fault and not permanent: the database is down, not answering, or out of disk.
+      return 503
     default:
       return 500
   }
@@ -72,11 +76,17 @@ export interface JsonReply {
 
 /**
  * Turns anything thrown into `{ error: { code, message, field? } }` with its
- * status. Errors we did not raise on purpose become INTERNAL with a fixed
- * message: a PostgreSQL error text is not for the public tenant API.
+ * status. A database out of disk, memory or connections (SQLSTATE class 53)
+ * or out of reach is 503 DATABASE_UNAVAILABLE saying which; other errors we
+ * did not raise on purpose become INTERNAL with a fixed message: a
+ * PostgreSQL error text is not for the public tenant API.
  */
 export function errorReply(error: unknown): JsonReply {
   if (!(error instanceof SchemataError)) {
+    const shortage = resourceShortage(error)
+    if (shortage !== undefined) return errorReply(shortage)
+    // The address and PostgreSQL's wording are not for the public API; that the database is away is.
+    if (isConnectionFailure(error)) return errorReply(new DatabaseUnavailableError('the database is not reachable; try again later'))
     return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } }
   }
   const envelope = toErrorEnvelope(error)
