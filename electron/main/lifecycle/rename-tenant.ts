@@ -113,7 +113,7 @@ export async function swapTenants(db: Database, schema: string, other: string): 
   await db.transaction(async (tx) => {
     tx.exec(lockSchemasSql([schema, other]))
     const rows = await tx.rows<{ schema: string; role: string; status: string; type: string }>(
-      `SELECT schema, role, status, 'default' AS type FROM public.tenants WHERE schema = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+      `SELECT schema, role, status, type FROM public.tenants WHERE schema = ANY($1::text[]) ORDER BY id FOR UPDATE`,
       [[schema, other]],
     )
     const a = rows.find((r) => r.schema === schema)
