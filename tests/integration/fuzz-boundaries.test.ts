@@ -67,8 +67,11 @@ const EXPECTED_CODES = new Set(['INVALID_INPUT', 'TENANT_NOT_FOUND', 'TENANT_SUS
 // Calls that would change the shared fixture for the other runs get their own guard below.
 const DESTRUCTIVE: ReadonlySet<CallName> = new Set(['tenants/drop', 'tenants/set-status', 'tenants/set-domains', 'migrations/run'])
 
+// demo/load acts on its one valid input (an empty object) by seeding the demo tenants; it is fuzzed on its own below.
+const SEEDS_TENANTS: ReadonlySet<CallName> = new Set(['demo/load'])
+
 describe('hostile input to every contract call', () => {
-  it.each(CALL_NAMES.filter((name) => !DESTRUCTIVE.has(name)))('%s never crashes', async (name) => {
+  it.each(CALL_NAMES.filter((name) => !DESTRUCTIVE.has(name) && !SEEDS_TENANTS.has(name)))('%s never crashes', async (name) => {
     const dispatch = createDispatcher(local.services)
     await fc.assert(
       fc.asyncProperty(
@@ -120,6 +123,23 @@ describe('hostile input to every contract call', () => {
       }),
       { numRuns: 150 },
     )
+  })
+
+  it('demo/load refuses anything but an empty object, and seeds nothing then', async () => {
+    const dispatch = createDispatcher(local.services)
+    await fc.assert(
+      fc.asyncProperty(hostileValue(), async (value) => {
+        tried++
+        // The one valid input really seeds the demo: not aimed at here.
+        const isEmptyObject = value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0
+        fc.pre(!isEmptyObject)
+        const outcome = await dispatch('demo/load', value, context('fuzz-admin'))
+        expect(outcome.ok).toBe(false)
+        if (!outcome.ok) expect(outcome.error.code).toBe('INVALID_INPUT')
+      }),
+      { numRuns: 60 },
+    )
+    expect((await t.tenancy.listTenants()).map((x) => x.schema).sort()).toEqual(['fuzz', 'other'])
   })
 
   it.each([...DESTRUCTIVE])('%s refuses hostile input without touching the fixture tenants', async (name) => {
