@@ -31,8 +31,13 @@ export function parseOrderFile(text: string, path: string): string[] {
   return schemas
 }
 
-const byName = (a: OrderableTenant, b: OrderableTenant): number =>
-  a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }) || a.schema.localeCompare(b.schema)
+// One collator for the whole sort: localeCompare with options builds one per
+// comparison, which made ordering 10,000 tenants cost ~100 ms of a plan.
+const nameCollator = new Intl.Collator('en', { sensitivity: 'base' })
+// Schema names and ISO timestamps are ASCII: code-unit order is their order.
+const ascii = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+
+const byName = (a: OrderableTenant, b: OrderableTenant): number => nameCollator.compare(a.name, b.name) || ascii(a.schema, b.schema)
 
 /**
  * The fleet in the order a run visits it. `name`: by display name (as the
@@ -50,7 +55,7 @@ export function orderTenants<T extends OrderableTenant>(
     case 'name':
       return { ordered: [...tenants].sort(byName), unlisted: [] }
     case 'created':
-      return { ordered: [...tenants].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.schema.localeCompare(b.schema)), unlisted: [] }
+      return { ordered: [...tenants].sort((a, b) => ascii(a.createdAt, b.createdAt) || ascii(a.schema, b.schema)), unlisted: [] }
     case 'size':
       return { ordered: [...tenants].sort((a, b) => a.sizeBytes - b.sizeBytes || byName(a, b)), unlisted: [] }
     case 'file': {

@@ -27,8 +27,16 @@ interface FleetRow {
   name: string
   type: string
   created_at: string
-  applied: string[]
+  /** The applied migrations' names in name order, joined by APPLIED_SEPARATOR ('' for none). */
+  applied: string
 }
+
+/**
+ * Joins a tenant's ledger into one text value: a text column is parsed far
+ * faster than a text[] one, and a fleet mostly shares a handful of ledgers,
+ * so each distinct one is split (and its pending work worked out) once.
+ */
+const APPLIED_SEPARATOR = '\u001f'
 
 /** How many recent migrated tenants the estimates read: a median needs a sample, not the whole history. */
 const HISTORY_SAMPLE = 2000
@@ -41,7 +49,7 @@ const HISTORY_SAMPLE = 2000
 async function readFleet(db: Database, only: string | undefined): Promise<FleetRow[]> {
   return db.rows<FleetRow>(
     `SELECT t.schema, t.name, t.type, to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at,
-            coalesce(array_agg(m.name) FILTER (WHERE m.name IS NOT NULL), '{}') AS applied
+            coalesce(string_agg(m.name, E'\\x1f' ORDER BY m.name), '') AS applied
        FROM public.tenants t LEFT JOIN public.tenant_migrations m ON m.schema = t.schema
       WHERE ($1::text IS NULL OR t.schema = $1) AND t.status NOT IN ('archived', 'moved')
       GROUP BY t.id`,
@@ -100,13 +108,16 @@ export async function planRollout(
 
   const fleet = new Map<string, FleetEntry>()
   const unknownTypes: string[] = []
+  const ledgers = new Map<string, string[]>()
   for (const row of rows) {
     if (typeof migrationsOfType(sets, row.type) === 'string') unknownTypes.push(`${row.schema} (${row.type})`)
+    let applied = ledgers.get(row.applied)
+    if (!applied) ledgers.set(row.applied, (applied = row.applied === '' ? [] : row.applied.split(APPLIED_SEPARATOR)))
     fleet.set(row.schema, {
       schema: row.schema,
       name: row.name,
       type: row.type,
-      applied: row.applied,
+      applied,
       createdAt: row.created_at,
       sizeBytes: sizes?.get(row.schema)?.totalBytes ?? 0,
     })
@@ -115,10 +126,18 @@ export async function planRollout(
     throw new InvalidInputError('type', `tenants of a type this project does not declare cannot be planned: ${unknownTypes.slice(0, 5).join(', ')}${unknownTypes.length > 5 ? ` and ${unknownTypes.length - 5} more` : ''} (see schemata doctor)`)
   }
 
+  // Keyed by type and ledger (the ledger arrays are shared per distinct ledger above).
+  const work = new Map<string, Map<string[], { pending: string[]; estimateMs: number | null }>>()
   const pendingOf = (entry: FleetEntry): PlannedTenant => {
-    const applied = new Set(entry.applied)
-    const pending = (migrationsOfType(sets, entry.type) as readonly { name: string }[]).map((m) => m.name).filter((name) => !applied.has(name))
-    return { schema: entry.schema, name: entry.name, pending, estimateMs: estimator.estimate(pending) }
+    let ofType = work.get(entry.type)
+    if (!ofType) work.set(entry.type, (ofType = new Map()))
+    let known = ofType.get(entry.applied)
+    if (!known) {
+      const applied = new Set(entry.applied)
+      const pending = (migrationsOfType(sets, entry.type) as readonly { name: string }[]).map((m) => m.name).filter((name) => !applied.has(name))
+      ofType.set(entry.applied, (known = { pending, estimateMs: estimator.estimate(pending) }))
+    }
+    return { schema: entry.schema, name: entry.name, pending: known.pending, estimateMs: known.estimateMs }
   }
 
   const { ordered, unlisted } = orderTenants([...fleet.values()], options.order, options.orderFile)

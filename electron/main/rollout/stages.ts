@@ -8,7 +8,7 @@ import { InvalidInputError, quoteForMessage } from '../errors.ts'
  */
 export function canarySeed(tenants: readonly PlannedTenant[]): string {
   const hash = createHash('sha256')
-  for (const tenant of [...tenants].sort((a, b) => a.schema.localeCompare(b.schema))) hash.update(`${tenant.schema}:${tenant.pending.join(',')}\n`)
+  for (const tenant of [...tenants].sort((a, b) => (a.schema < b.schema ? -1 : a.schema > b.schema ? 1 : 0))) hash.update(`${tenant.schema}:${tenant.pending.join(',')}\n`)
   return hash.digest('hex').slice(0, 16)
 }
 
