@@ -127,10 +127,11 @@ export async function planRollout(
   }
 
   // Keyed by type and ledger (the ledger arrays are shared per distinct ledger above).
-  const work = new Map<string, Map<string[], { pending: string[]; estimateMs: number | null }>>()
+  type Work = { pending: string[]; estimateMs: number | null }
+  const work = new Map<string, Map<string[], Work>>()
   const pendingOf = (entry: FleetEntry): PlannedTenant => {
     let ofType = work.get(entry.type)
-    if (!ofType) work.set(entry.type, (ofType = new Map()))
+    if (!ofType) work.set(entry.type, (ofType = new Map<string[], Work>()))
     let known = ofType.get(entry.applied)
     if (!known) {
       const applied = new Set(entry.applied)
