@@ -220,6 +220,12 @@ export interface DbStatus {
   serverVersion: string | null
   dataDir: string | null
   error?: string
+  /**
+   * Set while the server keeps its process and sockets but answers nothing
+   * (frozen, wedged): when the health probe last heard from it, as an ISO
+   * time. `running` is false then and `error` says why.
+   */
+  notRespondingSince?: string
 }
 
 /** Every error code the contract knows; anything else from the other side reads as INTERNAL. */

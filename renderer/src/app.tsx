@@ -220,7 +220,20 @@ function Shell() {
               </button>
             </div>
           )}
-          {db.status && !db.status.running && <ErrorMessage title="The database is not running." message={db.status.error ?? 'Waiting for it to come back…'} />}
+          {db.status && !db.status.running && (
+            <ErrorMessage
+              title={db.status.notRespondingSince !== undefined ? 'The database is not responding.' : 'The database is not running.'}
+              message={db.status.error ?? 'Waiting for it to come back…'}
+            />
+          )}
+          {db.recovered !== undefined && db.status?.running && (
+            <div className="alert alert--success" role="status" data-testid="db-recovered">
+              <span className="alert__message">The database is responding again (it did not answer for {Math.max(1, Math.round(db.recovered.downMs / 1000))} s).</span>
+              <button type="button" className="button button--small" onClick={db.dismissRecovered} aria-label="Dismiss">
+                ×
+              </button>
+            </div>
+          )}
           {db.error !== undefined && <OutageAlert cause={db.error} onRetry={() => void db.refresh()} />}
           {active?.status === 'suspended' && currentView.needsTenant && (
             <div className="alert alert--warning" role="status">

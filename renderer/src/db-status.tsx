@@ -19,6 +19,9 @@ export interface DbStatusState {
   error: string | undefined
   /** When this window started waiting, for the "waiting for N s" line. */
   since: number
+  /** Set when the database answers again after not responding (shown for a while, or until dismissed). */
+  recovered: { downMs: number } | undefined
+  dismissRecovered: () => void
   refresh: () => Promise<void>
 }
 
@@ -44,6 +47,26 @@ export function DbStatusProvider({
   const [error, setError] = useState<string | undefined>(undefined)
   const [since] = useState(() => Date.now())
   const request = useRef(0)
+  const [recovered, setRecovered] = useState<{ downMs: number } | undefined>(undefined)
+  const silentSince = useRef<string | undefined>(undefined)
+  const dismissRecovered = useCallback(() => setRecovered(undefined), [])
+
+  // A frozen database that answers again is worth saying once: the audience saw it stop.
+  useEffect(() => {
+    if (!status) return
+    if (status.notRespondingSince !== undefined) {
+      silentSince.current ??= status.notRespondingSince
+      setRecovered(undefined)
+    } else if (silentSince.current !== undefined && status.running) {
+      setRecovered({ downMs: Math.max(0, Date.now() - Date.parse(silentSince.current)) })
+      silentSince.current = undefined
+    }
+  }, [status])
+  useEffect(() => {
+    if (recovered === undefined) return
+    const timer = setTimeout(() => setRecovered(undefined), 15_000)
+    return () => clearTimeout(timer)
+  }, [recovered])
 
   const refresh = useCallback(async () => {
     const mine = ++request.current
@@ -88,5 +111,5 @@ export function DbStatusProvider({
     }
   }, [refresh, healthy, fastPollMs, slowPollMs])
 
-  return <DbStatusContext.Provider value={{ status, error, since, refresh }}>{children}</DbStatusContext.Provider>
+  return <DbStatusContext.Provider value={{ status, error, since, refresh, recovered, dismissRecovered }}>{children}</DbStatusContext.Provider>
 }

@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process'
 import { readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { DbStatus } from '../../contract/types.ts'
+import type { CallContext } from '../../electron/main/handlers/dispatch-types.ts'
 import { readDbStatus } from '../../electron/main/handlers/db-handlers.ts'
 import { SessionStore } from '../../electron/main/handlers/session-store.ts'
 import { startApp } from '../../electron/main/app/start-app.ts'
@@ -86,6 +88,60 @@ describe('startApp (embedded): the database dies under it', () => {
     expect((await embeddedStatus(dataDir)).running).toBe(false)
   })
 })
+
+describe('startApp (embedded): the database freezes under it (issue 10, item 6b)', () => {
+  it('says "not responding" instead of spinning, fails calls in flight and new ones with DATABASE_UNAVAILABLE, and shows the recovery', async () => {
+    const statuses: DbStatus[] = []
+    // A short probe so the test does not wait out the 3 s default; the mechanism is the same.
+    const running = await startApp({ target, onDbStatus: (status) => statuses.push(status), health: { intervalMs: 100, timeoutMs: 800 } })
+    const context: CallContext = { session: running.services.sessions.open('w1'), emit: () => undefined, broadcast: () => undefined }
+    let frozen: number[] = []
+    try {
+      expect(await running.dispatch('tenants/list', {}, context)).toMatchObject({ ok: true })
+      // Frozen, not dead: every process of the cluster stopped (the pid stays, the sockets stay open, nothing answers).
+      frozen = await clusterPids(dataDir)
+      expect(frozen.length).toBeGreaterThan(1)
+      for (const pid of frozen) process.kill(pid, 'SIGSTOP')
+      // A call that went out as the server froze: before the probe, this waited forever.
+      const inFlight = running.dispatch('tenants/list', {}, context)
+
+      await waitFor('the status to say not responding', async () => (await running.dbStatus()).notRespondingSince !== undefined, 15_000)
+      const silent = await running.dbStatus()
+      expect(silent).toMatchObject({ mode: 'embedded', running: false, dataDir })
+      expect(silent.error).toMatch(/not responding.*no answer to a health check within 0\.8 s/)
+      expect(statuses.some((status) => status.notRespondingSince !== undefined)).toBe(true)
+      // db/status through the contract answers at once with the same, instead of asking the frozen server.
+      expect(await running.dispatch('db/status', {}, context)).toMatchObject({ ok: true, result: { running: false, notRespondingSince: silent.notRespondingSince } })
+
+      const late = await inFlight
+      expect(late).toMatchObject({ ok: false, error: { code: 'DATABASE_UNAVAILABLE' } })
+      expect(late.ok ? '' : late.error.message).toMatch(/not responding/)
+      const refused = await running.dispatch('tenants/list', {}, context)
+      expect(refused).toMatchObject({ ok: false, error: { code: 'DATABASE_UNAVAILABLE' } })
+
+      for (const pid of frozen) process.kill(pid, 'SIGCONT')
+      frozen = []
+      await waitFor('the status to say running again', async () => {
+        const status = await running.dbStatus()
+        return status.running && status.notRespondingSince === undefined
+      })
+      const recovered = statuses.at(-1)
+      expect(recovered).toMatchObject({ running: true, database: 'schemata' })
+      expect(recovered?.notRespondingSince).toBeUndefined()
+      expect(await running.dispatch('tenants/list', {}, context)).toMatchObject({ ok: true })
+    } finally {
+      for (const pid of frozen) process.kill(pid, 'SIGCONT')
+      await running.stop()
+    }
+  })
+})
+
+/** The postmaster of the data directory and its children (backends, checkpointer, …). */
+async function clusterPids(dir: string): Promise<number[]> {
+  const postmaster = Number((await readFile(path.join(dir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0])
+  const children = execFileSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number)
+  return [postmaster, ...children]
+}
 
 async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs

@@ -3,7 +3,8 @@ import { connect, type Connection, type DatabaseTarget } from '../db/connect.ts'
 import { embeddedStatus } from '../db/embedded-server.ts'
 import { type EmbeddedSupervisor, type SupervisorEvent, superviseEmbedded } from '../db/embedded-supervisor.ts'
 import { seedDemo } from '../demo/demo-data.ts'
-import { offlineDbStatus, readDbStatus } from '../handlers/db-handlers.ts'
+import { HealthProbe, healthTimeoutFromEnvironment } from '../db/health-probe.ts'
+import { offlineDbStatus, readDbStatus, readDbStatusWithHealth } from '../handlers/db-handlers.ts'
 import { createDispatcher } from '../handlers/dispatcher.ts'
 import type { Dispatch } from '../handlers/dispatch-types.ts'
 import type { ContractServices } from '../handlers/handler-types.ts'
@@ -41,6 +42,12 @@ export interface StartAppOptions {
   onDatabaseEvent?: (event: SupervisorEvent) => void
   /** Each tenant API request the local server logged (its own tabs get them already). */
   onRequestLogged?: (entry: ApiRequestLogEntry) => void
+  /**
+   * The health probe (db/health-probe.ts): how often and how long before a
+   * silent database counts as not responding. Default: every 1 s, 3 s
+   * (SCHEMATA_HEALTH_TIMEOUT in seconds overrides the timeout).
+   */
+  health?: { intervalMs?: number; timeoutMs?: number }
   /** Something went wrong that the start carries on without (demo seeding, an optional server). Default: stderr. */
   onWarning?: (message: string, error: unknown) => void
 }
@@ -101,6 +108,8 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   const progress = options.onProgress ?? (() => undefined)
   const warn = options.onWarning ?? defaultWarning
   const sessions = options.sessions ?? new SessionStore()
+  // Checked before anything starts: a bad setting changes nothing.
+  const healthTimeoutMs = options.health?.timeoutMs ?? healthTimeoutFromEnvironment(process.env)
   // Loaded and checked before the database is touched.
   const project = options.project ?? (await loadProject(builtinConfigPath(), { builtin: true }))
   const firstRun =
@@ -145,7 +154,18 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     }
   }
 
-  const services: ContractServices = { tenancy, target, sessions }
+  const health = new HealthProbe({
+    url: () => tenancy.db.url,
+    ...(options.health?.intervalMs === undefined ? {} : { intervalMs: options.health.intervalMs }),
+    timeoutMs: healthTimeoutMs,
+    onChange: (state) => {
+      if (!state.responding) options.onWarning?.('the database stopped responding', new Error(state.reason))
+      void readDbStatusWithHealth(target, tenancy.db, health).then(publish)
+    },
+  })
+  health.start()
+
+  const services: ContractServices = { tenancy, target, sessions, health }
   const dispatch = createDispatcher(services)
   if (options.server) {
     try {
@@ -157,6 +177,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
       services.exports = server.dataExports
     } catch (error) {
       if (!options.server.optional) {
+        await health.stop()
         await supervisor?.stop()
         await closeCore(tenancy, connection)
         throw error
@@ -175,13 +196,14 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     services,
     dispatch,
     server,
-    dbStatus: () => readDbStatus(target, tenancy.db),
+    dbStatus: () => readDbStatusWithHealth(target, tenancy.db, health),
     stop() {
       stopping ??= (async () => {
         try {
           await server?.close()
         } finally {
           // Stop watching first, or the supervisor would restart the server we are about to stop.
+          await health.stop()
           await supervisor?.stop()
           await closeCore(tenancy, connection)
         }

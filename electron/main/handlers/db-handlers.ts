@@ -1,6 +1,7 @@
 import type { DbStatus } from '../../../contract/types.ts'
 import type { DatabaseTarget } from '../db/connect.ts'
 import type { Database } from '../db/database.ts'
+import type { HealthProbe, HealthState } from '../db/health-probe.ts'
 import { embeddedStatus } from '../db/embedded-server.ts'
 import type { HandlerTable } from './handler-types.ts'
 
@@ -93,7 +94,31 @@ export async function readDbStatus(target: DatabaseTarget, db: Database | undefi
 
 /** Embedded or external, address, version and data directory. */
 export const dbHandlers: Pick<HandlerTable, 'db/status'> = {
-  async 'db/status'(_input, _context, { target, tenancy }) {
-    return readDbStatus(target, tenancy.db)
+  async 'db/status'(_input, _context, { target, tenancy, health }) {
+    return readDbStatusWithHealth(target, tenancy.db, health)
   },
+}
+
+/**
+ * The status as a long-running process sees it: while the health probe hears
+ * nothing from the server, say so at once instead of asking it (the question
+ * would wait as long as the server does); otherwise read it, bounded by the
+ * probe's timeout.
+ */
+export async function readDbStatusWithHealth(target: DatabaseTarget, db: Database | undefined, health: HealthProbe | undefined): Promise<DbStatus> {
+  if (!health) return readDbStatus(target, db)
+  const notResponding = (state: HealthState): DbStatus => {
+    if (state.responding) return offlineDbStatus(target)
+    return {
+      ...offlineDbStatus(target, `PostgreSQL is not responding: ${state.reason} (its process is there but answers nothing: frozen, stopped or overloaded). Calls fail until it answers again.`),
+      ...(db?.dataDir === undefined ? {} : { dataDir: db.dataDir }),
+      notRespondingSince: state.since.toISOString(),
+    }
+  }
+  if (!health.state.responding) return notResponding(health.state)
+  try {
+    return await health.whileResponding(() => readDbStatus(target, db))
+  } catch {
+    return notResponding(health.state)
+  }
 }

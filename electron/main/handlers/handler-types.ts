@@ -1,3 +1,4 @@
+import type { HealthProbe } from '../db/health-probe.ts'
 import type { z } from 'zod'
 import type { CallName, CallResult, Contract } from '../../../contract/contract.ts'
 import type { ExportResult } from '../../../contract/data-browser.ts'
@@ -18,6 +19,8 @@ export interface ContractServices {
   exports?: ExportPort
   /** The shared readable tables in `public` (tenants may read them, never write them); default: the project's `sharedReadable`. */
   sharedReadable?: () => readonly string[]
+  /** Whether the database answers (long-running processes probe it): calls fail fast instead of spinning while it does not. */
+  health?: HealthProbe
 }
 
 /** Delivers a checked export: browser mode hands back a download URL; the desktop asks where to save it. */

@@ -3,11 +3,14 @@ import { useDbStatus } from '../db-status.tsx'
 /** The sidebar's one-line database status; opens the Database view. */
 export function DbStatusPill({ onClick }: { onClick: () => void }) {
   const { status, error } = useDbStatus()
-  const state = error !== undefined ? 'error' : status?.running ? 'ok' : 'waiting'
+  const frozen = status?.notRespondingSince !== undefined
+  const state = error !== undefined || frozen ? 'error' : status?.running ? 'ok' : 'waiting'
   const label =
     error !== undefined
       ? 'Server unreachable'
-      : !status
+      : frozen
+        ? 'Database not responding'
+        : !status
         ? 'Checking database…'
         : status.running
           ? `${status.mode === 'embedded' ? 'Embedded' : 'External'} PostgreSQL ${shortVersion(status.serverVersion)}`

@@ -19,7 +19,7 @@ export function DatabaseView() {
         <div className="card">
           <div className={`db-state db-state--${status.running ? 'ok' : 'down'}`} data-testid="db-running">
             <span className="db-pill__dot" aria-hidden="true" />
-            {status.running ? 'Running' : 'Not running'}
+            {status.running ? 'Running' : status.notRespondingSince !== undefined ? 'Not responding' : 'Not running'}
           </div>
           {status.error && <ErrorMessage title="The database reports a problem." message={status.error} />}
           <dl className="facts facts--wide" data-testid="db-status">
