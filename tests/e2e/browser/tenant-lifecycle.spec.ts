@@ -29,7 +29,7 @@ test('clone with data, rename, export as a download, restore beside by upload, s
   const copy = original.find((t) => t.schema === 'globex_copy')
   expect(copy?.name).toBe('Globex Corporation (copy)')
 
-  await page.getByRole('button', { name: 'Close' }).click()
+  await page.getByRole('button', { name: 'Close', exact: true }).click()
   dialog = await openManage(consolePage, 'globex_copy')
   await dialog.getByTestId('lifecycle-rename').click()
   await dialog.getByTestId('lifecycle-target').fill('globex_two')

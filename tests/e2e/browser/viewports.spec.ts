@@ -96,6 +96,8 @@ for (const size of VIEWPORTS) {
     })
 
     test('every dialog fits and each of its controls can be reached', async ({ consolePage, tenant }) => {
+      // Every control of four dialogs is scrolled to and checked one by one (the palette alone has a few dozen): slow by design.
+      test.slow()
       const { page } = consolePage
       await consolePage.switchByClick(tenant.schema)
 
