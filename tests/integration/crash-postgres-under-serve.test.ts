@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startEmbedded } from '../../electron/main/db/embedded-server.ts'
 import { killProcesses, postgresProcesses } from '../fixtures/kill-postgres.ts'
 import { type ConsoleServer, startConsoleServer } from '../e2e/fixtures/console-server.ts'
+import { withPgClient } from '../fixtures/pg-client.ts'
 
 interface Answer {
   status: number
@@ -72,7 +73,7 @@ describe('SIGKILL of the embedded PostgreSQL under a running `schemata serve`', 
     // The server under test must make commits durable itself: with fsync or synchronous_commit off an
     // acknowledged write could live only in memory, and this test would prove nothing about the disk.
     const admin = await startEmbedded({ dataDir: server.dataDir })
-    const settings = await withClient(admin.url, async (client) =>
+    const settings = await withPgClient(admin.url, async (client) =>
       Object.fromEntries(
         (await client.query<{ name: string; setting: string }>("SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes')")).rows.map(
           (row) => [row.name, row.setting],
@@ -137,7 +138,7 @@ describe('SIGKILL of the embedded PostgreSQL under a running `schemata serve`', 
     }
 
     const restarted = await startEmbedded({ dataDir: server.dataDir })
-    const { stored, seqCount, indexCount } = await withClient(restarted.url, async (client) => {
+    const { stored, seqCount, indexCount } = await withPgClient(restarted.url, async (client) => {
       const { rows } = await client.query<{ name: string; email: string }>("SELECT name, email FROM acme.customers WHERE name ~ '^w[0-9]+-[0-9]+$'")
       // The same rows by a heap scan and by the primary-key index: a torn page or a lost index entry disagrees.
       await client.query('BEGIN')
@@ -171,12 +172,3 @@ describe('SIGKILL of the embedded PostgreSQL under a running `schemata serve`', 
   })
 })
 
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return await fn(client)
-  } finally {
-    await client.end()
-  }
-}

@@ -1,7 +1,6 @@
 import { readFile, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_LOGIN } from '../../electron/main/db/admin-login.ts'
 import { Database } from '../../electron/main/db/database.ts'
@@ -10,6 +9,7 @@ import { quoteIdent } from '../../electron/main/db/sql.ts'
 import { runDoctor } from '../../electron/main/doctor/doctor.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
 import { demoProject } from '../fixtures/demo-project.ts'
+import { withPgClient } from '../fixtures/pg-client.ts'
 
 /*
  * Issue 10, item 2: the app's day-to-day login is not a superuser on the
@@ -21,16 +21,6 @@ import { demoProject } from '../fixtures/demo-project.ts'
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 const dataDir = path.join(repoRoot, '.test-data', `embedded-admin-${process.pid}`)
 
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return await fn(client)
-  } finally {
-    await client.end()
-  }
-}
-
 async function openTenancy(url: string): Promise<Tenancy> {
   const tenancy = new Tenancy(new Database({ url, mode: 'embedded', dataDir, poolMax: 2 }), { project: demoProject })
   await tenancy.migrate()
@@ -39,7 +29,7 @@ async function openTenancy(url: string): Promise<Tenancy> {
 
 /** Who owns what the app made: every app schema, table, sequence, view and function, and the database. */
 async function ownersOfAppObjects(url: string): Promise<string[]> {
-  return withClient(url, async (client) => {
+  return withPgClient(url, async (client) => {
     const { rows } = await client.query<{ owner: string }>(`
       SELECT DISTINCT owner FROM (
         SELECT pg_get_userbyid(nspowner) AS owner FROM pg_namespace WHERE nspname IN (SELECT schema FROM public.tenants)
@@ -66,7 +56,7 @@ describe('the embedded server runs the app as a least-privilege admin login', ()
   it('connects as the admin login: not a superuser, CREATEROLE, owner of the database', async () => {
     expect(server.user).toBe(ADMIN_LOGIN)
     expect(new URL(server.url).username).toBe(ADMIN_LOGIN)
-    const facts = await withClient(server.url, async (client) => {
+    const facts = await withPgClient(server.url, async (client) => {
       const { rows } = await client.query<{ su: boolean; cr: boolean; cdb: boolean; owner: string; me: string }>(
         `SELECT r.rolsuper AS su, r.rolcreaterole AS cr, r.rolcreatedb AS cdb, pg_get_userbyid(d.datdba) AS owner, current_user AS me
            FROM pg_roles r, pg_database d WHERE r.rolname = current_user AND d.datname = current_database()`,
@@ -117,7 +107,7 @@ describe('a data directory made by an earlier version (everything owned by the s
     superuserUrl = await embeddedSuperuserUrl(oldDir)
     const old = await openTenancy(superuserUrl)
     try {
-      await withClient(superuserUrl, (client) =>
+      await withPgClient(superuserUrl, (client) =>
         client.query(`
           REASSIGN OWNED BY ${quoteIdent(ADMIN_LOGIN)} TO postgres;
           ALTER DATABASE schemata OWNER TO postgres;`),
@@ -129,7 +119,7 @@ describe('a data directory made by an earlier version (everything owned by the s
     } finally {
       await old.close()
     }
-    await withClient(superuserUrl, (client) =>
+    await withPgClient(superuserUrl, (client) =>
       client.query(`
         DROP OWNED BY ${quoteIdent(ADMIN_LOGIN)};
         DROP ROLE ${quoteIdent(ADMIN_LOGIN)};

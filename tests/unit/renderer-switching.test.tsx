@@ -3,35 +3,9 @@ import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-libra
 import { afterEach, describe, expect, it } from 'vitest'
 import { deferred, MemoryClient } from '../../renderer/src/testing/memory-client.ts'
 import { DEMO_SEED, renderConsole, settle } from '../../renderer/src/testing/render-console.tsx'
+import { addCustomer, customerNames, openTenant } from './console-actions.tsx'
 
 afterEach(cleanup)
-
-/** The names in the Customers view's grid, in grid order. */
-function customerNames(): string[] {
-  const view = screen.queryByTestId('customers-view')
-  if (!view) return []
-  return within(view)
-    .queryAllByTestId('grid-row')
-    .map((row) => row.querySelector('[data-column="name"]')?.textContent ?? '')
-}
-
-/** Turns on "Allow edits", opens a new row, types name and email, and inserts it. */
-async function addCustomer(name: string, email: string): Promise<void> {
-  const view = screen.getByTestId('customers-view')
-  const toggle = within(view).getByRole('switch')
-  if (!(toggle as HTMLInputElement).checked) fireEvent.click(toggle)
-  await waitFor(() => expect(within(view).getByTestId<HTMLButtonElement>('grid-insert').disabled).toBe(false))
-  fireEvent.click(within(view).getByTestId('grid-insert'))
-  const editor = await screen.findByTestId('row-editor')
-  fireEvent.change(within(editor).getByLabelText(/^name/), { target: { value: name } })
-  fireEvent.change(within(editor).getByLabelText(/^email/), { target: { value: email } })
-  fireEvent.click(within(editor).getByRole('button', { name: 'Insert row' }))
-}
-
-async function openTenant(schema: string): Promise<void> {
-  const row = await screen.findByRole('option', { name: new RegExp(schema) })
-  fireEvent.click(row)
-}
 
 describe('switching tenants', () => {
   it('shows the other tenant’s rows after a click, with the banner and title following', async () => {

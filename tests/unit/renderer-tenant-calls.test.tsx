@@ -1,9 +1,10 @@
 // @vitest-environment happy-dom
-import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react'
+import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isTenantCall } from '../../contract/contract.ts'
 import { deferred, MemoryClient } from '../../renderer/src/testing/memory-client.ts'
 import { DEMO_SEED, renderConsole } from '../../renderer/src/testing/render-console.tsx'
+import { addCustomer, customerNames, openTenant } from './console-actions.tsx'
 
 /*
  * Data calls carry the tenant they are meant for, and the "server" (the
@@ -14,32 +15,6 @@ import { DEMO_SEED, renderConsole } from '../../renderer/src/testing/render-cons
  */
 
 afterEach(cleanup)
-
-/** The names in the Customers view's grid, in grid order. */
-function customerNames(): string[] {
-  const view = screen.queryByTestId('customers-view')
-  if (!view) return []
-  return within(view)
-    .queryAllByTestId('grid-row')
-    .map((row) => row.querySelector('[data-column="name"]')?.textContent ?? '')
-}
-
-/** Turns on "Allow edits", opens a new row, types name and email, and inserts it. */
-async function addCustomer(name: string, email: string): Promise<void> {
-  const view = screen.getByTestId('customers-view')
-  const toggle = within(view).getByRole('switch')
-  if (!(toggle as HTMLInputElement).checked) fireEvent.click(toggle)
-  await waitFor(() => expect(within(view).getByTestId<HTMLButtonElement>('grid-insert').disabled).toBe(false))
-  fireEvent.click(within(view).getByTestId('grid-insert'))
-  const editor = await screen.findByTestId('row-editor')
-  fireEvent.change(within(editor).getByLabelText(/^name/), { target: { value: name } })
-  fireEvent.change(within(editor).getByLabelText(/^email/), { target: { value: email } })
-  fireEvent.click(within(editor).getByRole('button', { name: 'Insert row' }))
-}
-
-async function openTenant(schema: string): Promise<void> {
-  fireEvent.click(await screen.findByRole('option', { name: new RegExp(schema) }))
-}
 
 describe('tenant calls', () => {
   it('name the tenant they are for: the one the window is on', async () => {

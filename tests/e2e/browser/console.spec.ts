@@ -1,21 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import pg from 'pg'
-import { startEmbedded } from '../../../electron/main/db/embedded-server.ts'
 import { tenantMigrations } from '../../fixtures/demo-project.ts'
-import type { ConsoleServer } from '../fixtures/console-server.ts'
 import { expect, test } from '../fixtures/tenant-fixture.ts'
-
-/** Runs `fn` on a superuser connection to the database `schemata serve` uses (its embedded server, already running). */
-async function withServerDatabase<T>(server: ConsoleServer, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const { url } = await startEmbedded({ dataDir: server.dataDir })
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return await fn(client)
-  } finally {
-    await client.end()
-  }
-}
+import { withServerDatabase } from '../fixtures/server-database.ts'
 
 /*
  * The admin console in Chromium against `schemata serve` on a fresh embedded

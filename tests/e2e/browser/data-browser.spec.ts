@@ -1,12 +1,11 @@
 import { createReadStream } from 'node:fs'
 import { createInterface } from 'node:readline'
-import pg from 'pg'
 import type { WrittenRow } from '../../../contract/data-browser.ts'
-import { startEmbedded } from '../../../electron/main/db/embedded-server.ts'
 import { ConsolePage } from '../fixtures/page-actions/console-actions.ts'
 import { ConsoleRpc } from '../fixtures/console-rpc.ts'
 import { startConsoleServer, type ConsoleServer } from '../fixtures/console-server.ts'
 import { test as base, expect } from '@playwright/test'
+import { withServerDatabase } from '../fixtures/server-database.ts'
 
 /*
  * The data browser in Chromium against `schemata serve`, on a server of its
@@ -19,24 +18,13 @@ import { test as base, expect } from '@playwright/test'
 const ROWS = 1_000_000
 const KINDS = ['signup', 'login', 'purchase', 'refund']
 
-async function withDatabase<T>(server: ConsoleServer, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const { url } = await startEmbedded({ dataDir: server.dataDir })
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return await fn(client)
-  } finally {
-    await client.end()
-  }
-}
-
 const test = base.extend<{ consolePage: ConsolePage; rpc: ConsoleRpc }, { browserServer: ConsoleServer }>({
   browserServer: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       const server = await startConsoleServer({ name: 'databrowser' })
       try {
-        await withDatabase(server, async (db) => {
+        await withServerDatabase(server, async (db) => {
           await db.query(`
             SET search_path TO acme;
             CREATE TABLE notes (
@@ -131,7 +119,7 @@ test('edits rows only with "Allow edits", refuses a row another admin changed, a
   await expect(written.locator('[data-column="body"]')).toHaveAttribute('title', 'empty string')
   await expect(written.locator('[data-column="meta"]')).toHaveText('NULL')
   const id = (await written.locator('[data-column="id"]').textContent()) ?? ''
-  const stored = await withDatabase(browserServer, (db) => db.query('SELECT body, meta FROM acme.notes WHERE id = $1', [id]))
+  const stored = await withServerDatabase(browserServer, (db) => db.query('SELECT body, meta FROM acme.notes WHERE id = $1', [id]))
   expect(stored.rows).toEqual([{ body: '', meta: null }])
 
   // Another admin changes the row after this page read it: saving is a conflict and nothing is written.
@@ -145,7 +133,7 @@ test('edits rows only with "Allow edits", refuses a row another admin changed, a
   await expect(rowEditor.error).toContainText('changed by another session since you read it')
   await expect(rowEditor.dialog).toBeVisible()
   await rowEditor.dialog.getByRole('button', { name: 'Cancel' }).click()
-  const afterConflict = await withDatabase(browserServer, (db) => db.query('SELECT title FROM acme.notes WHERE id = $1', [id]))
+  const afterConflict = await withServerDatabase(browserServer, (db) => db.query('SELECT title FROM acme.notes WHERE id = $1', [id]))
   expect(afterConflict.rows).toEqual([{ title: 'Changed elsewhere' }])
 
   // Reloaded, the edit goes through: body becomes NULL.
@@ -167,7 +155,7 @@ test('edits rows only with "Allow edits", refuses a row another admin changed, a
   await mine.getByTestId('grid-delete').click()
   await mine.getByRole('button', { name: 'Confirm delete' }).click()
   await expect(table.rowWhere('title', 'Changed elsewhere')).toHaveCount(0)
-  const gone = await withDatabase(browserServer, (db) => db.query('SELECT 1 FROM acme.notes WHERE id = $1', [id]))
+  const gone = await withServerDatabase(browserServer, (db) => db.query('SELECT 1 FROM acme.notes WHERE id = $1', [id]))
   expect(gone.rows).toEqual([])
 })
 
@@ -188,7 +176,7 @@ test('filters, sorts, pages and exports a 1,000,000-row table', async ({ console
   await expect(table.column('id').last()).toHaveText('200')
 
   // Sort by the indexed timestamp, newest first (a second click on the header).
-  const latest = await withDatabase(browserServer, (db) =>
+  const latest = await withServerDatabase(browserServer, (db) =>
     db.query<{ id: string; created_at: string }>('SELECT id::text, created_at::text FROM acme.events ORDER BY created_at DESC, id DESC LIMIT 101'),
   )
   await table.header('created_at').getByRole('button').click()
@@ -235,7 +223,7 @@ test('filters, sorts, pages and exports a 1,000,000-row table', async ({ console
   expect(json).toHaveLength(250)
   expect(new Set(json.map((row) => row.kind))).toEqual(new Set(['refund']))
   // The sort of the view (newest first) is the order of the file.
-  const refunds = await withDatabase(browserServer, (db) =>
+  const refunds = await withServerDatabase(browserServer, (db) =>
     db.query<{ id: string }>("SELECT id::text FROM acme.events WHERE kind = 'refund' AND id <= 1000 ORDER BY created_at DESC, id DESC"),
   )
   expect(json.map((row) => row.id)).toEqual(refunds.rows.map((row) => row.id))

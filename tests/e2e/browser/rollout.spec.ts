@@ -1,26 +1,12 @@
 import { execFile } from 'node:child_process'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import pg from 'pg'
-import { startEmbedded } from '../../../electron/main/db/embedded-server.ts'
 import { tenantMigrations } from '../../fixtures/demo-project.ts'
 import { expect, test } from '../fixtures/console-test.ts'
-import type { ConsoleServer } from '../fixtures/console-server.ts'
+import { withServerDatabase } from '../fixtures/server-database.ts'
 
 const run = promisify(execFile)
 const BIN = path.resolve('bin/schemata.js')
-
-/** Runs `fn` on a superuser connection to the database `schemata serve` uses. */
-async function withServerDatabase<T>(server: ConsoleServer, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const { url } = await startEmbedded({ dataDir: server.dataDir })
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return await fn(client)
-  } finally {
-    await client.end()
-  }
-}
 
 /*
  * A staged run started from the CLI halts on a tenant whose migration fails;

@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import pg from 'pg'
 import { test as base, expect } from '@playwright/test'
-import { startEmbedded } from '../../../electron/main/db/embedded-server.ts'
 import { ConsolePage } from '../fixtures/page-actions/console-actions.ts'
 import { SqlConsole } from '../fixtures/page-actions/sql-actions.ts'
 import { REPO_ROOT, startConsoleServer, type ConsoleServer } from '../fixtures/console-server.ts'
+import { withServerDatabase } from '../fixtures/server-database.ts'
 
 /*
  * The SQL console in Chromium against `schemata serve` and its real
@@ -20,20 +19,9 @@ const run = promisify(execFile)
 const BIN = path.join(REPO_ROOT, 'bin', 'schemata.js')
 const HELPDESK = path.join(REPO_ROOT, 'examples', 'helpdesk')
 
-async function withDatabase<T>(server: ConsoleServer, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const { url } = await startEmbedded({ dataDir: server.dataDir })
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return await fn(client)
-  } finally {
-    await client.end()
-  }
-}
-
 /** Statements running a pg_sleep now, with the login they run as. */
 async function sleepers(server: ConsoleServer): Promise<{ usename: string; query: string }[]> {
-  return withDatabase(server, async (db) => {
+  return withServerDatabase(server, async (db) => {
     const result = await db.query<{ usename: string; query: string }>(
       `SELECT usename, query FROM pg_stat_activity WHERE state = 'active' AND query ILIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()`,
     )
@@ -98,7 +86,7 @@ test.describe('on the demo', () => {
     await sql.type('SELECT 1 AS first;\nSELECT id, name, email FROM customers ORDER BY id')
     await sql.runWithKeyboard()
     await expect(sql.at.grid).toBeVisible()
-    const expected = await withDatabase(demoServer, (db) => db.query<{ name: string }>('SELECT name FROM acme.customers ORDER BY id'))
+    const expected = await withServerDatabase(demoServer, (db) => db.query<{ name: string }>('SELECT name FROM acme.customers ORDER BY id'))
     await expect(sql.at.column(sql.at.grid, 'name')).toHaveText(expected.rows.map((r) => r.name))
     await expect(sql.at.grid.locator('[data-testid="grid-column"][data-column="id"]')).toContainText('bigint')
     await expect(sql.at.summary).toContainText('read-only')
@@ -153,7 +141,7 @@ test.describe('on the demo', () => {
   })
 
   test('fans out to all tenants: progress, merged rows with a tenant column, each tenant’s timing', async ({ sql, demoServer }) => {
-    const counts = await withDatabase(demoServer, async (db) => {
+    const counts = await withServerDatabase(demoServer, async (db) => {
       const result = await db.query<{ schema: string }>(`SELECT schema FROM public.tenants WHERE status = 'active' ORDER BY schema`)
       const out = new Map<string, string>()
       for (const { schema } of result.rows) {
