@@ -1,31 +1,13 @@
-import { execFile } from 'node:child_process'
 import { rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
+import { type CliOutcome, runSchemata } from '../fixtures/cli-process.ts'
 
-const run = promisify(execFile)
-const BIN = resolve('bin/schemata.js')
-
-interface Outcome {
-  code: number
-  stdout: string
-  stderr: string
-}
 
 /** Runs the real `schemata` binary as a user would. */
-async function schemata(args: string[], env: Record<string, string>): Promise<Outcome> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, DATABASE_URL: '', SCHEMATA_DATA_DIR: '', ...env },
-      timeout: 60_000,
-    })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string }
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }
-  }
+function schemata(args: string[], env: Record<string, string>): Promise<CliOutcome> {
+  return runSchemata(args, { env })
 }
 
 describe('CLI against an external database (DATABASE_URL)', () => {

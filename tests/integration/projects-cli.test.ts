@@ -1,34 +1,15 @@
-import { execFile } from 'node:child_process'
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
-import { SCHEMATA_BIN } from '../fixtures/cli-process.ts'
+import { type CliOutcome, runSchemata } from '../fixtures/cli-process.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 
-const run = promisify(execFile)
 const HELPDESK = path.resolve('examples/helpdesk')
 
-interface Outcome {
-  code: number
-  stdout: string
-  stderr: string
-}
-
 /** Runs the real `schemata` binary in `cwd`, as a user in that folder would. */
-async function schemata(cwd: string, args: string[], env: Record<string, string> = {}): Promise<Outcome> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [SCHEMATA_BIN, ...args], {
-      cwd,
-      env: { ...process.env, DATABASE_URL: '', SCHEMATA_DATA_DIR: '', SCHEMATA_CONFIG: '', ...env },
-      timeout: 60_000,
-    })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string }
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }
-  }
+function schemata(cwd: string, args: string[], env: Record<string, string> = {}): Promise<CliOutcome> {
+  return runSchemata(args, { cwd, env })
 }
 
 /** Every file below `dir` with its content, to prove a refused command wrote nothing. */

@@ -1,20 +1,11 @@
-import { execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
 import type { RolloutPlan, RunDetail, RunSummary } from '../../contract/rollout-types.ts'
-import { SCHEMATA_BIN } from '../fixtures/cli-process.ts'
+import { type CliOutcome, runSchemata } from '../fixtures/cli-process.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 
-const run = promisify(execFile)
-
-interface Outcome {
-  code: number
-  stdout: string
-  stderr: string
-}
 
 const CONFIG = { name: 'Rollout', sharedMigrations: 'migrations/shared', tenantTypes: { standard: { migrations: 'migrations/tenant' } } }
 const FIRST = '-- migrate:up\nCREATE TABLE notes (id serial PRIMARY KEY, body text);\n-- migrate:down\nDROP TABLE notes;\n'
@@ -27,18 +18,8 @@ describe('schemata migrate: plans, staged runs, resume, bad input (the real bina
   let dir: string
   const tenants = ['alpha', 'bravo', 'charlie', 'delta', 'echo']
 
-  async function schemata(args: string[]): Promise<Outcome> {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [SCHEMATA_BIN, ...args], {
-        cwd: dir,
-        env: { ...process.env, DATABASE_URL: t.url, SCHEMATA_DATA_DIR: '', SCHEMATA_CONFIG: '' },
-        timeout: 60_000,
-      })
-      return { code: 0, stdout, stderr }
-    } catch (error) {
-      const e = error as { code?: number; stdout?: string; stderr?: string }
-      return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }
-    }
+  function schemata(args: string[]): Promise<CliOutcome> {
+    return runSchemata(args, { cwd: dir, env: { DATABASE_URL: t.url } })
   }
 
   async function pinned(): Promise<string[]> {

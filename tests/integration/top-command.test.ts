@@ -1,32 +1,13 @@
-import { execFile } from 'node:child_process'
-import { resolve } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
 import type { ActivitySample } from '../../contract/activity-types.ts'
 import { installStatementStats } from '../../electron/main/db/statement-stats-setup.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
+import { type CliOutcome, runSchemata } from '../fixtures/cli-process.ts'
 
-const run = promisify(execFile)
-const BIN = resolve('bin/schemata.js')
-
-interface Outcome {
-  code: number
-  stdout: string
-  stderr: string
-}
 
 /** Runs the real `schemata` binary as a user would, stdout piped (not a terminal). */
-async function schemata(args: string[], env: Record<string, string>): Promise<Outcome> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, SCHEMATA_DATA_DIR: '', ...env },
-      timeout: 60_000,
-    })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string }
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }
-  }
+function schemata(args: string[], env: Record<string, string>): Promise<CliOutcome> {
+  return runSchemata(args, { env })
 }
 
 describe('schemata top', () => {
