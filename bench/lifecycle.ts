@@ -114,7 +114,7 @@ try {
     log(`run ${run + 1}/${RUNS}: export`)
     const file = join(files, `big-${run}.tenant`)
     await rm(file, { force: true })
-    exportRuns.push(await time(() => exportTenantToFile(db, file, { schema: 'big', migrations: tenancy.migrations.tenant })))
+    exportRuns.push(await time(() => exportTenantToFile(db, file, { schema: 'big', migrations: tenancy.migrations })))
     bytes = (await stat(file)).size
     // Floor: the same tables' COPY TO STDOUT, one connection, into one file.
     exportFloor.push(

@@ -58,7 +58,7 @@ export const lifecycleHandlers: Pick<HandlerTable, LifecycleCalls> = {
 
   async 'tenants/export'(input, context, { tenancy }) {
     const path = absolutePath(input.path, 'path')
-    const result = await exportTenantToFile(tenancy.db, path, { schema: input.schema, migrations: tenancy.migrations.tenant, onProgress: progressTo(context, 'export', input.schema) })
+    const result = await exportTenantToFile(tenancy.db, path, { schema: input.schema, migrations: tenancy.migrations, onProgress: progressTo(context, 'export', input.schema) })
     return {
       schema: input.schema,
       path,

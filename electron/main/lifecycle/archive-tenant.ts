@@ -75,7 +75,7 @@ export async function archiveTenant(tenancy: Tenancy, options: ArchiveOptions): 
     if (before.status === 'active') await tenancy.setStatus(schema, 'active').catch(() => undefined)
   }
   try {
-    const exported = await exportTenantToFile(db, path, { schema, migrations: tenancy.migrations.tenant, ...(options.onProgress ? { onProgress: options.onProgress } : {}) })
+    const exported = await exportTenantToFile(db, path, { schema, migrations: tenancy.migrations, ...(options.onProgress ? { onProgress: options.onProgress } : {}) })
     options.onProgress?.({ phase: 'verify', rowsDone: 0, rowsTotal: exported.rows, bytes: exported.bytes })
     const verified = await verifyExportFile(path)
     if (verified.sha256 !== exported.sha256) throw new SchemataError('INTERNAL', `the archive ${path} reads back with another checksum than was written`)

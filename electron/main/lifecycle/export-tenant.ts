@@ -7,7 +7,7 @@ import type { Database } from '../db/database.ts'
 import { qualified, quoteIdent } from '../db/sql.ts'
 import { InvalidInputError, SchemataError, TenantNotFoundError } from '../errors.ts'
 import { LEDGER_TABLE } from '../migrations/ledger-storage.ts'
-import type { MigrationDefinition } from '../migrations/types.ts'
+import type { MigrationSets } from '../migrations/migrate-schemas.ts'
 import { holdSchemaLockSharedSql } from '../db/tenant-sql.ts'
 import { assertSchemaName } from '../tenancy/schema-name.ts'
 import { DATA_SETTINGS, type ExportManifest, ExportWriter, FORMAT_NAME, FORMAT_VERSION } from './export-format.ts'
@@ -27,10 +27,11 @@ export interface ExportResult {
 export interface ExportOptions {
   schema: string
   /**
-   * This project's tenant migrations: each ledger entry is recorded with the checksum of the
-   * migration of that name here, so an import into a project whose migration differs refuses.
+   * This project's migrations: each ledger entry is recorded with the checksum of the
+   * migration of that name of the tenant's type, so an import into a project whose
+   * migration differs refuses.
    */
-  migrations?: readonly MigrationDefinition[]
+  migrations?: Pick<MigrationSets, 'types'>
   /** Statuses that may be exported (default: active and suspended). */
   allowStatuses?: readonly string[]
   onProgress?: (progress: LifecycleProgress) => void
@@ -69,8 +70,8 @@ export async function exportTenant(db: Database, out: Writable, options: ExportO
     await client.query(holdSchemaLockSharedSql(schema))
     await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${dataSettingsSql(true)}`)
     const rows = rowsOf(client)
-    const [tenant] = await rows<{ name: string; status: string; created_at: Date; domains: string[]; version: string; version_num: string }>(
-      `SELECT t.name, t.status, t.created_at,
+    const [tenant] = await rows<{ name: string; type: string; status: string; created_at: Date; domains: string[]; version: string; version_num: string }>(
+      `SELECT t.name, t.type, t.status, t.created_at,
               coalesce((SELECT array_agg(d.domain ORDER BY d.is_primary DESC, d.domain) FROM public.domains d WHERE d.tenant_id = t.id), '{}') AS domains,
               current_setting('server_version') AS version, current_setting('server_version_num') AS version_num
          FROM public.tenants t WHERE t.schema = $1`,
@@ -80,7 +81,8 @@ export async function exportTenant(db: Database, out: Writable, options: ExportO
     if (!allowed.includes(tenant.status)) {
       throw new InvalidInputError('schema', `tenant "${schema}" is ${tenant.status}; only ${allowed.join(' or ')} tenants can be exported`)
     }
-    const checksums = new Map((options.migrations ?? []).flatMap((m) => (m.checksum === undefined ? [] : [[m.name, m.checksum] as const])))
+    const ofType = options.migrations?.types.get(tenant.type) ?? []
+    const checksums = new Map(ofType.flatMap((m) => (m.checksum === undefined ? [] : [[m.name, m.checksum] as const])))
     const ledger = await rows<{ name: string }>(`SELECT name FROM ${qualified(schema, LEDGER_TABLE)} ORDER BY applied_at, name`)
     const tables = await tenantTables(rows, schema)
     const counts = await rowCounts(rows, schema, tables.map((t) => t.name), qualified)
@@ -95,7 +97,7 @@ export async function exportTenant(db: Database, out: Writable, options: ExportO
       tenant: {
         name: tenant.name,
         schema,
-        type: 'default',
+        type: tenant.type,
         status: tenant.status,
         createdAt: tenant.created_at.toISOString(),
         domains: tenant.domains,

@@ -7,7 +7,8 @@ import { from as copyFrom } from 'pg-copy-streams'
 import { z } from 'zod'
 import type { DbTransaction } from '../db/pipelined-transaction.ts'
 import { qualified, quoteIdent } from '../db/sql.ts'
-import { InvalidInputError, SchemataError } from '../errors.ts'
+import { InvalidInputError, SchemataError, quoteForMessage } from '../errors.ts'
+import type { MigrationSets } from '../migrations/migrate-schemas.ts'
 import type { MigrationDefinition } from '../migrations/types.ts'
 import type { Tenancy } from '../tenancy/service.ts'
 import { assertSchemaName } from '../tenancy/schema-name.ts'
@@ -120,6 +121,18 @@ export function migrationsForManifest(manifest: ExportManifest, project: readonl
   return project.filter((m) => applied.has(m.name))
 }
 
+/**
+ * The tenant type the file's tenant is of, which this project must declare.
+ * Files written before exports recorded the type say "default" whatever it
+ * was: in a project without a type of that name, they mean its default type.
+ */
+function typeForManifest(manifest: ExportManifest, sets: Pick<MigrationSets, 'types' | 'defaultType'>): string {
+  const { type } = manifest.tenant
+  if (sets.types.has(type)) return type
+  if (type === 'default') return sets.defaultType
+  throw new InvalidInputError('file', `the tenant in this file is of type ${quoteForMessage(type)}, which this project does not declare (its types: ${[...sets.types.keys()].join(', ')})`)
+}
+
 /** Where the import goes: the schema, name and domains, validated before anything runs. */
 function targetOf(manifest: ExportManifest, options: ImportOptions, baseDomain: string): { name: string; schema: string; domains: string[] } {
   const schema = options.schema ?? (options.asSibling ? `${manifest.tenant.schema}__restored`.slice(0, 63) : manifest.tenant.schema)
@@ -211,15 +224,15 @@ async function loadData(
 export async function importTenant(tenancy: Tenancy, source: AsyncIterable<Buffer | string>, options: ImportOptions = {}): Promise<ImportResult> {
   const reader = await ExportReader.open(source)
   const manifest = await readManifest(reader)
-  const migrations = migrationsForManifest(manifest, tenancy.migrations.tenant)
+  const type = typeForManifest(manifest, tenancy.migrations)
+  const migrations = migrationsForManifest(manifest, tenancy.migrationsOfType(type, 'file'))
   const target = targetOf(manifest, options, tenancy.baseDomain)
   await options.onManifest?.(manifest)
   const progress = progressThrottle(options.onProgress)
   let rows = 0
   const tenant = await provisionTenant(tenancy.db, {
     ...target,
-    // The manifest does not record a type yet: the project's default type.
-    type: tenancy.migrations.defaultType,
+    type,
     migrations,
     ...(options.reviveArchived ? { reviveArchived: true } : {}),
     ...(options.originMoveId ? { originMoveId: options.originMoveId } : {}),

@@ -143,7 +143,7 @@ export async function moveTenant(tenancy: Tenancy, options: MoveOptions): Promis
         const pipe = new PassThrough({ highWaterMark: 1024 * 1024 })
         const exported = exportTenant(tenancy.db, pipe, {
           schema,
-          migrations: tenancy.migrations.tenant,
+          migrations: tenancy.migrations,
           allowStatuses: ['moving'],
           ...(options.onProgress ? { onProgress: (p) => options.onProgress?.({ ...p, phase: 'move' }) } : {}),
         }).then(

@@ -54,7 +54,7 @@ export async function handleTransfer(req: IncomingMessage, res: ServerResponse, 
       'x-content-type-options': 'nosniff',
     })
     try {
-      await exportTenant(tenancy.db, res, { schema, migrations: tenancy.migrations.tenant, ...(onProgress ? { onProgress } : {}) })
+      await exportTenant(tenancy.db, res, { schema, migrations: tenancy.migrations, ...(onProgress ? { onProgress } : {}) })
       res.end()
     } catch (error) {
       // The headers are out: cut the download short. The file then has no closing line, and an import refuses it.

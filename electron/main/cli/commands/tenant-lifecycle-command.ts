@@ -66,13 +66,13 @@ export async function tenantLifecycleCommand(context: CliContext, verb: string, 
         const schema = requireFlag(flags, 'schema')
         const out = requireFlag(flags, 'out')
         if (out === '-') {
-          const result = await context.withTenancy((tenancy) => exportTenant(tenancy.db, process.stdout, { schema, migrations: tenancy.migrations.tenant, onProgress }), { ensureShared: true })
+          const result = await context.withTenancy((tenancy) => exportTenant(tenancy.db, process.stdout, { schema, migrations: tenancy.migrations, onProgress }), { ensureShared: true })
           progress.done()
           io.err(`exported ${schema}: ${result.rows} rows, ${result.bytes} bytes, sha256 ${result.sha256}`)
           return 0
         }
         const path = resolve(out)
-        const result = await context.withTenancy((tenancy) => exportTenantToFile(tenancy.db, path, { schema, migrations: tenancy.migrations.tenant, onProgress }), { ensureShared: true })
+        const result = await context.withTenancy((tenancy) => exportTenantToFile(tenancy.db, path, { schema, migrations: tenancy.migrations, onProgress }), { ensureShared: true })
         progress.done()
         print(
           flags.json === true,
