@@ -138,6 +138,7 @@ describe('ProjectSession', () => {
     events.length = 0
 
     const refusals: [string, RegExp][] = [
+      ['', /^project: names no folder/],
       [path.join(scratch, 'nowhere'), /nowhere: does not exist$/],
       [noConfig, /no-config: holds no schemata\.config\.json/],
       [typo, /schemata\.config\.json: sharedMigration: is not a known key \(did you mean "sharedMigrations"\?\)/],

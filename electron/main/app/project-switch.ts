@@ -243,11 +243,26 @@ export class ProjectSession {
   }
 }
 
+/**
+ * The project the app starts on: `--project <dir>` (or `--project=<dir>`) on
+ * its command line, else SCHEMATA_CONFIG (a folder or a config file, as for
+ * the CLI), else none (the built-in demo). `key` names the source in messages.
+ */
+export function startProjectFrom(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): { path: string; key: string } | undefined {
+  for (const [i, arg] of argv.entries()) {
+    if (arg === '--project') return { path: argv[i + 1] ?? '', key: '--project' }
+    if (arg.startsWith('--project=')) return { path: arg.slice('--project='.length), key: '--project' }
+  }
+  const fromEnv = env.SCHEMATA_CONFIG?.trim()
+  return fromEnv ? { path: fromEnv, key: 'SCHEMATA_CONFIG' } : undefined
+}
+
 type Loaded = { ok: true; project: Project } | { ok: false; message: string }
 
 /** `where` names the path's origin in messages (`--project`); without it the path itself does. */
 async function loadNamed(value: string, where: string | undefined, cwd = process.cwd()): Promise<Loaded> {
   try {
+    if (value.trim() === '') throw new ProjectConfigError(where ?? 'project', undefined, 'names no folder (give the folder holding schemata.config.json)')
     const absolute = path.resolve(cwd, value)
     const shown = displayPath(absolute)
     const refuse = (rule: string): never => {

@@ -80,16 +80,6 @@ export class RecentProjects {
     })
   }
 
-  /** Forgets one project (by folder). */
-  forget(root: string): Promise<RecentProject[]> {
-    return this.serially(async () => {
-      const real = await realOrResolved(root)
-      const next = (await this.read()).filter((entry) => entry.root !== real)
-      await this.write(next)
-      return next
-    })
-  }
-
   /** Empties the list (File › Open Recent › Clear Recently Opened). */
   clear(): Promise<void> {
     return this.serially(() => this.write([]))
