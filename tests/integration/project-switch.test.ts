@@ -193,5 +193,7 @@ describe('ProjectSession.start', () => {
     } finally {
       await session.stop()
     }
+    // A stopped session answers, rather than sending calls to a closed pool.
+    await expect(schemas(session, sessions.open('window-2'))).rejects.toThrow(/DATABASE_UNAVAILABLE the database is not ready yet \(stopped\)/)
   })
 })

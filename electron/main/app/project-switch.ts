@@ -138,6 +138,7 @@ export class ProjectSession {
       this.generation++
       const running = this.active?.running
       if (this.active !== undefined) this.active.running = undefined
+      this.offline(this.active?.target ?? targetFromEnvironment(), 'stopped')
       await running?.stop()
     })
   }
@@ -161,6 +162,8 @@ export class ProjectSession {
 
     if (previous?.running !== undefined) {
       this.active = { ...previous, running: undefined }
+      // From here the windows' calls are answered "not ready", not sent to a core that is stopping.
+      this.offline(previous.target, `closing ${previous.project.name}`)
       try {
         await previous.running.stop()
       } catch (error) {
@@ -190,15 +193,21 @@ export class ProjectSession {
     }
   }
 
+  /** Answers the windows from a start-up dispatcher (db/status offline, every other call "not ready yet (step)"), and tells them. */
+  private offline(target: DatabaseTarget, step: string): StartupDispatcher {
+    const startup = createStartupDispatcher(target)
+    startup.progress(step)
+    this.startup = startup
+    this.options.broadcast('db/status', startup.offlineStatus())
+    return startup
+  }
+
   /** Starts the core on a project; the windows' calls wait on a fresh start-up dispatcher meanwhile. */
   private async startCore(project: Project, target: DatabaseTarget): Promise<RunningApp> {
     const generation = ++this.generation
     const current = (): boolean => generation === this.generation
-    const startup = createStartupDispatcher(target)
-    startup.progress(`opening ${project.name}…`)
-    this.startup = startup
+    const startup = this.offline(target, `opening ${project.name}`)
     const { broadcast } = this.options
-    broadcast('db/status', startup.offlineStatus())
     try {
       const running = await startApp({
         ...this.options.startOptions(target),
