@@ -1,9 +1,9 @@
+import { homedir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { BrowserWindow, Menu, app, session } from 'electron'
-import { type RunningApp, startApp } from './app/start-app.ts'
+import { BrowserWindow, Menu, app, dialog, session } from 'electron'
+import { type ProjectOutcome, ProjectSession, startProjectFrom } from './app/project-switch.ts'
 import { SessionStore } from './handlers/session-store.ts'
-import { createStartupDispatcher } from './handlers/startup-dispatcher.ts'
 import { targetFromEnvironment } from './db/connect.ts'
 import { defaultDataDir } from './db/data-dir.ts'
 import { ContractIpc } from './ipc/contract-ipc.ts'
@@ -11,7 +11,9 @@ import { registerFileDialogs } from './ipc/file-dialog-ipc.ts'
 import { saveDialogExports } from './ipc/export-save-dialog.ts'
 import { createDispatcher } from './handlers/dispatcher.ts'
 import { registerRendererScheme, serveRenderer } from './ipc/renderer-protocol.ts'
-import { appMenuTemplate } from './window/app-menu.ts'
+import { loadProject } from './project/load-project.ts'
+import { type RecentProject, RecentProjects } from './project/recent-projects.ts'
+import { appMenuTemplate, windowTitle } from './window/app-menu.ts'
 import {
   contentSecurityPolicy,
   devServerFor,
@@ -24,9 +26,11 @@ import {
 } from './window/window-options.ts'
 
 /*
- * The Electron main entry: app lifecycle and windows only. The database starts
- * in the background while the first window is already up (a first run's
- * initdb takes seconds); the renderer learns how far it got from `db/status`.
+ * The Electron main entry: app lifecycle, windows and menus only. The database
+ * starts in the background while the first window is already up (a first
+ * run's initdb takes seconds); the renderer learns how far it got from
+ * `db/status`. Which project runs, and switching to another, is
+ * app/project-switch.ts (plain Node, tested under Node).
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -45,12 +49,32 @@ if (target.mode === 'embedded' && target.dataDir !== undefined && process.env.SC
 }
 
 const sessions = new SessionStore()
-const startup = createStartupDispatcher(target)
 let ipc: ContractIpc | undefined
 let disposeFileDialogs: (() => void) | undefined
-let starting: Promise<RunningApp | undefined> | undefined
 let stopping: Promise<void> | undefined
 let stopped = false
+
+const recents = new RecentProjects({ dir: app.getPath('userData'), check: (configPath) => loadProject(configPath) })
+const projects = new ProjectSession({
+  sessions,
+  broadcast: (event, payload) => ipc?.broadcast(event, payload),
+  startOptions: (target) => ({
+    label: `the Schemata app (${path.basename(process.execPath)})`,
+    seedDemoOnFirstRun: process.env.SCHEMATA_DEMO !== 'off',
+    // The tenant API on a free loopback port: the Requests panel sends real requests to it.
+    // Its signing secret and console token persist in the project's data directory, like `serve`'s.
+    server: { rendererDir: rendererRoot, port: 0, optional: true, secretsDir: target.dataDir ?? defaultDataDir() },
+    onRequestLogged: (entry) => ipc?.broadcast('requests/logged', entry),
+  }),
+  // The app's own windows save exports through the native dialog; the local server's tabs download them.
+  dispatcherFor: (running) => createDispatcher({ ...running.services, exports: saveDialogExports() }),
+  recents,
+  onProject: (project, running) => {
+    if (running.server) console.info(`[schemata] ${project.name}: tenant API and browser console: ${running.server.consoleUrl}`)
+    for (const window of BrowserWindow.getAllWindows()) window.setTitle(windowTitle(window.webContents.getTitle(), project.name))
+    void refreshMenu()
+  },
+})
 
 function createWindow(): BrowserWindow {
   const options = mainWindowOptions({ preloadPath, packaged })
@@ -69,6 +93,11 @@ function createWindow(): BrowserWindow {
     },
   })
   const contents = window.webContents
+  // The page names the active tenant; the window adds the open project.
+  window.on('page-title-updated', (event, title) => {
+    event.preventDefault()
+    window.setTitle(windowTitle(title, projects.project?.name))
+  })
   contents.setWindowOpenHandler(windowOpenPolicy)
   contents.on('will-navigate', (event) => {
     if (!mayNavigate(event.url, origin)) event.preventDefault()
@@ -82,43 +111,76 @@ function createWindow(): BrowserWindow {
   return window
 }
 
-function startDatabase(): Promise<RunningApp | undefined> {
-  return startApp({
-    target,
-    label: `the Schemata app (${path.basename(process.execPath)})`,
-    sessions,
-    seedDemoOnFirstRun: process.env.SCHEMATA_DEMO !== 'off',
-    // The tenant API on a free loopback port: the Requests panel sends real requests to it.
-    // Its signing secret and console token persist in the data directory, like `serve`'s.
-    server: { rendererDir: rendererRoot, port: 0, optional: true, secretsDir: target.dataDir ?? defaultDataDir() },
-    onProgress: (step) => {
-      startup.progress(step)
-      ipc?.broadcast('db/status', startup.offlineStatus())
+/** Tells the user why a project did not open (the app is still on the one the outcome names). */
+async function reportOutcome(outcome: ProjectOutcome): Promise<void> {
+  if (outcome.ok) return
+  console.error(`[schemata] ${outcome.message}`)
+  const options = {
+    type: 'error' as const,
+    title: 'Open Project',
+    message: 'The project could not be opened.',
+    detail: outcome.project === undefined ? outcome.message : `${outcome.message}\n\nOpen now: ${outcome.project.name}`,
+  }
+  const owner = BrowserWindow.getFocusedWindow()
+  await (owner ? dialog.showMessageBox(owner, options) : dialog.showMessageBox(options))
+}
+
+/** Opens a project and, once it runs, reloads every window: each view, cache and dialog starts on the new project. */
+async function switchProject(open: () => Promise<ProjectOutcome>): Promise<void> {
+  const before = projects.project
+  const outcome = await open()
+  if (outcome.ok && outcome.project !== before) {
+    for (const window of BrowserWindow.getAllWindows()) window.webContents.reload()
+  }
+  await reportOutcome(outcome)
+}
+
+async function chooseProject(): Promise<void> {
+  const options = {
+    title: 'Open Project',
+    buttonLabel: 'Open',
+    message: 'Choose a folder holding a schemata.config.json',
+    properties: ['openDirectory' as const],
+  }
+  const owner = BrowserWindow.getFocusedWindow()
+  const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options)
+  const [folder] = result.filePaths
+  if (result.canceled || folder === undefined) return
+  await switchProject(() => projects.open(folder))
+}
+
+/** Rebuilds the menu with the recent projects (each config loaded again, so one that no longer loads shows as missing). */
+async function refreshMenu(): Promise<void> {
+  let recent: RecentProject[] = []
+  try {
+    recent = await recents.refresh()
+  } catch (error) {
+    console.error('[schemata] the recent projects could not be read:', error)
+  }
+  setMenu(recent)
+}
+
+function setMenu(recent: readonly RecentProject[]): void {
+  const template = appMenuTemplate({
+    platform: process.platform,
+    newWindow: createWindow,
+    packaged,
+    projects: {
+      recent,
+      homedir: homedir(),
+      openProject: () => void chooseProject(),
+      openRecent: (entry) => void switchProject(() => projects.open(entry.root)).finally(() => void refreshMenu()),
+      openBuiltinDemo: () => void switchProject(() => projects.openBuiltin()),
+      clearRecent: () => void recents.clear().finally(() => void refreshMenu()),
     },
-    onDbStatus: (status) => ipc?.broadcast('db/status', status),
-    onRequestLogged: (entry) => ipc?.broadcast('requests/logged', entry),
-  }).then(
-    async (running) => {
-      if (running.server) console.info(`[schemata] tenant API and browser console: ${running.server.consoleUrl}`)
-      // The app's own windows save exports through the native dialog; the local server's tabs download them.
-      startup.ready(createDispatcher({ ...running.services, exports: saveDialogExports() }))
-      ipc?.broadcast('db/status', await running.dbStatus())
-      return running
-    },
-    (error: unknown) => {
-      console.error('[schemata] the database could not be started:', error)
-      startup.failed(error)
-      ipc?.broadcast('db/status', startup.offlineStatus())
-      return undefined
-    },
-  )
+  })
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template))
 }
 
 async function stopDatabase(): Promise<void> {
   ipc?.dispose()
   disposeFileDialogs?.()
-  const running = await starting
-  await running?.stop()
+  await projects.stop()
 }
 
 function onReady(): void {
@@ -131,12 +193,20 @@ function onReady(): void {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } })
     })
   }
-  ipc = new ContractIpc({ dispatch: startup.dispatch, sessions, rendererOrigin: origin })
+  ipc = new ContractIpc({ dispatch: projects.dispatch, sessions, rendererOrigin: origin })
   const contractIpc = ipc
   disposeFileDialogs = registerFileDialogs((event) => contractIpc.isTrusted(event))
-  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate({ platform: process.platform, newWindow: createWindow, packaged })))
+  setMenu([])
+  void refreshMenu()
   createWindow()
-  starting = startDatabase()
+  // `--project <dir>` or SCHEMATA_CONFIG, else the built-in demo (also when the one named does not load: a dialog says why).
+  const named = startProjectFrom(process.argv, process.env)
+  void projects.start(named).then((outcome) => {
+    // The demo failing to start is shown in the window itself, as the database status.
+    if (named !== undefined) return reportOutcome(outcome)
+    if (!outcome.ok) console.error(`[schemata] the database could not be started: ${outcome.message}`)
+    return undefined
+  })
 }
 
 registerRendererScheme()
@@ -144,8 +214,12 @@ registerRendererScheme()
 if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
-  app.on('second-instance', () => {
-    if (app.isReady()) createWindow()
+  // `schemata-app --project <dir>` while the app runs opens that project here; otherwise a new window.
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    if (!app.isReady()) return
+    const named = startProjectFrom(argv, {})
+    if (named === undefined) createWindow()
+    else void switchProject(() => projects.open(path.resolve(workingDirectory, named.path)))
   })
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()
