@@ -11,6 +11,7 @@ export interface CliOptions {
   browserTenants: number
   browserTables: number
   browserRows: number
+  cliRuns: number
 }
 
 export const USAGE = `usage: npm run bench -- [--tenants N] [--iterations N] [--json] [--out FILE] [--trace]
@@ -21,7 +22,8 @@ export const USAGE = `usage: npm run bench -- [--tenants N] [--iterations N] [--
   --trace         also record the SQL of each round trip of one createTenant, read, migration and drop
   --browser-tenants N  tenants of the data browser's project (default 1000)
   --browser-tables N   tables per tenant in that project (default 100)
-  --browser-rows N     rows of the data browser's big table (default 1000000)`
+  --browser-rows N     rows of the data browser's big table (default 1000000)
+  --cli-runs N    timed rounds of the CLI start-up (each command and node -e 0 once a round; default 20)`
 
 function wholeNumber(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback
@@ -43,6 +45,7 @@ export function parseBenchArgs(argv: readonly string[]): CliOptions {
       'browser-tenants': { type: 'string' },
       'browser-tables': { type: 'string' },
       'browser-rows': { type: 'string' },
+      'cli-runs': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -58,5 +61,6 @@ export function parseBenchArgs(argv: readonly string[]): CliOptions {
     browserTenants: wholeNumber('browser-tenants', values['browser-tenants'], 1000, 2, 99_999),
     browserTables: wholeNumber('browser-tables', values['browser-tables'], 100, 1, 1000),
     browserRows: wholeNumber('browser-rows', values['browser-rows'], 1_000_000, 200, 100_000_000),
+    cliRuns: wholeNumber('cli-runs', values['cli-runs'], 20, 2, 1000),
   }
 }

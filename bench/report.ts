@@ -1,5 +1,4 @@
-import type { BenchResult } from './runner.ts'
-import { checkTargets } from './targets.ts'
+import { type BenchReport, checkTargets } from './targets.ts'
 
 const ms = (n: number): string => (n < 0.1 ? `${(n * 1000).toFixed(1)} µs` : `${n.toFixed(n < 10 ? 3 : 1)} ms`)
 const x = (n: number): string => `${n.toFixed(2)} ×`
@@ -12,7 +11,7 @@ function table(rows: readonly (readonly string[])[]): string {
 }
 
 /** The human-readable report: one table per measurement, then the targets. */
-export function formatReport(r: BenchResult): string {
+export function formatReport(r: BenchReport): string {
   const f = r.migrateFleet
   const sections = [
     `Schemata bench — ${r.run.tenants} tenants, ${r.run.cpus} × ${r.run.cpuModel}, Node ${r.run.nodeVersion}, PostgreSQL ${r.run.postgresVersion}, ${(r.run.totalMs / 1000).toFixed(1)} s, load average ${r.run.loadAverageStart.toFixed(2)} → ${r.run.loadAverageEnd.toFixed(2)}`,
@@ -124,9 +123,32 @@ export function formatReport(r: BenchResult): string {
       ['exact counts of small tables', ms(r.dataBrowser.tableListExactP50Ms), ms(r.dataBrowser.tableListExactP99Ms)],
       ['(pg_class scan by namespace, plain)', ms(r.dataBrowser.catalogScanP50Ms), ''],
     ]),
-    '',
-    table([['target', 'measured', ''], ...checkTargets(r).map((c) => [c.target, c.measured, c.holds ? 'holds' : 'MISSED'])]),
   ]
+  if (r.cliStartup) {
+    const c = r.cliStartup
+    const cpu = (n: number | undefined): string => (n === undefined ? '' : ms(n))
+    sections.push(
+      '',
+      table([
+        [`CLI start-up, processes (${c.runs} rounds, shuffled; load ${c.loadAverageStart.toFixed(2)} → ${c.loadAverageEnd.toFixed(2)})`, 'p50', 'p95', 'min–max', 'ratio p50 (paired)', 'CPU p50', 'CPU ratio'],
+        ['node -e 0 (baseline)', ms(c.baseline.p50Ms), ms(c.baseline.p95Ms), `${ms(c.baseline.minMs)}–${ms(c.baseline.maxMs)}`, '', cpu(c.baseline.cpuP50Ms), ''],
+        ...([
+          ['schemata --help', c.help],
+          [`schemata tenant list --json (${c.tenants} tenants)`, c.tenantList],
+          ['schemata doctor --json (the demo)', c.doctor],
+        ] as const).map(([label, t]) => [
+          label,
+          ms(t.p50Ms),
+          ms(t.p95Ms),
+          `${ms(t.minMs)}–${ms(t.maxMs)}`,
+          `${x(t.ratioP50)} (${x(t.pairedRatioP50)})`,
+          cpu(t.cpuP50Ms),
+          t.cpuRatioP50 === undefined ? '' : x(t.cpuRatioP50),
+        ]),
+      ]),
+    )
+  }
+  sections.push('', table([['target', 'measured', ''], ...checkTargets(r).map((c) => [c.target, c.measured, c.holds ? 'holds' : 'MISSED'])]))
   if (r.trace) {
     for (const [name, statements] of Object.entries(r.trace) as [string, string[]][]) {
       const trips = statements.filter((s) => !s.startsWith('  ⤷')).length

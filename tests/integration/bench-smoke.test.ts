@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import path from 'node:path'
 import { type BenchResult, runBench } from '../../bench/runner.ts'
+import { benchCliStartup } from '../../bench/scenarios/cli-startup.ts'
 
 // The bench starts its own embedded server; a small run keeps it from rotting. Times are never asserted.
 const MEASUREMENTS = [
@@ -27,6 +29,16 @@ function numbersIn(value: unknown, path = ''): [string, unknown][] {
 // Overheads are differences of two timings and may be ≤ 0 in a tiny run; everything else is a duration, count, ratio or size.
 const mayBeZeroOrNegative = (path: string): boolean => /overhead/i.test(path)
 
+function expectFiniteFigures(leaves: [string, unknown][], mayBeZero: (path: string) => boolean = () => false): void {
+  for (const [path, value] of leaves) {
+    if (value === undefined) continue
+    expect(typeof value, path).toBe('number')
+    expect(Number.isFinite(value), path).toBe(true)
+    if (mayBeZero(path)) expect(value as number, path).toBeGreaterThanOrEqual(0)
+    else if (!mayBeZeroOrNegative(path)) expect(value as number, path).toBeGreaterThan(0)
+  }
+}
+
 describe('bench smoke run (20 tenants)', () => {
   it('runs every measurement and reports finite, positive figures', { timeout: 300_000 }, async () => {
     const result: BenchResult = await runBench({
@@ -46,14 +58,7 @@ describe('bench smoke run (20 tenants)', () => {
 
     const leaves = numbersIn({ ...result, trace: undefined, run: undefined })
     expect(leaves.length).toBeGreaterThan(50)
-    for (const [path, value] of leaves) {
-      if (value === undefined) continue
-      expect(typeof value, path).toBe('number')
-      expect(Number.isFinite(value), path).toBe(true)
-      if (!mayBeZeroOrNegative(path) && !(process.platform !== 'linux' && path.startsWith('memory.postgres'))) {
-        expect(value as number, path).toBeGreaterThan(0)
-      }
-    }
+    expectFiniteFigures(leaves, (path) => process.platform !== 'linux' && path.startsWith('memory.postgres'))
 
     expect(result.run.tenants).toBe(20)
     expect(result.createTenant.tenants).toBe(20)
@@ -73,5 +78,20 @@ describe('bench smoke run (20 tenants)', () => {
     const traced = result.trace?.createTenant ?? []
     expect(traced.filter((statement) => !statement.startsWith('  ⤷')).length).toBe(result.createTenant.roundTripsPerTenant)
     expect(traced.length).toBeGreaterThanOrEqual(result.createTenant.roundTripsPerTenant)
+  })
+
+  it('times the CLI start-up as processes against node -e 0, every figure present (npm run bench -- --cli-runs)', { timeout: 300_000 }, async () => {
+    // Two rounds, no warm-up: enough to run every command (its exit code and output checked) and fill every field.
+    const cli = await benchCliStartup({ dataDir: path.resolve('.test-data', `bench-smoke-cli-${process.pid}`), runs: 2, warmupRuns: 0, progress: () => undefined })
+    expect(JSON.parse(JSON.stringify(cli))).toEqual(cli)
+    expect(cli).toMatchObject({ runs: 2, tenants: 3 })
+    const timing = ['p50Ms', 'p95Ms', 'minMs', 'maxMs', ...(process.platform === 'linux' ? ['cpuP50Ms'] : [])]
+    expect(Object.keys(cli.baseline)).toEqual(expect.arrayContaining(timing))
+    for (const key of ['help', 'tenantList', 'doctor'] as const) {
+      const ratios = ['ratioP50', 'pairedRatioP50', 'overheadP50Ms', ...(process.platform === 'linux' ? ['cpuRatioP50'] : [])]
+      expect(Object.keys(cli[key]), key).toEqual(expect.arrayContaining([...timing, ...ratios]))
+    }
+    // CPU time comes in 10 ms ticks, the load average of an idle machine may read 0, and this run has no warm-up.
+    expectFiniteFigures(numbersIn(cli), (path) => /cpu|loadAverage|warmupRuns/i.test(path))
   })
 })
