@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { USAGE } from '../../electron/main/cli/usage.ts'
 import { startBenchServer } from '../server.ts'
 import { round3, summarize } from '../stats.ts'
+import { seededRandom, shuffled } from '../../electron/main/rollout/seeded-random.ts'
 
 /*
  * Start-up of the `schemata` CLI (issue 11), as a user pays it: a new
@@ -219,27 +220,6 @@ const MEASURED: readonly Measured[] = [
     },
   },
 ]
-
-/** A small seeded PRNG (mulberry32): every round's order is shuffled, yet the same on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-function shuffled<T>(items: readonly T[], random: () => number): T[] {
-  const out = [...items]
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1))
-    ;[out[i], out[j]] = [out[j] as T, out[i] as T]
-  }
-  return out
-}
 
 function timing(samples: readonly number[], cpu: readonly number[]): StartupTiming {
   const s = summarize(samples)

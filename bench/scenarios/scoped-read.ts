@@ -4,6 +4,7 @@ import { qualified, quoteLiteral } from '../../electron/main/db/sql.ts'
 import type { BenchContext } from '../context.ts'
 import { queryMs, roundTrips } from '../round-trips.ts'
 import { round3, summarize } from '../stats.ts'
+import { seededRandom, shuffled } from '../../electron/main/rollout/seeded-random.ts'
 
 export interface ScopedReadResult {
   iterations: number
@@ -58,27 +59,6 @@ function floorScopedSql(schema: string, id: string, readOnly: boolean): string {
 SELECT public.schemata_enter_tenant(${quoteLiteral(schema)}, ${schemaLockKey(schema)});
 ${READ.replace('$1', quoteLiteral(id))};
 COMMIT`
-}
-
-/** A small seeded PRNG (mulberry32): the run's order is shuffled, yet the same on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-function shuffled<T>(items: readonly T[], random: () => number): T[] {
-  const out = [...items]
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1))
-    ;[out[i], out[j]] = [out[j] as T, out[i] as T]
-  }
-  return out
 }
 
 interface Target {

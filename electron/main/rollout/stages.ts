@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { PlannedStage, PlannedTenant, RolloutOptions } from '../../../contract/rollout-types.ts'
 import { InvalidInputError, quoteForMessage } from '../errors.ts'
+import { seededRandom, shuffled } from './seeded-random.ts'
 
 /**
  * A seed that is the same whenever the fleet and its pending work are: a
@@ -12,27 +13,14 @@ export function canarySeed(tenants: readonly PlannedTenant[]): string {
   return hash.digest('hex').slice(0, 16)
 }
 
-/** mulberry32 over the seed's first 32 bits: small, fast, and the same on every platform. */
-function randomFrom(seed: string): () => number {
-  let state = Number.parseInt(seed.slice(0, 8), 16) >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** `count` of `tenants` picked by a seeded shuffle, kept in their run order. */
 export function pickRandom<T>(tenants: readonly T[], count: number, seed: string): T[] {
-  const random = randomFrom(seed)
-  const indices = tenants.map((_, i) => i)
-  for (let i = indices.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1))
-    ;[indices[i], indices[j]] = [indices[j] as number, indices[i] as number]
-  }
-  return indices
+  // The seed's first 32 bits drive the generator.
+  const random = seededRandom(Number.parseInt(seed.slice(0, 8), 16))
+  return shuffled(
+    tenants.map((_, i) => i),
+    random,
+  )
     .slice(0, count)
     .sort((a, b) => a - b)
     .map((i) => tenants[i] as T)
