@@ -12,11 +12,20 @@ export const CONNECT_TIMEOUT_ENV = 'SCHEMATA_CONNECT_TIMEOUT'
  * server that accepts TCP and never answers would hang every command again.
  */
 export function connectTimeoutFromEnvironment(env: NodeJS.ProcessEnv): number {
-  const raw = env[CONNECT_TIMEOUT_ENV]?.trim()
-  if (raw === undefined || raw === '') return DEFAULT_CONNECT_TIMEOUT_MS
+  return timeoutFromEnvironment(env, CONNECT_TIMEOUT_ENV, DEFAULT_CONNECT_TIMEOUT_MS, 3600)
+}
+
+/**
+ * A timeout the environment sets in seconds (`name`; fractions allowed, above
+ * 0 and at most `maxSeconds`), in ms; `defaultMs` when unset. Anything else is
+ * invalid input naming the variable, never "no limit".
+ */
+export function timeoutFromEnvironment(env: NodeJS.ProcessEnv, name: string, defaultMs: number, maxSeconds: number): number {
+  const raw = env[name]?.trim()
+  if (raw === undefined || raw === '') return defaultMs
   const seconds = Number(raw)
-  if (!/^\d+(\.\d+)?$/.test(raw) || !(seconds > 0) || seconds > 3600) {
-    throw new InvalidInputError(CONNECT_TIMEOUT_ENV, `must be a number of seconds above 0 and at most 3600 (got ${JSON.stringify(raw.slice(0, 40))})`)
+  if (!/^\d+(\.\d+)?$/.test(raw) || !(seconds > 0) || seconds > maxSeconds) {
+    throw new InvalidInputError(name, `must be a number of seconds above 0 and at most ${maxSeconds} (got ${JSON.stringify(raw.slice(0, 40))})`)
   }
   return Math.max(1, Math.round(seconds * 1000))
 }

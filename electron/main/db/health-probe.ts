@@ -1,6 +1,7 @@
 import pg from 'pg'
-import { DatabaseUnavailableError, InvalidInputError } from '../errors.ts'
-import { seconds } from './connect-timeout.ts'
+import { DatabaseUnavailableError } from '../errors.ts'
+import { closeSocketNow } from './close-socket.ts'
+import { seconds, timeoutFromEnvironment } from './connect-timeout.ts'
 
 /** Whether the database answers, and since when it has not. */
 export type HealthState = { responding: true } | { responding: false; since: Date; reason: string }
@@ -139,9 +140,7 @@ export class HealthProbe {
   }
 
   private destroy(client: pg.Client): void {
-    // end() waits for the server's answer, which a frozen server never sends; the socket is ours to close.
-    const stream = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream
-    stream?.destroy()
+    closeSocketNow(client)
     client.end().catch(() => undefined)
   }
 
@@ -162,13 +161,7 @@ export function notRespondingError(state: { since: Date; reason: string }): Data
 
 export const HEALTH_TIMEOUT_ENV = 'SCHEMATA_HEALTH_TIMEOUT'
 
-/** SCHEMATA_HEALTH_TIMEOUT in seconds (0.1–600), else the default; anything else is refused, naming the variable. */
+/** SCHEMATA_HEALTH_TIMEOUT in seconds (at most 600), else the default. */
 export function healthTimeoutFromEnvironment(env: NodeJS.ProcessEnv): number {
-  const raw = env[HEALTH_TIMEOUT_ENV]?.trim()
-  if (raw === undefined || raw === '') return DEFAULT_HEALTH_TIMEOUT_MS
-  const value = Number(raw)
-  if (!/^\d+(\.\d+)?$/.test(raw) || value < 0.1 || value > 600) {
-    throw new InvalidInputError(HEALTH_TIMEOUT_ENV, `must be a number of seconds from 0.1 to 600 (got ${JSON.stringify(raw.slice(0, 40))})`)
-  }
-  return Math.round(value * 1000)
+  return timeoutFromEnvironment(env, HEALTH_TIMEOUT_ENV, DEFAULT_HEALTH_TIMEOUT_MS, 600)
 }

@@ -1,7 +1,7 @@
 import type { DbStatus } from '../../../contract/types.ts'
 import type { DatabaseTarget } from '../db/connect.ts'
 import type { Database } from '../db/database.ts'
-import type { HealthProbe, HealthState } from '../db/health-probe.ts'
+import type { HealthProbe } from '../db/health-probe.ts'
 import { embeddedStatus } from '../db/embedded-server.ts'
 import type { HandlerTable } from './handler-types.ts'
 
@@ -103,22 +103,20 @@ export const dbHandlers: Pick<HandlerTable, 'db/status'> = {
  * The status as a long-running process sees it: while the health probe hears
  * nothing from the server, say so at once instead of asking it (the question
  * would wait as long as the server does); otherwise read it, bounded by the
- * probe's timeout.
+ * probe (it gives up on the read when the server falls silent).
  */
 export async function readDbStatusWithHealth(target: DatabaseTarget, db: Database | undefined, health: HealthProbe | undefined): Promise<DbStatus> {
   if (!health) return readDbStatus(target, db)
-  const notResponding = (state: HealthState): DbStatus => {
+  try {
+    return await health.whileResponding(() => readDbStatus(target, db))
+  } catch {
+    // readDbStatus never throws: only the probe's "not responding" lands here.
+    const { state } = health
     if (state.responding) return offlineDbStatus(target)
     return {
       ...offlineDbStatus(target, `PostgreSQL is not responding: ${state.reason} (its process is there but answers nothing: frozen, stopped or overloaded). Calls fail until it answers again.`),
       ...(db?.dataDir === undefined ? {} : { dataDir: db.dataDir }),
       notRespondingSince: state.since.toISOString(),
     }
-  }
-  if (!health.state.responding) return notResponding(health.state)
-  try {
-    return await health.whileResponding(() => readDbStatus(target, db))
-  } catch {
-    return notResponding(health.state)
   }
 }

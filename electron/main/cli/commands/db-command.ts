@@ -1,4 +1,5 @@
 import pg from 'pg'
+import { closeSocketNow } from '../../db/close-socket.ts'
 import { DEFAULT_CONNECT_TIMEOUT_MS, addressOf, firstContact } from '../../db/connect-timeout.ts'
 import type { DbStatus } from '../../../../contract/types.ts'
 import { embeddedStatus, startEmbedded, stopEmbedded } from '../../db/embedded-server.ts'
@@ -25,7 +26,7 @@ async function serverFacts(url: string, timeoutMs: number): Promise<{ serverVers
     return facts
   } catch (error) {
     // Not end(): it waits for the server, which may be the one not answering.
-    ;(client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy()
+    closeSocketNow(client)
     throw error
   }
 }
