@@ -31,11 +31,7 @@ interface FleetRow {
   applied: string
 }
 
-/**
- * Joins a tenant's ledger into one text value: a text column is parsed far
- * faster than a text[] one, and a fleet mostly shares a handful of ledgers,
- * so each distinct one is split (and its pending work worked out) once.
- */
+/** Joins a tenant's ledger into one text value: a text column is parsed far faster than a text[] one. */
 const APPLIED_SEPARATOR = '\u001f'
 
 /** How many recent migrated tenants the estimates read: a median needs a sample, not the whole history. */
@@ -106,18 +102,32 @@ export async function planRollout(
   const sizes = options.order === 'size' ? await readTenantSizes(db, options.schema) : undefined
   const estimator = new DurationEstimator(past.history, past.runs)
 
+  // A fleet shares a handful of distinct ledgers: each (type, ledger) is split and worked out once.
+  type Work = { applied: string[]; pending: string[]; estimateMs: number | null }
+  const byLedger = new Map<string, Work>()
+  const workOf = new Map<string, Work>()
   const fleet = new Map<string, FleetEntry>()
   const unknownTypes: string[] = []
-  const ledgers = new Map<string, string[]>()
   for (const row of rows) {
-    if (typeof migrationsOfType(sets, row.type) === 'string') unknownTypes.push(`${row.schema} (${row.type})`)
-    let applied = ledgers.get(row.applied)
-    if (!applied) ledgers.set(row.applied, (applied = row.applied === '' ? [] : row.applied.split(APPLIED_SEPARATOR)))
+    const ofType = migrationsOfType(sets, row.type)
+    if (typeof ofType === 'string') {
+      unknownTypes.push(`${row.schema} (${row.type})`)
+      continue
+    }
+    const key = `${row.type}\n${row.applied}`
+    let work = byLedger.get(key)
+    if (!work) {
+      const applied = row.applied === '' ? [] : row.applied.split(APPLIED_SEPARATOR)
+      const done = new Set(applied)
+      const pending = ofType.map((m) => m.name).filter((name) => !done.has(name))
+      byLedger.set(key, (work = { applied, pending, estimateMs: estimator.estimate(pending) }))
+    }
+    workOf.set(row.schema, work)
     fleet.set(row.schema, {
       schema: row.schema,
       name: row.name,
       type: row.type,
-      applied,
+      applied: work.applied,
       createdAt: row.created_at,
       sizeBytes: sizes?.get(row.schema)?.totalBytes ?? 0,
     })
@@ -125,20 +135,9 @@ export async function planRollout(
   if (unknownTypes.length > 0) {
     throw new InvalidInputError('type', `tenants of a type this project does not declare cannot be planned: ${unknownTypes.slice(0, 5).join(', ')}${unknownTypes.length > 5 ? ` and ${unknownTypes.length - 5} more` : ''} (see schemata doctor)`)
   }
-
-  // Keyed by type and ledger (the ledger arrays are shared per distinct ledger above).
-  type Work = { pending: string[]; estimateMs: number | null }
-  const work = new Map<string, Map<string[], Work>>()
   const pendingOf = (entry: FleetEntry): PlannedTenant => {
-    let ofType = work.get(entry.type)
-    if (!ofType) work.set(entry.type, (ofType = new Map<string[], Work>()))
-    let known = ofType.get(entry.applied)
-    if (!known) {
-      const applied = new Set(entry.applied)
-      const pending = (migrationsOfType(sets, entry.type) as readonly { name: string }[]).map((m) => m.name).filter((name) => !applied.has(name))
-      ofType.set(entry.applied, (known = { pending, estimateMs: estimator.estimate(pending) }))
-    }
-    return { schema: entry.schema, name: entry.name, pending: known.pending, estimateMs: known.estimateMs }
+    const work = workOf.get(entry.schema) as Work
+    return { schema: entry.schema, name: entry.name, pending: work.pending, estimateMs: work.estimateMs }
   }
 
   const { ordered, unlisted } = orderTenants([...fleet.values()], options.order, options.orderFile)
