@@ -1,14 +1,11 @@
-import { realpath, stat } from 'node:fs/promises'
-import path from 'node:path'
 import { type DatabaseTarget, targetFromEnvironment } from '../db/connect.ts'
 import type { Dispatch, EventSink, WindowSession } from '../handlers/dispatch-types.ts'
 import type { SessionStore } from '../handlers/session-store.ts'
 import { type StartupDispatcher, createStartupDispatcher } from '../handlers/startup-dispatcher.ts'
 import { ProjectConfigError } from '../project/config-error.ts'
 import { databaseTargetFor } from '../project/database-target.ts'
-import { displayPath } from '../project/display-path.ts'
-import { builtinConfigPath } from '../project/find-config.ts'
-import { CONFIG_FILE, loadProject } from '../project/load-project.ts'
+import { builtinConfigPath, isBuiltinConfig, namedConfig } from '../project/find-config.ts'
+import { loadProject } from '../project/load-project.ts'
 import type { Project } from '../project/project.ts'
 import type { RecentProjects } from '../project/recent-projects.ts'
 import { type RunningApp, type StartAppOptions, startApp } from './start-app.ts'
@@ -272,20 +269,8 @@ type Loaded = { ok: true; project: Project } | { ok: false; message: string }
 async function loadNamed(value: string, where: string | undefined, cwd = process.cwd()): Promise<Loaded> {
   try {
     if (value.trim() === '') throw new ProjectConfigError(where ?? 'project', undefined, 'names no folder (give the folder holding schemata.config.json)')
-    const absolute = path.resolve(cwd, value)
-    const shown = displayPath(absolute)
-    const refuse = (rule: string): never => {
-      throw where === undefined ? new ProjectConfigError(shown, undefined, rule) : new ProjectConfigError(where, undefined, `${shown} ${rule}`)
-    }
-    let isFolder = false
-    try {
-      isFolder = (await stat(absolute)).isDirectory()
-    } catch {
-      refuse('does not exist')
-    }
-    const configPath = isFolder ? path.join(absolute, CONFIG_FILE) : absolute
-    if (isFolder && !(await exists(configPath))) refuse(`holds no ${CONFIG_FILE} (create one with "schemata init")`)
-    return { ok: true, project: await loadProject(configPath, { builtin: await sameFile(configPath, builtinConfigPath()) }) }
+    const configPath = namedConfig(value, cwd, where)
+    return { ok: true, project: await loadProject(configPath, { builtin: isBuiltinConfig(configPath) }) }
   } catch (error) {
     return { ok: false, message: messageOf(error) }
   }
@@ -293,23 +278,6 @@ async function loadNamed(value: string, where: string | undefined, cwd = process
 
 function loadBuiltin(): Promise<Project> {
   return loadProject(builtinConfigPath(), { builtin: true })
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file)
-    return true
-  } catch {
-    return false
-  }
-}
-
-async function sameFile(a: string, b: string): Promise<boolean> {
-  try {
-    return (await realpath(a)) === (await realpath(b))
-  } catch {
-    return false
-  }
 }
 
 function messageOf(error: unknown): string {

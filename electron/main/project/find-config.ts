@@ -38,25 +38,34 @@ export function builtinConfigPath(): string {
   }
 }
 
-function sameFile(a: string, b: string): boolean {
+/** Whether `configPath` is the built-in demo's config (through any link). */
+export function isBuiltinConfig(configPath: string): boolean {
   try {
-    return realpathSync(a) === realpathSync(b)
+    return realpathSync(configPath) === realpathSync(builtinConfigPath())
   } catch {
     return false
   }
 }
 
-/** `--config` and `SCHEMATA_CONFIG` may name the file or the folder holding it. */
-function namedConfig(value: string, cwd: string, key: string): string {
+/**
+ * The config file a project is named by: the file itself or the folder
+ * holding it (`--config`, `SCHEMATA_CONFIG`, the app's Open Project). `key`
+ * names where the name came from in messages; without one, the path does.
+ */
+export function namedConfig(value: string, cwd: string, key?: string): string {
   const absolute = path.resolve(cwd, value)
-  let isFolder: boolean
+  const shown = displayPath(absolute)
+  const refuse = (rule: string): never => {
+    throw key === undefined ? new ProjectConfigError(shown, undefined, rule) : new ProjectConfigError(key, undefined, `${shown} ${rule}`)
+  }
+  let isFolder = false
   try {
     isFolder = statSync(absolute).isDirectory()
   } catch {
-    throw new ProjectConfigError(key, undefined, `${displayPath(absolute)} does not exist`)
+    refuse('does not exist')
   }
   const file = isFolder ? path.join(absolute, CONFIG_FILE) : absolute
-  if (!existsSync(file)) throw new ProjectConfigError(key, undefined, `${displayPath(absolute)} holds no ${CONFIG_FILE} (create one with "schemata init")`)
+  if (!existsSync(file)) refuse(`holds no ${CONFIG_FILE} (create one with "schemata init")`)
   return file
 }
 
@@ -70,7 +79,7 @@ export function locateConfig(options: { cwd: string; flag?: string; env: Readonl
   const located = (configPath: string, source: LocatedConfig['source']): LocatedConfig => ({
     configPath,
     source,
-    builtin: sameFile(configPath, builtin),
+    builtin: isBuiltinConfig(configPath),
   })
   if (options.flag !== undefined) return located(namedConfig(options.flag, options.cwd, '--config'), 'flag')
   const fromEnv = options.env.SCHEMATA_CONFIG?.trim()
