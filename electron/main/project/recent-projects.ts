@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto'
-import { constants } from 'node:fs'
-import { mkdir, open, readFile, realpath, rename, rm } from 'node:fs/promises'
+import { mkdir, readFile, realpath } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
+import { replacePrivateFile } from '../private-file.ts'
 
 /** The file in the app's user-data folder. */
 export const RECENT_PROJECTS_FILE = 'recent-projects.json'
@@ -143,21 +142,7 @@ export class RecentProjects {
 
   private async write(projects: readonly RecentProject[]): Promise<void> {
     await mkdir(this.options.dir, { recursive: true, mode: 0o700 })
-    const temporary = `${this.file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`
-    // O_EXCL | O_NOFOLLOW: a name planted in the folder beforehand is never written through.
-    const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)
-    try {
-      try {
-        await handle.writeFile(`${JSON.stringify({ version: 1, projects }, null, 2)}\n`)
-        await handle.sync()
-      } finally {
-        await handle.close()
-      }
-      // rename() is atomic and replaces a symlink itself, never what it points to.
-      await rename(temporary, this.file)
-    } finally {
-      await rm(temporary, { force: true })
-    }
+    await replacePrivateFile(this.file, `${JSON.stringify({ version: 1, projects }, null, 2)}\n`)
   }
 }
 

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { constants } from 'node:fs'
-import { link, mkdir, open, rename, rm } from 'node:fs/promises'
+import { link, mkdir, open, rename } from 'node:fs/promises'
 import path from 'node:path'
 import { SchemataError } from '../errors.ts'
+import { viaPrivateTemporary } from '../private-file.ts'
 
 /** The local server's two secrets, kept across restarts of the same data directory. */
 export interface ServerSecrets {
@@ -82,16 +83,8 @@ async function readStored(file: string): Promise<StoredSecrets | undefined> {
  * A first write does not replace a file another process made meanwhile (both
  * then use that one, and are returned its secrets); a rotation does.
  */
-async function writeStored(file: string, secrets: StoredSecrets, options: { replace: boolean }): Promise<StoredSecrets | undefined> {
-  const temporary = `${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`
-  const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)
-  try {
-    await handle.writeFile(`${JSON.stringify(secrets, null, 2)}\n`)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  try {
+function writeStored(file: string, secrets: StoredSecrets, options: { replace: boolean }): Promise<StoredSecrets | undefined> {
+  return viaPrivateTemporary<StoredSecrets | undefined>(file, `${JSON.stringify(secrets, null, 2)}\n`, async (temporary) => {
     if (options.replace) {
       // rename() replaces a symlink itself, never what it points to.
       await rename(temporary, file)
@@ -109,7 +102,5 @@ async function writeStored(file: string, secrets: StoredSecrets, options: { repl
       await rename(temporary, file)
       return undefined
     }
-  } finally {
-    await rm(temporary, { force: true })
-  }
+  })
 }
