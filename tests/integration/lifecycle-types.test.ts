@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, expect, it, inject } from 'vitest'
+import { qualified } from '../../electron/main/db/sql.ts'
 import { InvalidInputError } from '../../electron/main/errors.ts'
 import { archiveTenant, unarchiveTenant } from '../../electron/main/lifecycle/archive-tenant.ts'
 import { cloneTenant } from '../../electron/main/lifecycle/clone-tenant.ts'
@@ -36,8 +37,9 @@ afterAll(async () => {
 
 async function typeAndAudit(schema: string): Promise<{ type: string | undefined; auditRows: number | null }> {
   const type = (await t.tenancy.listTenants()).find((x) => x.schema === schema)?.type
-  const [row] = await t.db.rows<{ exists: boolean }>("SELECT to_regclass($1) IS NOT NULL AS exists", [`"${schema}".audit_log`])
-  const auditRows = row?.exists ? ((await t.db.rows<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".audit_log`))[0]?.n ?? 0) : null
+  const auditLog = qualified(schema, 'audit_log')
+  const [row] = await t.db.rows<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [auditLog])
+  const auditRows = row?.exists ? ((await t.db.rows<{ n: number }>(`SELECT count(*)::int AS n FROM ${auditLog}`))[0]?.n ?? 0) : null
   return { type, auditRows }
 }
 

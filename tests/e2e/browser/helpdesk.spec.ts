@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import pg from 'pg'
 import { test as base, expect } from '@playwright/test'
-import { startEmbedded } from '../../../electron/main/db/embedded-server.ts'
 import { ConsoleRpc } from '../fixtures/console-rpc.ts'
 import { ConsolePage } from '../fixtures/page-actions/console-actions.ts'
 import { SqlConsole } from '../fixtures/page-actions/sql-actions.ts'
 import { REPO_ROOT, startConsoleServer, type ConsoleServer } from '../fixtures/console-server.ts'
+import { withServerDatabase } from '../fixtures/server-database.ts'
 
 /*
  * The console on the second example app, examples/helpdesk (issue 12): not the
@@ -22,17 +21,6 @@ const run = promisify(execFile)
 const BIN = path.join(REPO_ROOT, 'bin', 'schemata.js')
 const HELPDESK = path.join(REPO_ROOT, 'examples', 'helpdesk')
 const TICKETS = 250
-
-async function withDatabase<T>(server: ConsoleServer, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const { url } = await startEmbedded({ dataDir: server.dataDir })
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return await fn(client)
-  } finally {
-    await client.end()
-  }
-}
 
 const test = base.extend<{ consolePage: ConsolePage; rpc: ConsoleRpc; sql: SqlConsole }, { helpdeskServer: ConsoleServer }>({
   helpdeskServer: [
@@ -52,7 +40,7 @@ const test = base.extend<{ consolePage: ConsolePage; rpc: ConsoleRpc; sql: SqlCo
       })
       try {
         // Statuses cycle every ticket, priorities every fourth, so each pair occurs; created_at is shuffled against id.
-        await withDatabase(server, (db) =>
+        await withServerDatabase(server, (db) =>
           db.query(`
             INSERT INTO contoso.agents (name, email, role) VALUES ('Ada Agent', 'ada@contoso.test', 'lead');
             INSERT INTO contoso.tickets (subject, requester_email, status, priority, created_at)
@@ -145,7 +133,7 @@ test('browses 250 tickets: pages of 100, sorted by a column, filtered by status 
   await expect(table.loadMore).toHaveCount(0)
 
   // Newest first: two clicks on created_at.
-  const newest = await withDatabase(helpdeskServer, (db) =>
+  const newest = await withServerDatabase(helpdeskServer, (db) =>
     db.query<{ number: string }>('SELECT number::text FROM contoso.tickets ORDER BY created_at DESC, id DESC LIMIT 3'),
   )
   await table.header('created_at').getByRole('button').click()
@@ -157,7 +145,7 @@ test('browses 250 tickets: pages of 100, sorted by a column, filtered by status 
   await expect(table.column('number').nth(2)).toHaveText(newest.rows[2]?.number ?? '')
 
   // Urgent tickets still open or pending, in the same order.
-  const urgent = await withDatabase(helpdeskServer, (db) =>
+  const urgent = await withServerDatabase(helpdeskServer, (db) =>
     db.query<{ number: string }>(
       "SELECT number::text FROM contoso.tickets WHERE status IN ('open', 'pending') AND priority = 'urgent' ORDER BY created_at DESC, id DESC",
     ),
@@ -196,7 +184,7 @@ test('edits a ticket with "Allow edits" (the audit log records it), and refuses 
   await rowEditor.save.click()
   await expect(rowEditor.dialog).toBeHidden()
   await expect(first.locator('[data-column="status"]')).toHaveText('solved')
-  const stored = await withDatabase(helpdeskServer, (db) =>
+  const stored = await withServerDatabase(helpdeskServer, (db) =>
     db.query(
       `SELECT t.status, a.action, a.new_row->>'status' AS audited
          FROM contoso.tickets t JOIN contoso.audit_log a ON a.ticket_id = t.id AND a.action = 'update'
@@ -210,14 +198,14 @@ test('edits a ticket with "Allow edits" (the audit log records it), and refuses 
   const before = (await second.locator('[data-column="priority"]').textContent()) ?? ''
   await second.getByTestId('grid-edit').click()
   await expect(rowEditor.dialog).toBeVisible()
-  await withDatabase(helpdeskServer, (db) => db.query("UPDATE contoso.tickets SET status = 'closed' WHERE number = 1002"))
+  await withServerDatabase(helpdeskServer, (db) => db.query("UPDATE contoso.tickets SET status = 'closed' WHERE number = 1002"))
   const priority = before === 'high' ? 'low' : 'high'
   await rowEditor.field('priority').fill(priority)
   await rowEditor.save.click()
   await expect(rowEditor.error).toContainText('changed by another session since you read it')
   await expect(rowEditor.dialog).toBeVisible()
   await rowEditor.dialog.getByRole('button', { name: 'Cancel' }).click()
-  const afterConflict = await withDatabase(helpdeskServer, (db) => db.query('SELECT status, priority FROM contoso.tickets WHERE number = 1002'))
+  const afterConflict = await withServerDatabase(helpdeskServer, (db) => db.query('SELECT status, priority FROM contoso.tickets WHERE number = 1002'))
   expect(afterConflict.rows).toEqual([{ status: 'closed', priority: before }])
 
   await table.reload.click()
@@ -235,7 +223,7 @@ test('plans are listed as shared and read-only from a tenant, and cannot be writ
   await data.tableItem('plans', true).click()
   await expect(table.view).toHaveAttribute('data-shared', 'true')
   await expect(table.view.getByText('shared · read-only')).toBeVisible()
-  const plans = await withDatabase(helpdeskServer, (db) => db.query<{ name: string }>('SELECT name FROM public.plans ORDER BY id'))
+  const plans = await withServerDatabase(helpdeskServer, (db) => db.query<{ name: string }>('SELECT name FROM public.plans ORDER BY id'))
   await expect(table.column('name')).toHaveText(plans.rows.map((r) => r.name))
   await expect(table.readOnly).toContainText('a shared readable table: every tenant may read it, none may write it')
   await expect(table.allowEdits).toHaveCount(0)
@@ -251,7 +239,7 @@ test('plans are listed as shared and read-only from a tenant, and cannot be writ
   expect(page.versions ?? []).toEqual([])
   const refused = rpc.call('data/update', { tenant: 'contoso', table: 'plans', shared: true, key: { id: 'free' }, version: '1', values: { name: 'Hacked' } })
   await expect(refused).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('none may write it') })
-  const unchanged = await withDatabase(helpdeskServer, (db) => db.query<{ name: string }>('SELECT name FROM public.plans ORDER BY id'))
+  const unchanged = await withServerDatabase(helpdeskServer, (db) => db.query<{ name: string }>('SELECT name FROM public.plans ORDER BY id'))
   expect(unchanged.rows).toEqual(plans.rows)
 })
 
@@ -262,7 +250,7 @@ test('runs SQL in the SQL view as the tenant: its tickets, joined to the shared 
   await sql.at.editor.click()
   await consolePage.page.keyboard.press('ControlOrMeta+Home')
   await consolePage.page.keyboard.press('ControlOrMeta+Enter')
-  const counts = await withDatabase(helpdeskServer, (db) =>
+  const counts = await withServerDatabase(helpdeskServer, (db) =>
     db.query<{ status: string; tickets: string }>('SELECT status, count(*)::text AS tickets FROM contoso.tickets GROUP BY status ORDER BY status'),
   )
   await expect(sql.at.column(sql.at.grid, 'status')).toHaveText(counts.rows.map((r) => r.status))
