@@ -19,6 +19,7 @@ import { isLive, SHORTCUT_COUNT } from './lib/tenant-order.ts'
 import { VIEWS, viewFromHash, viewsFor, type ViewId } from './views/view-registry.ts'
 import { OutageAlert, OutageProvider } from './outage.tsx'
 import { useWorkspace, WorkspaceProvider } from './workspace.tsx'
+import { useTransient } from './lib/use-transient.ts'
 
 /** The whole console: waits for the database, then the workspace. */
 export function App({ dbPollMs }: { dbPollMs?: { fast: number; slow: number } } = {}) {
@@ -96,7 +97,7 @@ function Shell() {
   const [search, setSearch] = useState('')
   const [paletteOpen, setPaletteOpen] = useState(false)
   const [dialog, setDialog] = useState<Dialog>(null)
-  const [notice, setNotice] = useState<string | undefined>(undefined)
+  const [notice, setNotice] = useTransient<string>(4000)
   const mod = modifierLabel()
 
   const setView = useCallback((next: ViewId) => {
@@ -113,12 +114,6 @@ function Shell() {
   useEffect(() => {
     document.title = active ? `${active.name} (${active.schema}) — Schemata` : 'Schemata'
   }, [active])
-
-  useEffect(() => {
-    if (notice === undefined) return
-    const timer = setTimeout(() => setNotice(undefined), 4000)
-    return () => clearTimeout(timer)
-  }, [notice])
 
   // Archived and moved tenants have their own sidebar section; the list is the tenants that live here.
   const visible = useMemo(() => (tenants ?? []).filter((t) => isLive(t) && matchesTenantSearch(t, search)), [tenants, search])

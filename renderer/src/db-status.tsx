@@ -2,6 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useRef, useState, ty
 import type { DbStatus } from '../../contract/types.ts'
 import { useClient, useConnectionState } from './client/client-context.tsx'
 import { errorMessage } from './lib/format.ts'
+import { useTransient } from './lib/use-transient.ts'
 
 /*
  * The database status, shared by the start-up screen, the sidebar pill and the
@@ -47,7 +48,7 @@ export function DbStatusProvider({
   const [error, setError] = useState<string | undefined>(undefined)
   const [since] = useState(() => Date.now())
   const request = useRef(0)
-  const [recovered, setRecovered] = useState<{ downMs: number } | undefined>(undefined)
+  const [recovered, setRecovered] = useTransient<{ downMs: number }>(15_000)
   const silentSince = useRef<string | undefined>(undefined)
   const dismissRecovered = useCallback(() => setRecovered(undefined), [])
 
@@ -61,12 +62,7 @@ export function DbStatusProvider({
       setRecovered({ downMs: Math.max(0, Date.now() - Date.parse(silentSince.current)) })
       silentSince.current = undefined
     }
-  }, [status])
-  useEffect(() => {
-    if (recovered === undefined) return
-    const timer = setTimeout(() => setRecovered(undefined), 15_000)
-    return () => clearTimeout(timer)
-  }, [recovered])
+  }, [status, setRecovered])
 
   const refresh = useCallback(async () => {
     const mine = ++request.current
