@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { test as base, expect } from '@playwright/test'
-import { ConsoleRpc } from '../fixtures/console-rpc.ts'
+import { expect } from '@playwright/test'
 import { ConsolePage } from '../fixtures/page-actions/console-actions.ts'
 import { SqlConsole } from '../fixtures/page-actions/sql-actions.ts'
 import { REPO_ROOT, startConsoleServer, type ConsoleServer } from '../fixtures/console-server.ts'
 import { withServerDatabase } from '../fixtures/server-database.ts'
+import { consoleTestOn } from '../fixtures/console-test.ts'
 
 /*
  * The console on the second example app, examples/helpdesk (issue 12): not the
@@ -22,49 +22,40 @@ const BIN = path.join(REPO_ROOT, 'bin', 'schemata.js')
 const HELPDESK = path.join(REPO_ROOT, 'examples', 'helpdesk')
 const TICKETS = 250
 
-const test = base.extend<{ consolePage: ConsolePage; rpc: ConsoleRpc; sql: SqlConsole }, { helpdeskServer: ConsoleServer }>({
-  helpdeskServer: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const server = await startConsoleServer({
-        name: 'helpdesk',
-        config: HELPDESK,
-        prepare: async (env) => {
-          await run(process.execPath, [BIN, 'migrate'], { env, cwd: REPO_ROOT, timeout: 120_000 })
-          await run(process.execPath, [BIN, 'tenant', 'create', '--name', 'Contoso', '--schema', 'contoso', '--type', 'enterprise'], {
-            env,
-            cwd: REPO_ROOT,
-            timeout: 120_000,
-          })
-        },
+/** `schemata serve` on the helpdesk project, with an enterprise tenant holding 250 tickets. */
+async function startHelpdeskServer(): Promise<ConsoleServer> {
+  const server = await startConsoleServer({
+    name: 'helpdesk',
+    config: HELPDESK,
+    prepare: async (env) => {
+      await run(process.execPath, [BIN, 'migrate'], { env, cwd: REPO_ROOT, timeout: 120_000 })
+      await run(process.execPath, [BIN, 'tenant', 'create', '--name', 'Contoso', '--schema', 'contoso', '--type', 'enterprise'], {
+        env,
+        cwd: REPO_ROOT,
+        timeout: 120_000,
       })
-      try {
-        // Statuses cycle every ticket, priorities every fourth, so each pair occurs; created_at is shuffled against id.
-        await withServerDatabase(server, (db) =>
-          db.query(`
-            INSERT INTO contoso.agents (name, email, role) VALUES ('Ada Agent', 'ada@contoso.test', 'lead');
-            INSERT INTO contoso.tickets (subject, requester_email, status, priority, created_at)
-              SELECT 'Ticket ' || g, 'customer' || g || '@example.com',
-                     (ARRAY['open', 'pending', 'solved', 'closed'])[1 + g % 4],
-                     (ARRAY['low', 'normal', 'high', 'urgent'])[1 + (g / 4) % 4],
-                     timestamptz '2026-01-01 00:00:00+00' + ((g * 97) % ${TICKETS}) * interval '1 hour'
-                FROM generate_series(1, ${TICKETS}) AS g;`),
-        )
-        await use(server)
-      } finally {
-        await server.stop()
-      }
     },
-    { scope: 'worker', timeout: 240_000 },
-  ],
-  consolePage: async ({ page, helpdeskServer }, use) => {
-    const consolePage = new ConsolePage(page, helpdeskServer)
-    await consolePage.open()
-    await use(consolePage)
-  },
-  rpc: async ({ helpdeskServer }, use) => {
-    await use(new ConsoleRpc(helpdeskServer))
-  },
+  })
+  try {
+    // Statuses cycle every ticket, priorities every fourth, so each pair occurs; created_at is shuffled against id.
+    await withServerDatabase(server, (db) =>
+      db.query(`
+        INSERT INTO contoso.agents (name, email, role) VALUES ('Ada Agent', 'ada@contoso.test', 'lead');
+        INSERT INTO contoso.tickets (subject, requester_email, status, priority, created_at)
+          SELECT 'Ticket ' || g, 'customer' || g || '@example.com',
+                 (ARRAY['open', 'pending', 'solved', 'closed'])[1 + g % 4],
+                 (ARRAY['low', 'normal', 'high', 'urgent'])[1 + (g / 4) % 4],
+                 timestamptz '2026-01-01 00:00:00+00' + ((g * 97) % ${TICKETS}) * interval '1 hour'
+            FROM generate_series(1, ${TICKETS}) AS g;`),
+    )
+    return server
+  } catch (error) {
+    await server.stop()
+    throw error
+  }
+}
+
+const test = consoleTestOn(startHelpdeskServer, { timeout: 240_000 }).extend<{ sql: SqlConsole }>({
   sql: async ({ page }, use) => {
     await use(new SqlConsole(page))
   },
@@ -110,7 +101,7 @@ test('creates a standard and an enterprise tenant in the dialog: only the enterp
   await expect(data.tableItem('audit_log')).toHaveCount(0)
 })
 
-test('browses 250 tickets: pages of 100, sorted by a column, filtered by status and priority', async ({ consolePage, helpdeskServer }) => {
+test('browses 250 tickets: pages of 100, sorted by a column, filtered by status and priority', async ({ consolePage, consoleServer }) => {
   const { data } = consolePage.at
   const table = data.table
   await consolePage.switchByClick('contoso')
@@ -133,7 +124,7 @@ test('browses 250 tickets: pages of 100, sorted by a column, filtered by status 
   await expect(table.loadMore).toHaveCount(0)
 
   // Newest first: two clicks on created_at.
-  const newest = await withServerDatabase(helpdeskServer, (db) =>
+  const newest = await withServerDatabase(consoleServer, (db) =>
     db.query<{ number: string }>('SELECT number::text FROM contoso.tickets ORDER BY created_at DESC, id DESC LIMIT 3'),
   )
   await table.header('created_at').getByRole('button').click()
@@ -145,7 +136,7 @@ test('browses 250 tickets: pages of 100, sorted by a column, filtered by status 
   await expect(table.column('number').nth(2)).toHaveText(newest.rows[2]?.number ?? '')
 
   // Urgent tickets still open or pending, in the same order.
-  const urgent = await withServerDatabase(helpdeskServer, (db) =>
+  const urgent = await withServerDatabase(consoleServer, (db) =>
     db.query<{ number: string }>(
       "SELECT number::text FROM contoso.tickets WHERE status IN ('open', 'pending') AND priority = 'urgent' ORDER BY created_at DESC, id DESC",
     ),
@@ -167,7 +158,7 @@ test('browses 250 tickets: pages of 100, sorted by a column, filtered by status 
   expect(new Set(await table.column('status').allTextContents())).toEqual(new Set(['open', 'pending']))
 })
 
-test('edits a ticket with "Allow edits" (the audit log records it), and refuses one changed meanwhile', async ({ consolePage, helpdeskServer }) => {
+test('edits a ticket with "Allow edits" (the audit log records it), and refuses one changed meanwhile', async ({ consolePage, consoleServer }) => {
   const { data, rowEditor } = consolePage.at
   const table = data.table
   await consolePage.switchByClick('contoso')
@@ -184,7 +175,7 @@ test('edits a ticket with "Allow edits" (the audit log records it), and refuses 
   await rowEditor.save.click()
   await expect(rowEditor.dialog).toBeHidden()
   await expect(first.locator('[data-column="status"]')).toHaveText('solved')
-  const stored = await withServerDatabase(helpdeskServer, (db) =>
+  const stored = await withServerDatabase(consoleServer, (db) =>
     db.query(
       `SELECT t.status, a.action, a.new_row->>'status' AS audited
          FROM contoso.tickets t JOIN contoso.audit_log a ON a.ticket_id = t.id AND a.action = 'update'
@@ -198,21 +189,21 @@ test('edits a ticket with "Allow edits" (the audit log records it), and refuses 
   const before = (await second.locator('[data-column="priority"]').textContent()) ?? ''
   await second.getByTestId('grid-edit').click()
   await expect(rowEditor.dialog).toBeVisible()
-  await withServerDatabase(helpdeskServer, (db) => db.query("UPDATE contoso.tickets SET status = 'closed' WHERE number = 1002"))
+  await withServerDatabase(consoleServer, (db) => db.query("UPDATE contoso.tickets SET status = 'closed' WHERE number = 1002"))
   const priority = before === 'high' ? 'low' : 'high'
   await rowEditor.field('priority').fill(priority)
   await rowEditor.save.click()
   await expect(rowEditor.error).toContainText('changed by another session since you read it')
   await expect(rowEditor.dialog).toBeVisible()
   await rowEditor.dialog.getByRole('button', { name: 'Cancel' }).click()
-  const afterConflict = await withServerDatabase(helpdeskServer, (db) => db.query('SELECT status, priority FROM contoso.tickets WHERE number = 1002'))
+  const afterConflict = await withServerDatabase(consoleServer, (db) => db.query('SELECT status, priority FROM contoso.tickets WHERE number = 1002'))
   expect(afterConflict.rows).toEqual([{ status: 'closed', priority: before }])
 
   await table.reload.click()
   await expect(second.locator('[data-column="status"]')).toHaveText('closed')
 })
 
-test('plans are listed as shared and read-only from a tenant, and cannot be written', async ({ consolePage, helpdeskServer, rpc }) => {
+test('plans are listed as shared and read-only from a tenant, and cannot be written', async ({ consolePage, consoleServer, rpc }) => {
   const { data } = consolePage.at
   const table = data.table
   await consolePage.switchByClick('contoso')
@@ -223,7 +214,7 @@ test('plans are listed as shared and read-only from a tenant, and cannot be writ
   await data.tableItem('plans', true).click()
   await expect(table.view).toHaveAttribute('data-shared', 'true')
   await expect(table.view.getByText('shared · read-only')).toBeVisible()
-  const plans = await withServerDatabase(helpdeskServer, (db) => db.query<{ name: string }>('SELECT name FROM public.plans ORDER BY id'))
+  const plans = await withServerDatabase(consoleServer, (db) => db.query<{ name: string }>('SELECT name FROM public.plans ORDER BY id'))
   await expect(table.column('name')).toHaveText(plans.rows.map((r) => r.name))
   await expect(table.readOnly).toContainText('a shared readable table: every tenant may read it, none may write it')
   await expect(table.allowEdits).toHaveCount(0)
@@ -239,18 +230,18 @@ test('plans are listed as shared and read-only from a tenant, and cannot be writ
   expect(page.versions ?? []).toEqual([])
   const refused = rpc.call('data/update', { tenant: 'contoso', table: 'plans', shared: true, key: { id: 'free' }, version: '1', values: { name: 'Hacked' } })
   await expect(refused).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('none may write it') })
-  const unchanged = await withServerDatabase(helpdeskServer, (db) => db.query<{ name: string }>('SELECT name FROM public.plans ORDER BY id'))
+  const unchanged = await withServerDatabase(consoleServer, (db) => db.query<{ name: string }>('SELECT name FROM public.plans ORDER BY id'))
   expect(unchanged.rows).toEqual(plans.rows)
 })
 
-test('runs SQL in the SQL view as the tenant: its tickets, joined to the shared plans', async ({ consolePage, helpdeskServer, sql }) => {
+test('runs SQL in the SQL view as the tenant: its tickets, joined to the shared plans', async ({ consolePage, consoleServer, sql }) => {
   await consolePage.switchByClick('contoso')
   await consolePage.openView('sql')
   await sql.type("SELECT status, count(*) AS tickets FROM tickets GROUP BY status ORDER BY status;\nSELECT p.name AS plan, current_schema() AS schema FROM subscription s JOIN plans p ON p.id = s.plan_id")
   await sql.at.editor.click()
   await consolePage.page.keyboard.press('ControlOrMeta+Home')
   await consolePage.page.keyboard.press('ControlOrMeta+Enter')
-  const counts = await withServerDatabase(helpdeskServer, (db) =>
+  const counts = await withServerDatabase(consoleServer, (db) =>
     db.query<{ status: string; tickets: string }>('SELECT status, count(*)::text AS tickets FROM contoso.tickets GROUP BY status ORDER BY status'),
   )
   await expect(sql.at.column(sql.at.grid, 'status')).toHaveText(counts.rows.map((r) => r.status))
