@@ -123,6 +123,7 @@ describe('hostile input to the tenancy core', () => {
   it('any argument list to any command ends in exit 0, 1 or 2 with a message — never a crash, never a change', async () => {
     const env = { ...process.env, DATABASE_URL: t.url, SCHEMATA_DATA_DIR: '' }
     const baseline = await footprint()
+    const before = new Set((await t.db.rows<{ schema: string }>('SELECT schema FROM public.tenants')).map((r) => r.schema))
     // serve would keep running and demo is meant to change things; every other command is fair game.
     const commands = [['tenant', 'create'], ['tenant', 'drop'], ['tenant', 'list'], ['tenant', 'suspend'], ['tenant', 'resume'], ['migrate'], ['db', 'status'], ['doctor'], ['db'], ['tenant'], []]
     const flags = fc.constantFrom('--name', '--schema', '--domain', '--yes', '--json', '--shared', '--tenant', '--concurrency', '--no-wait', '--fix', '--port', '-h', '--')
@@ -136,9 +137,10 @@ describe('hostile input to the tenancy core', () => {
         expect([0, 1, 2]).toContain(code)
         if (code !== 0) expect(err.length).toBeGreaterThan(0)
         if (code === 0 && argv[0] === 'tenant' && argv[1] === 'create') {
-          // A valid create slipped through: undo it so the footprint check stays meaningful.
-          const schema = argv[argv.indexOf('--schema') + 1] as string
-          await t.tenancy.dropTenant(schema)
+          // A valid create slipped through: undo it so the footprint check stays meaningful. Exit 0 is also
+          // `tenant create -h`, which created nothing, so the registry says what to undo, not the argv.
+          const created = await t.db.rows<{ schema: string }>('SELECT schema FROM public.tenants WHERE schema <> ALL($1::text[])', [[...before]])
+          for (const { schema } of created) await t.tenancy.dropTenant(schema)
         }
         expect(await footprint()).toEqual(baseline)
       }),
