@@ -179,6 +179,24 @@ describe('ProjectSession', () => {
     expect(events.at(-1)).toMatchObject({ event: 'db/status', payload: { running: true } })
     expect((await recents.list()).map((entry) => entry.name)).toEqual(['Helpdesk'])
   })
+
+  it('does not open a project whose shared migration fails: names the migration and the error, and goes back', async () => {
+    const broken = await makeProject(
+      'broken-shared',
+      { name: 'Broken shared', sharedMigrations: 'migrations/shared', tenantTypes: { standard: { migrations: 'migrations/tenant' } } },
+      {
+        'migrations/shared/0001_plans.sql': '-- migrate:up\nCREATE TABLE public.plans (id int PRIMARY KEY);\n-- migrate:down\nDROP TABLE public.plans;\n',
+        'migrations/shared/0002_broken.sql': '-- migrate:up\nSELECT 1 / 0;\n-- migrate:down\nSELECT 1;\n',
+        'migrations/tenant/.keep': '',
+      },
+    )
+    const outcome = await session.open(broken)
+    expect(outcome.ok).toBe(false)
+    if (!outcome.ok) expect(outcome.message).toMatch(/^"Broken shared" could not be started: migration 0002_broken failed in schema "public": division by zero; back on "Helpdesk"$/)
+    expect(session.project?.name).toBe('Helpdesk')
+    expect(await schemas(session, window)).toEqual(['northwind'])
+    expect((await recents.list()).map((entry) => entry.name)).toEqual(['Helpdesk'])
+  })
 })
 
 describe('ProjectSession.start', () => {

@@ -14,6 +14,7 @@ import { builtinConfigPath } from '../project/find-config.ts'
 import { loadProject } from '../project/load-project.ts'
 import type { Project } from '../project/project.ts'
 import { Tenancy } from '../tenancy/service.ts'
+import { MigrationFailedError } from '../errors.ts'
 import { type LoadServerSecretsOptions, loadServerSecrets } from '../server/server-secrets.ts'
 
 /** What to start; everything but `target` has a default that suits `schemata serve`. */
@@ -124,7 +125,13 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   const tenancy = new Tenancy(connection.db, { project })
   try {
     progress('applying pending migrations…')
-    await tenancy.migrate()
+    const report = await tenancy.migrate()
+    // Tenant code assumes public is current: a failed shared migration is a failed start, named, not a console
+    // that opens on a half-migrated public. A tenant that failed is that tenant's problem; the Migrations view shows it.
+    const shared = report.shared
+    if (shared?.status === 'failed') throw new MigrationFailedError(shared.schema, shared.failedMigration, new Error(shared.message ?? 'failed'))
+    const failed = report.tenants.filter((outcome) => outcome.status === 'failed')
+    if (failed.length > 0) warn(`${failed.length} of ${report.tenants.length} tenant schemas failed to migrate (${failed.map((outcome) => outcome.schema).join(', ')})`, new Error(failed[0]?.message ?? 'failed'))
     await tenancy.resolver.listen()
     // A long-running process keeps the warm pool (if configured) full in the background.
     tenancy.startPoolKeeper()
