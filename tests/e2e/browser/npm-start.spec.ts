@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream'
 import { expect, test } from '@playwright/test'
 import { embeddedStatus, stopEmbedded } from '../../../electron/main/db/embedded-server.ts'
 import { findElectronBinary } from '../../../scripts/electron-binary.ts'
-import { SidebarLocators } from '../fixtures/page-components/console-locators.ts'
+import { sidebarLocators } from '../fixtures/page-components/console-locators.ts'
 import { REPO_ROOT } from '../fixtures/console-server.ts'
 
 /*
@@ -137,7 +137,7 @@ test('explains itself, serves the console with the demo until Ctrl+C', async ({ 
 
       // The console answers, on a fresh embedded database seeded with the demo tenants.
       await page.goto(consoleUrl)
-      const sidebar = new SidebarLocators(page)
+      const sidebar = sidebarLocators(page)
       await expect(sidebar.rows).toHaveCount(3, { timeout: 30_000 })
       await expect(sidebar.dbStatus).toContainText('Embedded PostgreSQL')
       expect(run.stderr()).toContain('adding the demo tenants')
