@@ -14,16 +14,7 @@ import { registerRendererScheme, serveRenderer } from './ipc/renderer-protocol.t
 import { loadProject } from './project/load-project.ts'
 import { type RecentProject, RecentProjects } from './project/recent-projects.ts'
 import { appMenuTemplate, windowTitle } from './window/app-menu.ts'
-import {
-  contentSecurityPolicy,
-  devServerFor,
-  mainWindowOptions,
-  mayGrantPermission,
-  mayNavigate,
-  rendererEntryUrl,
-  rendererOrigin,
-  windowOpenPolicy,
-} from './window/window-options.ts'
+import { contentSecurityPolicy, devServerFor, mainWindowOptions, mayGrantPermission, mayNavigate, rendererEntryUrl, rendererOrigin, windowOpenPolicy } from './window/window-options.ts'
 
 /*
  * The Electron main entry: app lifecycle, windows and menus only. The database

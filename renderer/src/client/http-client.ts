@@ -1,12 +1,4 @@
-import {
-  ContractError,
-  type CallInput,
-  type CallName,
-  type CallResult,
-  type ContractEvents,
-  type EventName,
-  type SchemataClient,
-} from '../../../contract/contract.ts'
+import { ContractError, type CallInput, type CallName, type CallResult, type ContractEvents, type EventName, type SchemataClient } from '../../../contract/contract.ts'
 import type { ErrorCode } from '../../../contract/types.ts'
 import type { ConnectionState, ConnectionStateSource } from './connection-state.ts'
 import { readEnvelope } from './envelope.ts'

@@ -1,12 +1,4 @@
-import {
-  ContractError,
-  type CallInput,
-  type CallName,
-  type CallResult,
-  type ContractEvents,
-  type EventName,
-  type SchemataClient,
-} from '../../../contract/contract.ts'
+import { ContractError, type CallInput, type CallName, type CallResult, type ContractEvents, type EventName, type SchemataClient } from '../../../contract/contract.ts'
 import { readEnvelope } from './envelope.ts'
 
 /** The shape the preload exposes as `window.schemata` (checked at runtime: it crosses a process boundary). */

@@ -6,6 +6,7 @@ import { useClient } from '../client/client-context.tsx'
 import { useCallQuery } from '../data/queries.ts'
 import { errorMessage } from '../lib/format.ts'
 import { domainProblem, parseDomains, schemaNameProblem, suggestSchemaName, tenantNameProblem } from '../validation.ts'
+import { DialogActions, FormAlert } from './dialog-parts.tsx'
 import { Field } from './field.tsx'
 import { Modal } from './modal.tsx'
 
@@ -195,19 +196,12 @@ export function CreateTenantDialog({ existingSchemas, onCreated, onClose }: Crea
             )}
           </Field>
         )}
-        {formError !== undefined && (
-          <div className="alert alert--error" role="alert" data-testid="create-tenant-error">
-            {formError}
-          </div>
-        )}
-        <div className="form__actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
+        <FormAlert message={formError} testId="create-tenant-error" />
+        <DialogActions onClose={onClose}>
           <button type="submit" className="button button--primary" disabled={busy} data-testid="create-tenant-submit">
             {busy ? 'Creating…' : 'Create tenant'}
           </button>
-        </div>
+        </DialogActions>
       </form>
     </Modal>
   )

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import type { PoolInfo, TenantListItem } from '../../../contract/types.ts'
 import { useClient } from '../client/client-context.tsx'
 import { errorMessage } from '../lib/format.ts'
+import { FormAlert } from './dialog-parts.tsx'
 
 /** Tenants whose data is not served from here: archived (in a file) or moved (to another database). */
 export function DepartedTenants({ tenants, onChanged, onNotice }: { tenants: readonly TenantListItem[]; onChanged: () => void; onNotice: (text: string) => void }) {
@@ -44,11 +45,7 @@ export function DepartedTenants({ tenants, onChanged, onNotice }: { tenants: rea
           </li>
         ))}
       </ul>
-      {error && (
-        <div className="alert alert--error" role="alert">
-          {error}
-        </div>
-      )}
+      <FormAlert message={error} />
     </details>
   )
 }

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react'
 import type { TenantInfo } from '../../../contract/types.ts'
 import { useClient } from '../client/client-context.tsx'
 import { errorMessage } from '../lib/format.ts'
-import { Field } from './field.tsx'
+import { DialogActions, FormAlert, TypeToConfirm } from './dialog-parts.tsx'
 import { Modal } from './modal.tsx'
 
 /** Dropping needs the schema name typed out: a stray click or Enter cannot drop a tenant. */
@@ -33,33 +33,13 @@ export function DropTenantDialog({ tenant, onDropped, onClose }: { tenant: Tenan
         <p>
           This drops the schema <code>{tenant.schema}</code> with every table and row in it, and the tenant's role. It cannot be undone.
         </p>
-        <Field label={`Type ${tenant.schema} to confirm`}>
-          {(props) => (
-            <input
-              {...props}
-              className="input input--mono"
-              autoFocus
-              autoComplete="off"
-              spellCheck={false}
-              value={confirm}
-              data-testid="drop-confirm-input"
-              onChange={(event) => setConfirm(event.target.value)}
-            />
-          )}
-        </Field>
-        {error && (
-          <div className="alert alert--error" role="alert">
-            {error}
-          </div>
-        )}
-        <div className="form__actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
+        <TypeToConfirm label={`Type ${tenant.schema} to confirm`} value={confirm} onChange={setConfirm} testId="drop-confirm-input" />
+        <FormAlert message={error} />
+        <DialogActions onClose={onClose}>
           <button type="submit" className="button button--danger" disabled={!matches || busy} data-testid="drop-submit">
             {busy ? 'Dropping…' : `Drop ${tenant.schema}`}
           </button>
-        </div>
+        </DialogActions>
       </form>
     </Modal>
   )

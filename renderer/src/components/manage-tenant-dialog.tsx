@@ -6,6 +6,7 @@ import { errorMessage } from '../lib/format.ts'
 import { domainProblem, parseDomains } from '../validation.ts'
 import { withoutFieldPrefix } from './create-tenant-dialog.tsx'
 import { Field } from './field.tsx'
+import { DialogActions, FormAlert } from './dialog-parts.tsx'
 import { Modal } from './modal.tsx'
 import { TenantBadge } from './tenant-badge.tsx'
 import { TenantLifecycleSection } from './tenant-lifecycle-section.tsx'
@@ -143,11 +144,7 @@ export function ManageTenantDialog({ tenant, onChanged, onLifecycle, onDrop, onC
             Add
           </button>
         </div>
-        {domainsError && (
-          <div className="alert alert--error" role="alert">
-            {domainsError}
-          </div>
-        )}
+        <FormAlert message={domainsError} />
         <button type="button" className="button button--primary" disabled={!dirty || domains.length === 0 || busy !== null} onClick={() => void saveDomains()} data-testid="save-domains">
           {busy === 'domains' ? 'Saving…' : 'Save domains'}
         </button>
@@ -159,11 +156,7 @@ export function ManageTenantDialog({ tenant, onChanged, onLifecycle, onDrop, onC
           This tenant is <strong data-testid="tenant-status">{status}</strong>.{' '}
           {status === 'active' ? 'Suspending it refuses its API requests and data calls; nothing is deleted.' : 'Resuming it lets it be used again.'}
         </p>
-        {statusError && (
-          <div className="alert alert--error" role="alert">
-            {statusError}
-          </div>
-        )}
+        <FormAlert message={statusError} />
         <button
           type="button"
           className={`button ${status === 'active' ? 'button--warning' : 'button--primary'}`}
@@ -197,11 +190,7 @@ export function ManageTenantDialog({ tenant, onChanged, onLifecycle, onDrop, onC
           {saved}
         </p>
       )}
-      <div className="form__actions">
-        <button type="button" className="button" onClick={onClose}>
-          Close
-        </button>
-      </div>
+      <DialogActions onClose={onClose} closeLabel="Close" />
     </Modal>
   )
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react'
 import { useDbStatus } from '../db-status.tsx'
+import { FormAlert } from './dialog-parts.tsx'
 
 /**
  * Shown until the database answers: a first run's initdb takes a few seconds,
@@ -37,11 +38,7 @@ export function StartupScreen() {
           </p>
         )}
         <p className="startup__detail">{seconds > 0 ? `Waiting ${seconds} s` : ''}</p>
-        {error !== undefined && (
-          <div className="alert alert--error" role="alert" data-testid="startup-error">
-            {error}
-          </div>
-        )}
+        <FormAlert message={error} testId="startup-error" />
       </div>
     </div>
   )

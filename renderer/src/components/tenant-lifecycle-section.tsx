@@ -4,6 +4,7 @@ import { useClient } from '../client/client-context.tsx'
 import { useFileTransfer } from '../client/file-transfer-context.tsx'
 import { errorMessage } from '../lib/format.ts'
 import { ProgressBar } from './progress-bar.tsx'
+import { FormAlert } from './dialog-parts.tsx'
 
 type Action = 'clone' | 'rename' | 'restore' | 'swap' | 'archive' | 'move'
 
@@ -183,11 +184,7 @@ export function TenantLifecycleSection({ tenant, onChanged, onNotice }: TenantLi
       )}
       {busy && progress && <ProgressBar value={progress.rowsTotal > 0 ? (progress.rowsDone / progress.rowsTotal) * 100 : 0} label={describe(progress)} testId="lifecycle-progress" />}
       {busy && progress && <p className="muted">{describe(progress)}</p>}
-      {error && (
-        <div className="alert alert--error" role="alert" data-testid="lifecycle-error">
-          {error}
-        </div>
-      )}
+      <FormAlert message={error} testId="lifecycle-error" />
     </section>
   )
 }

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react'
 import type { FanOutTargetList } from '../../../contract/sql-console.ts'
-import { Field } from '../components/field.tsx'
+import { DialogActions, TypeToConfirm } from '../components/dialog-parts.tsx'
 import { Modal } from '../components/modal.tsx'
 
 /**
@@ -31,28 +31,12 @@ export function ConfirmDestructiveDialog({
         <p>
           {reason}, in tenant <code>{tenant}</code>. It cannot be undone.
         </p>
-        <Field label={`Type ${tenant} to run it`}>
-          {(props) => (
-            <input
-              {...props}
-              className="input input--mono"
-              autoFocus
-              autoComplete="off"
-              spellCheck={false}
-              value={typed}
-              data-testid="sql-confirm-input"
-              onChange={(event) => setTyped(event.target.value)}
-            />
-          )}
-        </Field>
-        <div className="form__actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
+        <TypeToConfirm label={`Type ${tenant} to run it`} value={typed} onChange={setTyped} testId="sql-confirm-input" />
+        <DialogActions onClose={onClose}>
           <button type="submit" className="button button--danger" disabled={!matches} data-testid="sql-confirm-submit">
             Run in {tenant}
           </button>
-        </div>
+        </DialogActions>
       </form>
     </Modal>
   )
@@ -92,14 +76,11 @@ export function ConfirmFanOutWriteDialog({
           {preview.sample.join(', ')}
           {rest > 0 ? ` and ${rest} more` : ''}
         </p>
-        <div className="form__actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
+        <DialogActions onClose={onClose}>
           <button type="button" className="button button--danger" disabled={preview.count === 0} onClick={onConfirm} data-testid="sql-fan-out-confirm">
             Write in {preview.count} {preview.count === 1 ? 'tenant' : 'tenants'}
           </button>
-        </div>
+        </DialogActions>
       </div>
     </Modal>
   )

@@ -7,6 +7,7 @@ import { TenantBadge } from '../components/tenant-badge.tsx'
 import { formatCount } from '../components/data-grid/cell-format.ts'
 import { downloadResult } from './result-export.ts'
 import { fanOutCounts, type FanOutState } from './use-fan-out.ts'
+import { FormAlert } from '../components/dialog-parts.tsx'
 
 const TENANT_COLUMN: GridColumn = { name: 'tenant', type: 'text', kind: 'text' }
 const FORMATS = ['csv', 'json'] as const
@@ -83,11 +84,7 @@ export function FanOutResults({ state, names, onCancel }: { state: FanOutState; 
           </button>
         )}
       </div>
-      {state.error !== undefined && (
-        <div className="alert alert--error" role="alert" data-testid="fan-out-error">
-          {state.error}
-        </div>
-      )}
+      <FormAlert message={state.error} testId="fan-out-error" />
       <div className="fan-out__body">
         <DataGrid
           columns={columns}

@@ -3,6 +3,7 @@ import { DataGrid } from '../components/data-grid/data-grid.tsx'
 import { formatCount } from '../components/data-grid/cell-format.ts'
 import { downloadResult } from './result-export.ts'
 import type { SqlRunState } from './use-sql-run.ts'
+import { FormAlert } from '../components/dialog-parts.tsx'
 
 const FORMATS = ['csv', 'json'] as const
 
@@ -46,11 +47,7 @@ export function SqlResults({ state, onLoadMore }: { state: Extract<SqlRunState, 
       <p className="sql-results__summary" data-testid="sql-summary">
         {summary} · {Math.round(answer.ms)} ms{answer.wrote ? ' · committed' : ' · read-only'}
       </p>
-      {state.moreError && (
-        <div className="alert alert--error" role="alert" data-testid="sql-more-error">
-          {state.moreError}
-        </div>
-      )}
+      <FormAlert message={state.moreError} testId="sql-more-error" />
       {answer.columns.length > 0 && (
         <DataGrid
           columns={answer.columns}

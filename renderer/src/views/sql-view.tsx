@@ -17,6 +17,7 @@ import { useSqlRun } from '../sql/use-sql-run.ts'
 import { useTenantQuery } from '../data/queries.ts'
 import { useWorkspace } from '../workspace.tsx'
 import '../sql/sql-console.css'
+import { FormAlert } from '../components/dialog-parts.tsx'
 
 const LIMITS = [100, DEFAULT_RESULT_PAGE, 1000, 5000] as const
 
@@ -169,11 +170,7 @@ function SqlConsole({ tenant }: { tenant: TenantInfo }) {
         </p>
         {pickerOpen && <TenantPicker tenants={tenants ?? []} selected={picked} onChange={setPicked} />}
         <SqlEditor ref={editor} initialText="" catalog={catalog.data} onRun={run} mark={mark} />
-        {problem && (
-          <div className="alert alert--error" role="alert" data-testid="sql-problem">
-            {problem}
-          </div>
-        )}
+        <FormAlert message={problem} testId="sql-problem" />
         {shown === 'single' && running && (
           <p className="sql-running" data-testid="sql-running" aria-live="polite">
             Running in {tenant.schema}…

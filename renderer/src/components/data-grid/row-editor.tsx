@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react'
 import type { GridCell, GridColumn } from '../../../../contract/data-grid.ts'
+import { DialogActions } from '../dialog-parts.tsx'
 import { Modal } from '../modal.tsx'
 
 /** What a field of the editor holds: left to the column default (insert only), NULL, or text. */
@@ -148,14 +149,11 @@ export function RowEditor({ columns, row, truncatedColumns, onSave, onClose, err
             </div>
           )
         })}
-        <div className="form__actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
+        <DialogActions onClose={onClose}>
           <button type="submit" className="button button--primary" disabled={busy || unchanged}>
             {busy ? 'Saving…' : isNew ? 'Insert row' : 'Save changes'}
           </button>
-        </div>
+        </DialogActions>
       </form>
     </Modal>
   )
