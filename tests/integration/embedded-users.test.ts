@@ -1,12 +1,11 @@
-import { type ChildProcessByStdio, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import path from 'node:path'
-import type { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { embeddedStatus, stopEmbedded } from '../../electron/main/db/embedded-server.ts'
 import { SCHEMATA_BIN, runNode } from '../fixtures/cli-process.ts'
 import { send } from '../fixtures/http-send.ts'
+import { type ServeProcess, startServe } from '../fixtures/serve-process.ts'
 
 /*
  * Issue 10, item 7 (and issue 11's `db stop`), with real processes: two
@@ -17,39 +16,10 @@ import { send } from '../fixtures/http-send.ts'
  */
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 
-type Child = ChildProcessByStdio<null, Readable, Readable>
-interface Serve {
-  child: Child
-  port: number
-  stderr: string[]
-  exited: Promise<number | null>
-}
-
 let dataDir: string
 const env = (): Record<string, string> => ({ DATABASE_URL: '', SCHEMATA_DATA_DIR: dataDir, SCHEMATA_DEMO: 'off' })
 
-async function startServe(): Promise<Serve> {
-  const child = spawn(process.execPath, [SCHEMATA_BIN, 'serve', '--port', '0'], {
-    env: { ...process.env, ...env() },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const stderr: string[] = []
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)))
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk))
-  const first = await new Promise<string>((done, fail) => {
-    let buffer = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      buffer += chunk
-      const line = buffer.split('\n')[0]
-      if (buffer.includes('\n') && line !== undefined) done(line)
-    })
-    void exited.then((code) => fail(new Error(`serve exited with ${code}: ${stderr.join('')}`)))
-  })
-  const port = Number(/localhost:(\d+)\//.exec(first)?.[1])
-  return { child, port, stderr, exited }
-}
-
-async function stopServe(serve: Serve): Promise<void> {
+async function stopServe(serve: ServeProcess): Promise<void> {
   if (serve.child.exitCode !== null) return
   serve.child.kill('SIGTERM')
   expect(await serve.exited).toBe(0)
@@ -70,8 +40,8 @@ afterAll(async () => {
 
 describe('one embedded server, several users', () => {
   it('stays up while any serve uses it, stops when the last one leaves, and db stop names who uses it', async () => {
-    const first = await startServe()
-    const second = await startServe()
+    const first = await startServe(env())
+    const second = await startServe(env())
     try {
       const { pid: postmaster } = await running()
       expect(postmaster).toBeGreaterThan(0)
@@ -106,7 +76,7 @@ describe('one embedded server, several users', () => {
   })
 
   it('db stop --force stops it under a serve, which starts it again; still nothing outlives the serve', async () => {
-    const serve = await startServe()
+    const serve = await startServe(env())
     try {
       const before = (await running()).pid
       const forced = await runNode([SCHEMATA_BIN, 'db', 'stop', '--force'], env())

@@ -1,15 +1,15 @@
-import { type ChildProcessByStdio, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createServer } from 'node:net'
-import { resolve } from 'node:path'
-import type { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it, inject, vi } from 'vitest'
 import WebSocket from 'ws'
 import { seedDemo } from '../../electron/main/demo/demo-data.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 import { type Reply, send } from '../fixtures/http-send.ts'
+import { SCHEMATA_BIN } from '../fixtures/cli-process.ts'
+import { type ServeProcess, startServe } from '../fixtures/serve-process.ts'
 
 /*
  * `schemata serve` as a user runs it (the real binary, the real contract
@@ -18,44 +18,8 @@ import { type Reply, send } from '../fixtures/http-send.ts'
  * WebSocket, the tenant API answers, and SIGTERM stops it cleanly.
  */
 
-const BIN = resolve('bin/schemata.js')
 
-type Serve = ChildProcessByStdio<null, Readable, Readable>
-
-interface Running {
-  child: Serve
-  port: number
-  token: string
-  stdout: string[]
-  stderr: string[]
-  exited: Promise<number | null>
-}
-
-/** Starts `schemata serve --port 0` and waits for its first stdout line. */
-async function startServe(env: Record<string, string>, args: string[] = ['--port', '0']): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
-    env: { ...process.env, DATABASE_URL: '', SCHEMATA_DATA_DIR: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const stdout: string[] = []
-  const stderr: string[] = []
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)))
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk))
-  const first = await new Promise<string>((done, fail) => {
-    let buffer = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      buffer += chunk
-      const lines = buffer.split('\n')
-      buffer = lines.pop() ?? ''
-      stdout.push(...lines)
-      if (stdout.length > 0) done(stdout[0] as string)
-    })
-    void exited.then((code) => fail(new Error(`serve exited with ${code}: ${stderr.join('')}`)))
-  })
-  const match = /^Console: http:\/\/localhost:(\d+)\/\?token=([A-Za-z0-9_-]+)$/.exec(first)
-  if (!match) throw new Error(`unexpected first line: ${first}`)
-  return { child, port: Number(match[1]), token: match[2] as string, stdout, stderr, exited }
-}
+type Running = ServeProcess
 
 let t: TestDatabase
 let serve: Running
@@ -168,7 +132,7 @@ describe('schemata serve', () => {
   })
 
   it('rejects a bad --port with exit code 2, and a taken port with exit code 1', async () => {
-    const bad = spawn(process.execPath, [BIN, 'serve', '--port', 'http'], { env: { ...process.env, DATABASE_URL: t.url }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const bad = spawn(process.execPath, [SCHEMATA_BIN, 'serve', '--port', 'http'], { env: { ...process.env, DATABASE_URL: t.url }, stdio: ['ignore', 'pipe', 'pipe'] })
     let err = ''
     bad.stderr.setEncoding('utf8').on('data', (c: string) => (err += c))
     expect(await new Promise((done) => bad.once('exit', done))).toBe(2)
@@ -178,7 +142,7 @@ describe('schemata serve', () => {
     await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done))
     try {
       const taken = (blocker.address() as { port: number }).port
-      const busy = spawn(process.execPath, [BIN, 'serve', '--port', String(taken)], { env: { ...process.env, DATABASE_URL: t.url }, stdio: ['ignore', 'pipe', 'pipe'] })
+      const busy = spawn(process.execPath, [SCHEMATA_BIN, 'serve', '--port', String(taken)], { env: { ...process.env, DATABASE_URL: t.url }, stdio: ['ignore', 'pipe', 'pipe'] })
       let busyErr = ''
       busy.stderr.setEncoding('utf8').on('data', (c: string) => (busyErr += c))
       expect(await new Promise((done) => busy.once('exit', done))).toBe(1)
