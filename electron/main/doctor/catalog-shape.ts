@@ -121,35 +121,24 @@ export async function readShapes(db: Database, schemas: readonly string[], trans
     bind,
     transaction,
   )
-  const constraints = await db.rows<DefinitionRow>(
-    `SELECT n.nspname AS schema, c.relname AS table, con.conname AS name,
-            con.contype::text || ' ' || pg_get_constraintdef(con.oid) AS definition
-       FROM pg_constraint con
-       JOIN pg_class c ON c.oid = con.conrelid
-       JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = ANY($1::text[])`,
-    bind,
-    transaction,
+  // Constraints, indexes and triggers: each its catalog's name and definition, by the table it belongs to.
+  const definitions = (select: string, from: string, where = ''): Promise<DefinitionRow[]> =>
+    db.rows<DefinitionRow>(
+      `SELECT n.nspname AS schema, c.relname AS table, ${select} FROM ${from}
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = ANY($1::text[])${where}`,
+      bind,
+      transaction,
+    )
+  const constraints = await definitions(
+    `con.conname AS name, con.contype::text || ' ' || pg_get_constraintdef(con.oid) AS definition`,
+    'pg_constraint con JOIN pg_class c ON c.oid = con.conrelid',
   )
-  const indexes = await db.rows<DefinitionRow>(
-    `SELECT n.nspname AS schema, c.relname AS table, i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition
-       FROM pg_index x
-       JOIN pg_class i ON i.oid = x.indexrelid
-       JOIN pg_class c ON c.oid = x.indrelid
-       JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = ANY($1::text[])`,
-    bind,
-    transaction,
+  const indexes = await definitions(
+    'i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition',
+    'pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid',
   )
-  const triggers = await db.rows<DefinitionRow>(
-    `SELECT n.nspname AS schema, c.relname AS table, tg.tgname AS name, pg_get_triggerdef(tg.oid) AS definition
-       FROM pg_trigger tg
-       JOIN pg_class c ON c.oid = tg.tgrelid
-       JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = ANY($1::text[]) AND NOT tg.tgisinternal`,
-    bind,
-    transaction,
-  )
+  const triggers = await definitions('tg.tgname AS name, pg_get_triggerdef(tg.oid) AS definition', 'pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid', ' AND NOT tg.tgisinternal')
   const add = (schema: string, item: ShapeItem): void => {
     shapes.get(schema)?.set(`${item.kind}:${item.table}.${item.name}`, item)
   }
