@@ -1,12 +1,24 @@
 import { Op, type WhereOptions } from 'sequelize'
 import { SchemataError } from '../errors.ts'
 import { toCustomerDto, toOrderDto } from '../tenancy/data-dto.ts'
-import type { Order } from '../tenancy/models.ts'
 import { inActiveTenant } from './active-scope.ts'
 import type { HandlerTable } from './handler-types.ts'
 
 function notFound(what: string, id: number, field: string): SchemataError {
   return new SchemataError('NOT_FOUND', `no ${what} with id ${id} in this tenant`, { field })
+}
+
+/** The fields of `input` an update names: an absent field is left as it is, not set to undefined. */
+function changesFrom<T extends object, K extends keyof T>(input: T, fields: readonly K[]): Partial<Pick<T, K>> {
+  const changes: Partial<Pick<T, K>> = {}
+  for (const field of fields) if (input[field] !== undefined) changes[field] = input[field]
+  return changes
+}
+
+/** Deletes one row by id in the active tenant, or says there was none. */
+async function destroyById(model: { destroy(options: { where: { id: number } }): Promise<number> }, what: string, id: number): Promise<{ deleted: number }> {
+  if ((await model.destroy({ where: { id } })) === 0) throw notFound(what, id, 'id')
+  return { deleted: id }
 }
 
 /** `%`, `_` and `\` are LIKE metacharacters; a search for "50%" means those characters literally. */
@@ -52,9 +64,7 @@ export const dataHandlers: Pick<HandlerTable, DataCalls> = {
 
   async 'data/customers/update'(input, context, services) {
     const { Customer } = services.tenancy.models
-    const changes: { name?: string; email?: string } = {}
-    if (input.name !== undefined) changes.name = input.name
-    if (input.email !== undefined) changes.email = input.email
+    const changes = changesFrom(input, ['name', 'email'])
     return inActiveTenant(input, context, services, async () => {
       const row = await Customer.findByPk(input.id)
       if (row === null) throw notFound('customer', input.id, 'id')
@@ -65,12 +75,8 @@ export const dataHandlers: Pick<HandlerTable, DataCalls> = {
 
   async 'data/customers/delete'(input, context, services) {
     const { Customer } = services.tenancy.models
-    return inActiveTenant(input, context, services, async () => {
-      // The customer's orders go with it (ON DELETE CASCADE).
-      const deleted = await Customer.destroy({ where: { id: input.id } })
-      if (deleted === 0) throw notFound('customer', input.id, 'id')
-      return { deleted: input.id }
-    })
+    // The customer's orders go with it (ON DELETE CASCADE).
+    return inActiveTenant(input, context, services, () => destroyById(Customer, 'customer', input.id))
   },
 
   async 'data/orders/list'(input, context, services) {
@@ -103,9 +109,7 @@ export const dataHandlers: Pick<HandlerTable, DataCalls> = {
     return inActiveTenant(input, context, services, async () => {
       const row = await Order.findByPk(input.id, { include: [{ model: Customer, as: 'customer', attributes: ['name'] }] })
       if (row === null) throw notFound('order', input.id, 'id')
-      const changes: { amountCents?: number; status?: Order['status'] } = {}
-      if (input.amountCents !== undefined) changes.amountCents = input.amountCents
-      if (input.status !== undefined) changes.status = input.status
+      const changes = changesFrom(input, ['amountCents', 'status'])
       if (Object.keys(changes).length > 0) await row.update(changes)
       return toOrderDto(row)
     })
@@ -113,10 +117,6 @@ export const dataHandlers: Pick<HandlerTable, DataCalls> = {
 
   async 'data/orders/delete'(input, context, services) {
     const { Order } = services.tenancy.models
-    return inActiveTenant(input, context, services, async () => {
-      const deleted = await Order.destroy({ where: { id: input.id } })
-      if (deleted === 0) throw notFound('order', input.id, 'id')
-      return { deleted: input.id }
-    })
+    return inActiveTenant(input, context, services, () => destroyById(Order, 'order', input.id))
   },
 }
