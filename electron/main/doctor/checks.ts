@@ -12,6 +12,19 @@ import type { ReferenceShapes } from './reference-shape.ts'
 /** Privilege keywords as aclexplode names them; only these ever reach a GRANT or REVOKE. */
 const KNOWN_PRIVILEGES = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'MAINTAIN', 'USAGE', 'CREATE'])
 
+/** Entries grouped by `key` (undefined leaves one out), with the privileges each group holds; its first entry stands for it. */
+function privilegesBy<E extends { privilege: string }>(entries: Iterable<E>, key: (entry: E) => string | undefined): Map<string, { entry: E; privileges: Set<string> }> {
+  const groups = new Map<string, { entry: E; privileges: Set<string> }>()
+  for (const entry of entries) {
+    const k = key(entry)
+    if (k === undefined) continue
+    const group = groups.get(k) ?? { entry, privileges: new Set<string>() }
+    group.privileges.add(entry.privilege)
+    groups.set(k, group)
+  }
+  return groups
+}
+
 function privilegeList(privileges: readonly string[]): string {
   for (const p of privileges) if (!KNOWN_PRIVILEGES.has(p)) throw new Error(`unexpected privilege name from the catalog: ${p}`)
   return privileges.join(', ')
@@ -198,14 +211,8 @@ function checkSchemaPrivileges(list: FindingList, acl: AclIndex, tenant: Registe
       repair: { kind: 'sql', schema, sql: `REVOKE CREATE ON SCHEMA ${quoteIdent(schema)} FROM ${r}` },
     })
   }
-  const foreignSchemas = new Map<string, Set<string>>()
-  for (const entry of acl.schemaByGrantee.get(role) ?? []) {
-    if (entry.schema === schema) continue
-    const set = foreignSchemas.get(entry.schema) ?? new Set<string>()
-    set.add(entry.privilege)
-    foreignSchemas.set(entry.schema, set)
-  }
-  for (const [target, privileges] of foreignSchemas) {
+  const foreignSchemas = privilegesBy(acl.schemaByGrantee.get(role) ?? [], (entry) => (entry.schema === schema ? undefined : entry.schema))
+  for (const [target, { privileges }] of foreignSchemas) {
     const owner = tenantOf.get(target)
     list.add(
       schema,
@@ -217,14 +224,7 @@ function checkSchemaPrivileges(list: FindingList, acl: AclIndex, tenant: Registe
       { repair: { kind: 'sql', schema: target, sql: `REVOKE ALL ON SCHEMA ${quoteIdent(target)} FROM ${r}` } },
     )
   }
-  const foreignRelations = new Map<string, { entry: AclEntry; privileges: Set<string> }>()
-  for (const entry of acl.relationByGrantee.get(role) ?? []) {
-    if (entry.schema === schema) continue
-    const key = `${entry.schema}.${entry.relation}`
-    const found = foreignRelations.get(key) ?? { entry, privileges: new Set<string>() }
-    found.privileges.add(entry.privilege)
-    foreignRelations.set(key, found)
-  }
+  const foreignRelations = privilegesBy(acl.relationByGrantee.get(role) ?? [], (entry) => (entry.schema === schema ? undefined : `${entry.schema}.${entry.relation}`))
   for (const [key, { entry, privileges }] of foreignRelations) {
     list.add(
       schema,
@@ -252,14 +252,8 @@ function checkPublicGrants(list: FindingList, acl: AclIndex, schema: string): vo
       repair: { kind: 'sql', schema, sql: `REVOKE ALL ON SCHEMA ${quoteIdent(schema)} FROM PUBLIC` },
     })
   }
-  const byRelation = new Map<string, { kind: string; privileges: Set<string> }>()
-  for (const entry of acl.relationBySchema.get(schema) ?? []) {
-    if (entry.grantee !== 'PUBLIC') continue
-    const found = byRelation.get(entry.relation) ?? { kind: entry.kind, privileges: new Set<string>() }
-    found.privileges.add(entry.privilege)
-    byRelation.set(entry.relation, found)
-  }
-  for (const [relation, { kind, privileges }] of byRelation) {
+  const byRelation = privilegesBy(acl.relationBySchema.get(schema) ?? [], (entry) => (entry.grantee === 'PUBLIC' ? entry.relation : undefined))
+  for (const [relation, { entry, privileges }] of byRelation) {
     list.add(
       schema,
       'cross-tenant-access',
@@ -267,7 +261,7 @@ function checkPublicGrants(list: FindingList, acl: AclIndex, schema: string): vo
       'error',
       `PUBLIC has ${[...privileges].sort().join(', ')} on ${schema}.${relation}`,
       WHY.publicGrant,
-      { repair: { kind: 'sql', schema, sql: `REVOKE ALL ON ${relationSql(kind)} ${qualified(schema, relation)} FROM PUBLIC` } },
+      { repair: { kind: 'sql', schema, sql: `REVOKE ALL ON ${relationSql(entry.kind)} ${qualified(schema, relation)} FROM PUBLIC` } },
     )
   }
 }
