@@ -186,37 +186,35 @@ async function trials(operation: string, argv: (i: number) => string[], check: (
 
 const name = (prefix: string, i: number) => (i < 0 ? `${prefix}_calibrate` : `${prefix}_${i}`)
 
+/**
+ * A trial's check for a command that makes one new tenant: after the kill it is
+ * whole or absent (never partial), nothing stray is left, doctor is clean, and
+ * running the command again completes it (or says it exists). Then it goes.
+ */
+function wholeOrAbsent(command: string, prefix: string, argv: (i: number) => string[]) {
+  return async (i: number): Promise<'complete' | 'absent'> => {
+    const after = await footprint(t, name(prefix, i))
+    const state = isComplete(after) ? 'complete' : isAbsent(after) ? 'absent' : 'partial'
+    expect(state, `trial ${i}: ${JSON.stringify(after)}`).not.toBe('partial')
+    expect(await strays(t)).toEqual([])
+    await expectDoctorClean(t, `${command} trial ${i}`)
+    const again = await rerun(argv(i))
+    expect(again.code, again.stderr).toBe(state === 'absent' ? 0 : 2)
+    expect(isComplete(await footprint(t, name(prefix, i)))).toBe(true)
+    await t.tenancy.dropTenant(name(prefix, i))
+    return state as 'complete' | 'absent'
+  }
+}
+
 describe('SIGKILL during tenant lifecycle commands', () => {
   it(`clone --data: the copy is whole or absent, and a rerun completes (${TRIALS} trials)`, async () => {
     const argv = (i: number) => ['tenant', 'clone', '--from', 'source', '--schema', name('clone', i), '--data']
-    await trials('clone', argv, async (i) => {
-      const after = await footprint(t, name('clone', i))
-      const state = isComplete(after) ? 'complete' : isAbsent(after) ? 'absent' : 'partial'
-      expect(state, `trial ${i}: ${JSON.stringify(after)}`).not.toBe('partial')
-      expect(await strays(t)).toEqual([])
-      await expectDoctorClean(t, `clone trial ${i}`)
-      const again = await rerun(argv(i))
-      expect(again.code, again.stderr).toBe(state === 'absent' ? 0 : 2)
-      expect(isComplete(await footprint(t, name('clone', i)))).toBe(true)
-      await t.tenancy.dropTenant(name('clone', i))
-      return state
-    })
+    await trials('clone', argv, wholeOrAbsent('clone', 'clone', argv))
   }, 300_000)
 
   it(`import: the tenant is whole or absent, and a rerun completes (${TRIALS} trials)`, async () => {
     const argv = (i: number) => ['tenant', 'import', exportFile, '--schema', name('imp', i)]
-    await trials('import', argv, async (i) => {
-      const after = await footprint(t, name('imp', i))
-      const state = isComplete(after) ? 'complete' : isAbsent(after) ? 'absent' : 'partial'
-      expect(state, `trial ${i}: ${JSON.stringify(after)}`).not.toBe('partial')
-      expect(await strays(t)).toEqual([])
-      await expectDoctorClean(t, `import trial ${i}`)
-      const again = await rerun(argv(i))
-      expect(again.code, again.stderr).toBe(state === 'absent' ? 0 : 2)
-      expect(isComplete(await footprint(t, name('imp', i)))).toBe(true)
-      await t.tenancy.dropTenant(name('imp', i))
-      return state
-    })
+    await trials('import', argv, wholeOrAbsent('import', 'imp', argv))
   }, 300_000)
 
   it(`swap: swapped or not, never half, no temporaries left, and a rerun completes (${TRIALS} trials)`, async () => {

@@ -45,19 +45,35 @@ async function open(routing: RoutingOptions): Promise<Site> {
   return { t, server, port: server.port, log, tokens: {} }
 }
 
-function customersOf(r: Reply): string[] {
-  return (r.json as { customers: { email: string }[] }).customers.map((c) => c.email)
-}
-
-describe('a project routing by path and by its own header, subdomains off', () => {
-  let site: Site
+/** A site for the tests of one describe block: opened before them, closed after; read its fields inside a test. */
+function useSite(routing: RoutingOptions): Site {
+  let site: Site | undefined
   beforeAll(async () => {
-    site = await open({ subdomains: false, header: 'X-Customer', pathPrefix: true })
+    site = await open(routing)
   })
   afterAll(async () => {
     await site?.server.close()
     await site?.t.drop()
   })
+  const opened = (): Site => {
+    if (site === undefined) throw new Error('the site is not open yet')
+    return site
+  }
+  return {
+    get t() { return opened().t },
+    get server() { return opened().server },
+    get port() { return opened().port },
+    get log() { return opened().log },
+    get tokens() { return opened().tokens },
+  }
+}
+
+function customersOf(r: Reply): string[] {
+  return (r.json as { customers: { email: string }[] }).customers.map((c) => c.email)
+}
+
+describe('a project routing by path and by its own header, subdomains off', () => {
+  const site = useSite({ subdomains: false, header: 'X-Customer', pathPrefix: true })
 
   it('/t/<schema>/api/… reaches that tenant on the bare host, and the log says by path', async () => {
     for (const schema of ['acme', 'globex']) {
@@ -120,14 +136,7 @@ describe('a project routing by path and by its own header, subdomains off', () =
 })
 
 describe('a project with the default routing', () => {
-  let site: Site
-  beforeAll(async () => {
-    site = await open({ subdomains: true, header: 'X-Tenant', pathPrefix: false })
-  })
-  afterAll(async () => {
-    await site?.server.close()
-    await site?.t.drop()
-  })
+  const site = useSite({ subdomains: true, header: 'X-Tenant', pathPrefix: false })
 
   it('subdomains and X-Tenant route; /t/<schema>/api/… is not a tenant path', async () => {
     expect((await send(site.port, { path: '/api/tenant', host: `globex.localhost:${site.port}` })).json).toEqual({ name: 'Tenant globex', schema: 'globex' })
