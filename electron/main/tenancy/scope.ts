@@ -128,7 +128,7 @@ export async function withTenant<T>(
       // function) has finished: its code has run, and what it returns is that statement's answer. COMMIT
       // can then leave behind it, in the same flight, instead of a round trip after it; the scope still
       // resolves only once COMMIT has been answered (and rejects if COMMIT fails).
-      if (statements.has(returned as Promise<unknown>) && !options.readOnly) tx.commitNow()
+      if (statements.has(returned) && !options.readOnly) tx.commitNow()
       const result = await returned
       // A body that never touched the database must still not succeed in a refused scope.
       await entered
