@@ -31,6 +31,22 @@ export interface DbTransaction {
    * the server flushes and the client reads.
    */
   exec(sql: string, bind?: readonly unknown[], label?: string): void
+  /**
+   * Sends a statement without bind parameters in BEGIN's own message and
+   * resolves with its rows: the statement that sets the transaction up shares
+   * BEGIN's reply instead of being answered on its own (each reply is a flush
+   * by the server and a wake-up of the client). Once BEGIN has left, it is
+   * sent like `rows`.
+   */
+  prologue<T extends object = Record<string, unknown>>(sql: string): Promise<T[]>
+  /**
+   * Sends COMMIT now, right behind the statements sent so far, instead of
+   * after the body: for a body whose last statement has been sent and that
+   * can no longer fail but through its statements. The transaction still
+   * counts as committed only once PostgreSQL has answered COMMIT; a statement
+   * sent afterwards fails with "the transaction has already ended".
+   */
+  commitNow(): void
   /** Like `rows`, with node-postgres's own query options (row mode, type parsers); resolves with the whole result. */
   submit(config: pg.QueryArrayConfig | pg.QueryConfig, label?: string): Promise<pg.QueryResult>
   /**
@@ -76,7 +92,7 @@ export function failedStatementLabel(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null ? failureLabels.get(error) : undefined
 }
 
-/** A simple-protocol message with several statements answers with one result each; the last is COMMIT's. */
+/** A simple-protocol message with several statements answers with one result each; the last is the statement appended last (COMMIT, the prologue). */
 function lastResult(result: pg.QueryResult | pg.QueryResult[]): pg.QueryResult {
   return Array.isArray(result) ? (result[result.length - 1] as pg.QueryResult) : result
 }
@@ -142,6 +158,8 @@ class PipelinedTransaction implements DbTransaction {
   lastSent: Promise<unknown> = Promise.resolve()
   /** The session reset's outcome, once sent (see `resetSession`). */
   private resetting: Promise<boolean> | undefined
+  /** COMMIT's answer, once `commitNow` has sent it. */
+  private committing: Promise<pg.QueryResult> | undefined
   /** Statements waiting to leave as one message (see `exec`). */
   private queued: { statements: string[]; label: string | undefined } | undefined
 
@@ -178,6 +196,21 @@ class PipelinedTransaction implements DbTransaction {
     // A failure is never lost (it fails the commit), so an unawaited one is no unhandled rejection.
     rows.catch(() => undefined)
     return rows
+  }
+
+  prologue<T extends object = Record<string, unknown>>(sql: string): Promise<T[]> {
+    const queued = this.queued
+    if (this.closed || queued === undefined || queued.label !== undefined || queued.statements.length !== 1) return this.rows<T>(sql)
+    queued.statements.push(sql)
+    // Sent at once: nothing the body sends could join this message anyway but statements without bind parameters.
+    const sent = this.flushQueued() as Promise<pg.QueryResult | pg.QueryResult[]>
+    const rows = sent.then((result) => lastResult(result).rows as T[])
+    rows.catch(() => undefined)
+    return rows
+  }
+
+  commitNow(): void {
+    if (this.committing === undefined && !this.closed) this.committing = this.sendCommit()
   }
 
   exec(sql: string, bind?: readonly unknown[], label?: string): void {
@@ -278,11 +311,15 @@ class PipelinedTransaction implements DbTransaction {
     return error
   }
 
-  /** Commits; throws the first failed statement if the transaction had been aborted. */
+  /**
+   * Commits; throws the first failed statement if the transaction had been
+   * aborted. Returns once PostgreSQL has answered COMMIT: the session reset
+   * behind it and the connection's return to the pool are not waited for.
+   */
   async commit(): Promise<void> {
     let outcome: pg.QueryResult
     try {
-      outcome = await this.sendCommit()
+      outcome = await (this.committing ?? this.sendCommit())
     } catch (error) {
       if (pgErrorOf(error) === undefined) {
         // No answer at all: the connection's state is unknown, so it goes.
@@ -295,7 +332,8 @@ class PipelinedTransaction implements DbTransaction {
       }
       throw this.rootCause(error)
     }
-    await this.end(true)
+    // The reset's answer follows COMMIT's in the same flight; the transaction's outcome does not depend on it.
+    this.end(true).catch(() => undefined)
     // PostgreSQL answers COMMIT of an aborted transaction with ROLLBACK, not an error. (A failure
     // that a savepoint rolled back did not abort it, and the commit stands.)
     if (outcome.command === 'ROLLBACK') {
@@ -314,6 +352,11 @@ class PipelinedTransaction implements DbTransaction {
 
   /** Rolls back (statements still queued are dropped); a connection that cannot even roll back is destroyed. */
   async rollback(): Promise<void> {
+    if (this.committing !== undefined) {
+      // COMMIT left early (`commitNow`): wait for its answer, which ends the transaction either way.
+      await this.commit().catch(() => undefined)
+      return
+    }
     if (this.closed) return
     this.queued = undefined
     this.closeForStatements()
@@ -349,7 +392,8 @@ class PipelinedTransaction implements DbTransaction {
   }
 
   commitInBackground(): void {
-    this.sendCommit()
+    const committing = this.committing ?? this.sendCommit()
+    committing
       .then(
         () => this.end(true),
         (error: unknown) => (pgErrorOf(error) === undefined ? this.end(false) : this.finishWith('ROLLBACK')),

@@ -5,6 +5,7 @@ import type { Database } from '../db/database.ts'
 import { SqlState, pgErrorOf } from '../db/pg-error.ts'
 import { SchemataError, TenantNotFoundError, TenantSuspendedError } from '../errors.ts'
 import { schemaLockKey } from '../db/lock-keys.ts'
+import { quoteLiteral } from '../db/sql.ts'
 import { assertSchemaName } from './schema-name.ts'
 
 /** What code inside `withTenant` can see of its scope. */
@@ -42,7 +43,11 @@ const scopes = new AsyncLocalStorage<TenantScope>()
  * status for us to check, is what makes it safe to send the caller's first
  * query right behind it without waiting.
  */
-const ENTER_SCOPE_SQL = 'SELECT public.schemata_enter_tenant($1, $2) AS role'
+function enterScopeSql(schema: string): string {
+  // Literals, not bind parameters, so the call can share BEGIN's message (see DbTransaction.prologue):
+  // the schema has passed assertSchemaName and goes through quoteLiteral, the key is an integer of ours.
+  return `SELECT public.schemata_enter_tenant(${quoteLiteral(schema)}, ${String(schemaLockKey(schema))}) AS role`
+}
 
 /** The refusal of schemata_enter_tenant as our typed error; anything else unchanged. */
 function scopeError(error: unknown, schema: string): unknown {
@@ -73,6 +78,12 @@ function scopeError(error: unknown, schema: string): unknown {
  * PostgreSQL (the transaction is already aborted); either way the refusal is
  * what `withTenant` throws. With `readOnly` COMMIT is not waited for either,
  * and a one-read scope costs what the read alone does: one round trip.
+ * Without it, a body that returns one of its statements as it is
+ * (`(scope) => scope.query(…)`, not an async function awaiting it) ends with
+ * that statement: COMMIT is sent right behind it and answered in the same
+ * flight, so a one-statement write is one round trip as well; `withTenant`
+ * still resolves only once COMMIT has succeeded. Statements such a body left
+ * running in the background can no longer join the transaction.
  */
 export async function withTenant<T>(
   db: Database,
@@ -84,7 +95,7 @@ export async function withTenant<T>(
   try {
     // resetSession: nothing the body did to the session (SET, PREPARE, LISTEN, locks, temp objects) goes back to the pool with it.
     return await db.transaction(async (tx) => {
-      const entered = tx.rows<{ role: string }>(ENTER_SCOPE_SQL, [schema, schemaLockKey(schema)]).then(
+      const entered = tx.prologue<{ role: string }>(enterScopeSql(schema)).then(
         (rows) => String(rows[0]?.role),
         (error: unknown) => {
           throw scopeError(error, schema)
@@ -92,25 +103,33 @@ export async function withTenant<T>(
       )
       // Observed here so a scope whose body never looks at it cannot leave an unhandled rejection.
       entered.catch(() => undefined)
+      // The promises `query` and `submit` hand out, so a body that returns one of them is recognised.
+      const statements = new WeakSet<Promise<unknown>>()
+      const statement = <R>(sent: Promise<R>): Promise<R> => {
+        // If the scope is refused this fails too (25P02); the refusal, awaited first, is what is thrown.
+        const result = entered.then(() => sent)
+        statements.add(result)
+        return result
+      }
       const scope: TenantScope = {
         schema,
         transaction: tx.sequelizeTransaction,
         role: entered,
-        query: async <R extends object>(sql: string, bind?: readonly unknown[]) => {
-          // If the scope is refused this fails too (25P02); the refusal, awaited first, is what is thrown.
-          const rows = tx.rows<R>(sql, bind)
-          await entered
-          return rows
-        },
-        submit: async (config) => {
+        query: <R extends object>(sql: string, bind?: readonly unknown[]) => statement(tx.rows<R>(sql, bind)),
+        submit: (config) => {
           const result = tx.submit(config)
           // Observed at once: like `rows`, a failure here is the transaction's and must not go unhandled.
           result.catch(() => undefined)
-          await entered
-          return result
+          return statement(result)
         },
       }
-      const result = await scopes.run(scope, () => fn(scope))
+      const returned = scopes.run(scope, () => fn(scope))
+      // A body that hands back one of its statements as its result (rather than awaiting it in an async
+      // function) has finished: its code has run, and what it returns is that statement's answer. COMMIT
+      // can then leave behind it, in the same flight, instead of a round trip after it; the scope still
+      // resolves only once COMMIT has been answered (and rejects if COMMIT fails).
+      if (statements.has(returned) && !options.readOnly) tx.commitNow()
+      const result = await returned
       // A body that never touched the database must still not succeed in a refused scope.
       await entered
       return result
