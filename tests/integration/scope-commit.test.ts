@@ -59,12 +59,6 @@ async function wireEvents(fn: (events: readonly string[]) => Promise<unknown>): 
 }
 
 describe('entering the scope', () => {
-  it('the tenant is entered in the same message as BEGIN', async () => {
-    const events = await wireEvents(() => t.tenancy.withTenant('acme', (scope) => scope.query('SELECT 1')))
-    const first = events.find((event) => event.startsWith('sent '))
-    expect(first).toMatch(/^sent BEGIN;\s*SELECT public\.schemata_enter_tenant\('acme', -?\d+\) AS role$/)
-  })
-
   it('a schema name that is not one is refused before any SQL, and an unknown tenant by PostgreSQL', async () => {
     const events = await wireEvents(async () => {
       await expect(t.tenancy.withTenant("acme'; --", (scope) => scope.query('SELECT 1'))).rejects.toBeInstanceOf(InvalidInputError)

@@ -32,14 +32,6 @@ export interface DbTransaction {
    */
   exec(sql: string, bind?: readonly unknown[], label?: string): void
   /**
-   * Sends a statement without bind parameters in BEGIN's own message and
-   * resolves with its rows: the statement that sets the transaction up shares
-   * BEGIN's reply instead of being answered on its own (each reply is a flush
-   * by the server and a wake-up of the client). Once BEGIN has left, it is
-   * sent like `rows`.
-   */
-  prologue<T extends object = Record<string, unknown>>(sql: string): Promise<T[]>
-  /**
    * Sends COMMIT now, right behind the statements sent so far, instead of
    * after the body: for a body whose last statement has been sent and that
    * can no longer fail but through its statements. The transaction still
@@ -92,7 +84,7 @@ export function failedStatementLabel(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null ? failureLabels.get(error) : undefined
 }
 
-/** A simple-protocol message with several statements answers with one result each; the last is the statement appended last (COMMIT, the prologue). */
+/** A simple-protocol message with several statements answers with one result each; the last is COMMIT's. */
 function lastResult(result: pg.QueryResult | pg.QueryResult[]): pg.QueryResult {
   return Array.isArray(result) ? (result[result.length - 1] as pg.QueryResult) : result
 }
@@ -194,17 +186,6 @@ class PipelinedTransaction implements DbTransaction {
   rows<T extends object = Record<string, unknown>>(sql: string, bind?: readonly unknown[], label?: string): Promise<T[]> {
     const rows = this.send(sql, bind, label).then((result) => result.rows as T[])
     // A failure is never lost (it fails the commit), so an unawaited one is no unhandled rejection.
-    rows.catch(() => undefined)
-    return rows
-  }
-
-  prologue<T extends object = Record<string, unknown>>(sql: string): Promise<T[]> {
-    const queued = this.queued
-    if (this.closed || queued === undefined || queued.label !== undefined || queued.statements.length !== 1) return this.rows<T>(sql)
-    queued.statements.push(sql)
-    // Sent at once: nothing the body sends could join this message anyway but statements without bind parameters.
-    const sent = this.flushQueued() as Promise<pg.QueryResult | pg.QueryResult[]>
-    const rows = sent.then((result) => lastResult(result).rows as T[])
     rows.catch(() => undefined)
     return rows
   }

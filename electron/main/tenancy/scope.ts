@@ -5,7 +5,6 @@ import type { Database } from '../db/database.ts'
 import { SqlState, pgErrorOf } from '../db/pg-error.ts'
 import { SchemataError, TenantNotFoundError, TenantSuspendedError } from '../errors.ts'
 import { schemaLockKey } from '../db/lock-keys.ts'
-import { quoteLiteral } from '../db/sql.ts'
 import { assertSchemaName } from './schema-name.ts'
 
 /** What code inside `withTenant` can see of its scope. */
@@ -43,11 +42,7 @@ const scopes = new AsyncLocalStorage<TenantScope>()
  * status for us to check, is what makes it safe to send the caller's first
  * query right behind it without waiting.
  */
-function enterScopeSql(schema: string): string {
-  // Literals, not bind parameters, so the call can share BEGIN's message (see DbTransaction.prologue):
-  // the schema has passed assertSchemaName and goes through quoteLiteral, the key is an integer of ours.
-  return `SELECT public.schemata_enter_tenant(${quoteLiteral(schema)}, ${String(schemaLockKey(schema))}) AS role`
-}
+const ENTER_SCOPE_SQL = 'SELECT public.schemata_enter_tenant($1, $2) AS role'
 
 /** The refusal of schemata_enter_tenant as our typed error; anything else unchanged. */
 function scopeError(error: unknown, schema: string): unknown {
@@ -95,7 +90,7 @@ export async function withTenant<T>(
   try {
     // resetSession: nothing the body did to the session (SET, PREPARE, LISTEN, locks, temp objects) goes back to the pool with it.
     return await db.transaction(async (tx) => {
-      const entered = tx.prologue<{ role: string }>(enterScopeSql(schema)).then(
+      const entered = tx.rows<{ role: string }>(ENTER_SCOPE_SQL, [schema, schemaLockKey(schema)]).then(
         (rows) => String(rows[0]?.role),
         (error: unknown) => {
           throw scopeError(error, schema)
