@@ -20,9 +20,7 @@ beforeAll(async () => {
   await installStatementStats(t.url)
   for (const schema of ['quiet', 'busy', 'idle']) await t.tenancy.createTenant({ name: schema.toUpperCase(), schema })
 })
-afterAll(async () => {
-  await t?.drop()
-})
+afterAll(() => t?.drop())
 
 async function readCustomers(schema: string, times: number): Promise<void> {
   for (let i = 0; i < times; i++) {

@@ -19,9 +19,7 @@ beforeAll(async () => {
   await t.tenancy.createTenant({ name: 'Ready', schema: 'ready' })
   await t.tenancy.createTenant({ name: 'Other', schema: 'other' })
 })
-afterAll(async () => {
-  await t?.drop()
-})
+afterAll(() => t?.drop())
 
 async function citusChecks(): Promise<{ check: string; message: string }[]> {
   const report = await runDoctor(t.tenancy, { citus: true })
@@ -72,9 +70,7 @@ if (!citusUrl) {
       c = await createTestDatabase(citusUrl)
       await c.db.exec('CREATE EXTENSION IF NOT EXISTS citus')
     })
-    afterAll(async () => {
-      await c?.drop()
-    })
+    afterAll(() => c?.drop())
 
     it('distributes every ready tenant schema, and the tenants work afterwards', async () => {
       await c.tenancy.createTenant({ name: 'Acme', schema: 'acme' })

@@ -188,9 +188,7 @@ describe('the compiled CLI (out/cli) in a copy of the package without tsx', () =
 
 describe('a fresh clone (never built) runs the CLI from its TypeScript sources', () => {
   const fresh = path.resolve('.test-data', `cli-fresh-${process.pid}`)
-  afterAll(async () => {
-    await rm(fresh, { recursive: true, force: true })
-  })
+  afterAll(() => rm(fresh, { recursive: true, force: true }))
 
   it('answers --help and a usage error through tsx', async () => {
     await packageCopy(fresh, { withTsx: true })

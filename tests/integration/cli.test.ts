@@ -18,9 +18,7 @@ describe('CLI against an external database (DATABASE_URL)', () => {
     t = await createTestDatabase(inject('embeddedAdminUrl'), { migrateShared: false })
     env = { DATABASE_URL: t.url }
   })
-  afterAll(async () => {
-    await t?.drop()
-  })
+  afterAll(() => t?.drop())
 
   it('demo then tenant list --json shows the three demo tenants with nothing pending; demo twice is harmless', async () => {
     const first = await schemata(['demo'], env)

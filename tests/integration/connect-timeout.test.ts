@@ -61,9 +61,7 @@ let silent: SilentServer
 beforeAll(async () => {
   silent = await silentServer()
 })
-afterAll(async () => {
-  await silent?.close()
-})
+afterAll(() => silent?.close())
 
 /**
  * Runs the real binary against the silent server. Returns its outcome and the

@@ -80,9 +80,7 @@ beforeAll(async () => {
   }
 })
 
-afterAll(async () => {
-  await t?.drop()
-})
+afterAll(() => t?.drop())
 
 afterEach(() => {
   // Every failure a test provokes must be one of ours (a code), never an INTERNAL with a stack logged in main.

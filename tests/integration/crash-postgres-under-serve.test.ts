@@ -60,9 +60,7 @@ describe('SIGKILL of the embedded PostgreSQL under a running `schemata serve`', 
   beforeAll(async () => {
     server = await startConsoleServer({ name: 'pgkill' })
   })
-  afterAll(async () => {
-    await server?.stop()
-  })
+  afterAll(() => server?.stop())
 
   it('mid-stream: reported, restarted, every acknowledged write there and none half-written', async () => {
     const login = await api(server, 'POST', '/api/login', 'acme.localhost', { email: 'admin@acme.example', password: 'acme-demo' })

@@ -160,13 +160,9 @@ describe.each(servers)('data browser on $label', ({ url, skip }) => {
     `)
   })
 
-  afterAll(async () => {
-    await t?.drop()
-  })
+  afterAll(() => t?.drop())
 
-  afterEach(() => {
-    expect(unexpected).toEqual([])
-  })
+  afterEach(() => { expect(unexpected).toEqual([]) })
 
   describe('data/tables', () => {
     it('lists the tenant’s tables and the shared readable ones, with exact counts for small tables and labelled estimates for big ones', async () => {

@@ -26,9 +26,7 @@ describe.skipIf(!asRoot)('the data root, when Schemata runs as root', () => {
     await chmod(scratch, 0o755)
     postgres = { uid: await idOf('-u'), gid: await idOf('-g') }
   })
-  afterAll(async () => {
-    await rm(scratch, { recursive: true, force: true })
-  })
+  afterAll(() => rm(scratch, { recursive: true, force: true }))
 
   it('never follows a symlink planted as postgres.log: the file it points to keeps its owner', async () => {
     const root = path.join(scratch, 'symlinked')

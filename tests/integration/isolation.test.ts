@@ -32,9 +32,7 @@ describe.each(servers)('isolation on $label', ({ url, skip }) => {
       })
     }
   })
-  afterAll(async () => {
-    await t?.drop()
-  })
+  afterAll(() => t?.drop())
 
   it(`${OPERATIONS} interleaved concurrent scoped operations on a pool of 4 never see another tenant's rows`, async (ctx) => {
     ctx.skip(skip !== '', skip)

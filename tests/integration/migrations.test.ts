@@ -48,9 +48,7 @@ describe('migrations', () => {
     t = await createTestDatabase(inject('embeddedAdminUrl'), { poolMax: 6 })
     for (const schema of schemas) await t.tenancy.createTenant({ name: schema, schema })
   })
-  afterAll(async () => {
-    await t?.drop()
-  })
+  afterAll(() => t?.drop())
 
   it('puts each schema’s ledger inside that schema, separate from public’s', async () => {
     const own = await t.db.rows<{ schemaname: string }>(

@@ -21,9 +21,7 @@ let t: TestDatabase
 beforeAll(async () => {
   t = await createTestDatabase(inject('embeddedAdminUrl'), { migrateShared: false })
 })
-afterAll(async () => {
-  await t?.drop()
-})
+afterAll(() => t?.drop())
 
 async function connectedClient(): Promise<PipelinableClient> {
   const client = new pg.Client({ connectionString: t.url }) as PipelinableClient

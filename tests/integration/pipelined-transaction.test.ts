@@ -16,9 +16,7 @@ beforeAll(async () => {
   await t.tenancy.createTenant({ name: 'Acme', schema: 'acme' })
   await t.tenancy.createTenant({ name: 'Globex', schema: 'globex' })
 })
-afterAll(async () => {
-  await t?.drop()
-})
+afterAll(() => t?.drop())
 
 async function tableExists(name: string): Promise<boolean> {
   const [row] = await t.db.rows<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [name])

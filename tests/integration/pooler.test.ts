@@ -23,9 +23,7 @@ describe('behind PgBouncer (transaction pooling)', () => {
     t = await createTestDatabase(inject('pgbouncerAdminUrl'), { poolMax: 4, directAdminUrl: inject('embeddedAdminUrl') })
     for (let i = 0; i < 8; i++) await t.tenancy.createTenant({ name: `Pooled ${i}`, schema: `pooled_${i}` })
   })
-  afterAll(async () => {
-    await t?.drop()
-  })
+  afterAll(() => t?.drop())
 
   it('migrates the fleet concurrently, and two migrators never double-apply', async (ctx) => {
     ctx.skip(skip !== '', skip)

@@ -30,9 +30,7 @@ function tempDir(): string {
   scratch.push(dir)
   return dir
 }
-afterAll(() => {
-  for (const dir of scratch) rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => { for (const dir of scratch) rmSync(dir, { recursive: true, force: true }) })
 
 describe('schemata init', () => {
   it('scaffolds a config, both migration folders and a first migration that loads', async () => {
@@ -78,9 +76,7 @@ describe('opening a project from the CLI (real PostgreSQL)', () => {
   beforeAll(async () => {
     t = await createTestDatabase(inject('embeddedAdminUrl'), { migrateShared: false })
   })
-  afterAll(async () => {
-    await t?.drop()
-  })
+  afterAll(() => t?.drop())
 
   async function registryExists(): Promise<boolean> {
     const [row] = await t.db.rows<{ present: boolean }>("SELECT to_regclass('public.tenants') IS NOT NULL AS present")

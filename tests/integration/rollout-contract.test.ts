@@ -50,9 +50,7 @@ describe('contract: migrations/runs/*', () => {
     const older = new Tenancy(t.db, { migrations: { tenant: tenantMigrations } })
     for (const schema of ['a1', 'a2', 'a3']) await older.createTenant({ name: schema, schema })
   })
-  afterAll(async () => {
-    await t?.drop()
-  })
+  afterAll(() => t?.drop())
 
   it('validates inputs like every call, and an unknown run is INVALID_INPUT naming it', async () => {
     const ctx = context()

@@ -79,9 +79,7 @@ describe('staged rollouts on real PostgreSQL', () => {
     t = await createTestDatabase(inject('embeddedAdminUrl'), { poolMax: 6 })
     tenancy = new Tenancy(t.db, { migrations: { tenant: [...tenantMigrations, loyalty(failIn)] } })
   })
-  afterAll(async () => {
-    await t?.drop()
-  })
+  afterAll(() => t?.drop())
   beforeEach(async () => {
     // A fresh fleet one migration behind; names reversed so "order by name" is not creation order.
     failIn.clear()

@@ -18,12 +18,8 @@ beforeAll(async () => {
     CONSTRAINT pairs_other_fkey FOREIGN KEY (other) REFERENCES ${table} (id) DEFERRABLE INITIALLY DEFERRED)`)
   await t.db.exec(`GRANT SELECT, INSERT ON ${table} TO ${quoteIdent(tenantRoleName(t.db.databaseName, 'acme'))}`)
 })
-afterEach(async () => {
-  await t.db.exec(`DELETE FROM ${qualified('acme', 'pairs')}`)
-})
-afterAll(async () => {
-  await t?.drop()
-})
+afterEach(() => t.db.exec(`DELETE FROM ${qualified('acme', 'pairs')}`))
+afterAll(() => t?.drop())
 
 async function pairIds(): Promise<number[]> {
   const rows = await t.db.rows<{ id: number }>(`SELECT id FROM ${qualified('acme', 'pairs')} ORDER BY id`)

@@ -23,9 +23,7 @@ describe.each(servers)('a scope leaves nothing on its pooled connection ($label)
     acmeRole = (await t.tenancy.createTenant({ name: 'Acme', schema: 'acme' })).role
     await t.tenancy.createTenant({ name: 'Globex', schema: 'globex' })
   })
-  afterAll(async () => {
-    await t?.drop()
-  })
+  afterAll(() => t?.drop())
 
   it.skipIf(skip)('the reported attack: a temp table "customers" made in acme’s scope cannot catch globex’s next insert', async () => {
     const { Customer } = t.tenancy.models

@@ -51,9 +51,7 @@ describe.each(servers)('shared readable tables on $label', ({ url, skip }) => {
     await t.tenancy.createTenant({ name: 'Early', schema: 'early' })
   })
 
-  afterAll(async () => {
-    await t?.drop()
-  })
+  afterAll(() => t?.drop())
 
   it('before the project lists plans, a tenant cannot read it', async () => {
     expect(await plansIn('early')).toBe('42501')

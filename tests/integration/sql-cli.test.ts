@@ -54,9 +54,7 @@ describe('schemata sql on the built-in demo', () => {
     const rows = await t.db.rows<{ schema: string; role: string }>('SELECT schema, role FROM public.tenants')
     role = Object.fromEntries(rows.map((row) => [row.schema, row.role]))
   })
-  afterAll(async () => {
-    await t?.drop()
-  })
+  afterAll(() => t?.drop())
 
   it('one tenant: an aligned table, as the tenant itself', async () => {
     const out = await schemata(['sql', '--schema', 'acme', "SELECT current_user AS who, count(*) AS customers, NULL::text AS nothing FROM customers"], env)
@@ -195,9 +193,7 @@ describe('schemata sql on the helpdesk example (two tenant types, shared plans)'
       expect(out.code, out.stderr).toBe(0)
     }
   })
-  afterAll(async () => {
-    await t?.drop()
-  })
+  afterAll(() => t?.drop())
 
   it('--type runs in the tenants of that type only; --where narrows --all', async () => {
     const audit = await schemata(['sql', '--type', 'enterprise', '--json', 'SELECT count(*) AS entries FROM audit_log'], env)

@@ -101,13 +101,9 @@ beforeAll(async () => {
   await asSuperuser('CREATE SCHEMA ext; CREATE EXTENSION dblink SCHEMA ext; GRANT USAGE ON SCHEMA ext TO PUBLIC')
 })
 
-afterAll(async () => {
-  await t?.drop()
-})
+afterAll(() => t?.drop())
 
-afterEach(() => {
-  expect(unexpected).toEqual([])
-})
+afterEach(() => { expect(unexpected).toEqual([]) })
 
 describe('one tenant', () => {
   it('runs as the tenant role itself, on its schema, with typed columns and NULL kept apart from ""', async () => {

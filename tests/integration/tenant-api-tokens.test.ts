@@ -80,9 +80,7 @@ describe('a token is checked against the database on every request', () => {
   beforeAll(async () => {
     server = await startServer()
   })
-  afterAll(async () => {
-    await server?.close()
-  })
+  afterAll(() => server?.close())
 
   it('a token of a tenant that was dropped and created again under the same schema name is refused (401), read and write', async () => {
     const token = await signIn(server, 'globex', 'pat@globex.example', 'globex-secret')

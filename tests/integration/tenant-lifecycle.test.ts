@@ -12,9 +12,7 @@ let t: TestDatabase
 beforeAll(async () => {
   t = await createTestDatabase(inject('embeddedAdminUrl'))
 })
-afterAll(async () => {
-  await t?.drop()
-})
+afterAll(() => t?.drop())
 
 /** Everything that would show a half-created tenant: schemas, roles, registry and ledger rows. */
 async function footprint(db: Database) {

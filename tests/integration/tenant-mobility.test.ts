@@ -82,9 +82,7 @@ describe.each(SERVERS)('tenant lifecycle on $label', ({ url }) => {
     t = await createTestDatabase(url())
     await seed(t.tenancy, 'acme')
   })
-  afterAll(async () => {
-    await t?.drop()
-  })
+  afterAll(() => t?.drop())
 
   it('clones structure only at the source migration level, with its own role', async () => {
     const older = new Tenancy(t.db, { migrations: { tenant: tenantMigrations.slice(0, 1) } })

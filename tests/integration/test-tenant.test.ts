@@ -6,9 +6,7 @@ let t: TestDatabase
 beforeAll(async () => {
   t = await createTestDatabase(inject('embeddedAdminUrl'))
 })
-afterAll(async () => {
-  await t?.drop()
-})
+afterAll(() => t?.drop())
 
 describe('withTestTenant', () => {
   it('gives each test a real, isolated, migrated tenant and removes it afterwards', async () => {

@@ -18,9 +18,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'electron-binary-'))
 })
 
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true })
-})
+afterAll(() => rm(dir, { recursive: true, force: true }))
 
 /** An "unpacked Electron": a directory with an `electron` executable that runs `script`. */
 async function fakeDist(name: string, script: string): Promise<string> {

@@ -7,9 +7,7 @@ import { builtinConfigPath, locateConfig } from '../../electron/main/project/fin
 import { loadProject } from '../../electron/main/project/load-project.ts'
 
 const dirs: string[] = []
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
-})
+afterEach(() => { for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true }) })
 
 /** A project folder with the given files (path → content); a trailing slash makes an empty folder. */
 function project(files: Record<string, string | object>): string {

@@ -32,9 +32,7 @@ beforeEach(async () => {
   await mkdir(projects, { recursive: true })
 })
 
-afterAll(async () => {
-  await rm(base, { recursive: true, force: true })
-})
+afterAll(() => rm(base, { recursive: true, force: true }))
 
 describe('recent projects', () => {
   it('keeps the most recent first, one entry per real folder, at most `limit`', async () => {

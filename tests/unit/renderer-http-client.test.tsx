@@ -4,9 +4,7 @@ import { ContractError } from '../../contract/contract.ts'
 import { consoleWindow, HttpSchemataClient } from '../../renderer/src/client/http-client.ts'
 import { preloadClient } from '../../renderer/src/client/preload-client.ts'
 
-afterEach(() => {
-  vi.useRealTimers()
-})
+afterEach(() => { vi.useRealTimers() })
 
 function jsonResponse(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })

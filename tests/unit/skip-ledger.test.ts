@@ -13,9 +13,7 @@ let dir: string
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'skip-ledger-'))
 })
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true })
-})
+afterAll(() => rm(dir, { recursive: true, force: true }))
 
 const electron: SkipRecord = {
   source: 'playwright',
