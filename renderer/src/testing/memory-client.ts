@@ -172,26 +172,25 @@ export class MemoryClient implements SchemataClient {
     try {
       const delayed = this.delayArrival?.(call)
       if (delayed) {
-        this.waitingOnTest++
-        try {
-          await delayed
-        } finally {
-          this.waitingOnTest--
-        }
+        await this.waitOnTest(delayed)
         call.scope = this.active
       }
       const held = this.hold?.(call)
-      if (held) {
-        this.waitingOnTest++
-        try {
-          await held
-        } finally {
-          this.waitingOnTest--
-        }
-      } else await Promise.resolve()
+      if (held) await this.waitOnTest(held)
+      else await Promise.resolve()
       return this.answer(name, input, call.scope) as CallResult<N>
     } finally {
       this.unanswered--
+    }
+  }
+
+  /** Waits for a promise the test handed in (a hold or a delay); meanwhile the call does not count as busy. */
+  private async waitOnTest(until: Promise<unknown>): Promise<void> {
+    this.waitingOnTest++
+    try {
+      await until
+    } finally {
+      this.waitingOnTest--
     }
   }
 

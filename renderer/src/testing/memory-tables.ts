@@ -168,6 +168,15 @@ export class MemoryTables {
     return row
   }
 
+  /** The row `key` names, if it is still at the version the caller read (else CONFLICT, as main answers). */
+  private unchangedRow(table: TableDef<object>, data: MemoryTenantData, key: unknown, version: unknown, verb: 'updated' | 'deleted'): object {
+    const row = this.find(table, data, key)
+    if (this.versionOf(row) !== version) {
+      throw new ContractError({ code: 'CONFLICT', message: `the row was changed by another session since you read it; nothing was ${verb}`, field: 'version' })
+    }
+    return row
+  }
+
   private written(table: TableDef<object>, row: object, version: string): WrittenRow {
     return { columns: table.columns, row: table.cells(row), version }
   }
@@ -244,20 +253,14 @@ export class MemoryTables {
       case 'data/update': {
         this.assertEditable(schema)
         const table = this.table(input.table)
-        const row = this.find(table, data, input.key)
-        if (this.versionOf(row) !== input.version) {
-          throw new ContractError({ code: 'CONFLICT', message: 'the row was changed by another session since you read it; nothing was updated', field: 'version' })
-        }
+        const row = this.unchangedRow(table, data, input.key, input.version, 'updated')
         for (const [column, value] of Object.entries(input.values as Record<string, GridCell>)) table.assign(row, column, value)
         return this.written(table, row, this.bump(row))
       }
       case 'data/delete': {
         this.assertEditable(schema)
         const table = this.table(input.table)
-        const row = this.find(table, data, input.key)
-        if (this.versionOf(row) !== input.version) {
-          throw new ContractError({ code: 'CONFLICT', message: 'the row was changed by another session since you read it; nothing was deleted', field: 'version' })
-        }
+        const row = this.unchangedRow(table, data, input.key, input.version, 'deleted')
         table.remove(data, row)
         return { deleted: 1 }
       }
