@@ -6,13 +6,17 @@ import { expect } from 'vitest'
  * read the Customers grid, add a customer through the row editor, pick a tenant.
  */
 
+/** The cells of one column of the grid inside `root`, in grid order. */
+export function gridColumn(root: HTMLElement, name: string): string[] {
+  return within(root)
+    .queryAllByTestId('grid-row')
+    .map((row) => row.querySelector(`[data-column="${name}"]`)?.textContent ?? '')
+}
+
 /** The names in the Customers view's grid, in grid order. */
 export function customerNames(): string[] {
   const view = screen.queryByTestId('customers-view')
-  if (!view) return []
-  return within(view)
-    .queryAllByTestId('grid-row')
-    .map((row) => row.querySelector('[data-column="name"]')?.textContent ?? '')
+  return view ? gridColumn(view, 'name') : []
 }
 
 /** Turns on "Allow edits", opens a new row, types name and email, and inserts it. */

@@ -3,6 +3,7 @@ import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/re
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { MemoryClient } from '../../renderer/src/testing/memory-client.ts'
 import { DEMO_SEED, renderConsole, settle } from '../../renderer/src/testing/render-console.tsx'
+import { gridColumn } from './console-actions.tsx'
 
 /*
  * The Data view over the in-memory client: the table list, choosing a table,
@@ -19,19 +20,13 @@ async function openAcmeData(client: MemoryClient): Promise<HTMLElement> {
   return screen.findByTestId('data-view')
 }
 
-function column(view: HTMLElement, name: string): string[] {
-  return within(view)
-    .queryAllByTestId('grid-row')
-    .map((row) => row.querySelector(`[data-column="${name}"]`)?.textContent ?? '')
-}
-
 describe('Data view', () => {
   it('lists the tenant’s tables with counts and shows the chosen one', async () => {
     const view = await openAcmeData(new MemoryClient(DEMO_SEED))
     const items = await within(view).findAllByTestId('table-list-item')
     expect(items.map((item) => item.dataset.table)).toEqual(['customers', 'orders'])
     await waitFor(() => expect(within(items[0] as HTMLElement).getByTestId('table-list-count').textContent).toBe('2 rows'))
-    await waitFor(() => expect(column(view, 'name')).toEqual(['Wile E. Coyote', 'Road Runner Logistics']))
+    await waitFor(() => expect(gridColumn(view, 'name')).toEqual(['Wile E. Coyote', 'Road Runner Logistics']))
     fireEvent.click(items[1] as HTMLElement)
     await waitFor(() => expect(within(view).getByTestId('table-browser').dataset.table).toBe('orders'))
     expect(within(view).getByTestId('grid-empty').textContent).toBe('This table has no rows.')
@@ -40,7 +35,7 @@ describe('Data view', () => {
   it('edits only after "Allow edits", and shows a conflict in the editor without closing it', async () => {
     const client = new MemoryClient(DEMO_SEED)
     const view = await openAcmeData(client)
-    await waitFor(() => expect(column(view, 'name')).toHaveLength(2))
+    await waitFor(() => expect(gridColumn(view, 'name')).toHaveLength(2))
     expect(within(view).getByTestId<HTMLButtonElement>('grid-insert').disabled).toBe(true)
     expect(within(view).getByTestId('grid-read-only').textContent).toMatch(/edits are off/)
     fireEvent.click(within(view).getByRole('switch'))
@@ -62,7 +57,7 @@ describe('Data view', () => {
   it('exports the current view and says where it went', async () => {
     const client = new MemoryClient(DEMO_SEED)
     const view = await openAcmeData(client)
-    await waitFor(() => expect(column(view, 'name')).toHaveLength(2))
+    await waitFor(() => expect(gridColumn(view, 'name')).toHaveLength(2))
     fireEvent.click(within(view).getByTestId('grid-export-csv'))
     expect((await within(view).findByTestId('table-notice')).textContent).toContain('Saved 2 rows to /memory/acme-customers.csv.')
     expect(client.calls.find((c) => c.name === 'data/export')?.input).toEqual({ tenant: 'acme', table: 'customers', sort: null, filters: [], format: 'csv' })

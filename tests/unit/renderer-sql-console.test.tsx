@@ -8,6 +8,7 @@ import { DEMO_SEED, renderConsole, settle } from '../../renderer/src/testing/ren
 import { completionNamespace } from '../../renderer/src/sql/completion-schema.ts'
 import { addToHistory, historyKey, readHistory } from '../../renderer/src/sql/sql-history.ts'
 import { resultCsv } from '../../renderer/src/sql/result-export.ts'
+import { gridColumn } from './console-actions.tsx'
 
 /*
  * The SQL view over the memory client: the statement under the cursor runs on
@@ -56,12 +57,6 @@ function sqlRuns(client: MemoryClient): CallInput<'sql/run'>[] {
   return client.calls.filter((c) => c.name === 'sql/run').map((c) => c.input as CallInput<'sql/run'>)
 }
 
-function column(grid: HTMLElement, name: string): string[] {
-  return within(grid)
-    .queryAllByTestId('grid-row')
-    .map((row) => row.querySelector(`[data-column="${name}"]`)?.textContent ?? '')
-}
-
 describe('SQL view, one tenant', () => {
   it('runs the statement under the cursor on Ctrl/Cmd+Enter and shows its rows with their types', async () => {
     const client = new MemoryClient(DEMO_SEED)
@@ -70,7 +65,7 @@ describe('SQL view, one tenant', () => {
     typeSql(view, text, text.indexOf('customers'))
     pressRun(view)
     const grid = await within(view).findByTestId('sql-grid')
-    expect(column(grid, 'name')).toEqual(['Wile E. Coyote', 'Road Runner Logistics'])
+    expect(gridColumn(grid, 'name')).toEqual(['Wile E. Coyote', 'Road Runner Logistics'])
     expect(within(grid).getAllByTestId('grid-column-type').map((t) => t.textContent)).toEqual(['bigint', 'text', 'text', 'timestamp with time zone'])
     expect(sqlRuns(client).map((run) => [run.tenant, run.sql, run.write])).toEqual([['acme', 'SELECT * FROM customers', undefined]])
     expect(within(view).getByTestId('sql-summary').textContent).toMatch(/^2 rows · \d+ ms · read-only$/)
@@ -126,7 +121,7 @@ describe('SQL view, one tenant', () => {
     fireEvent.click(within(grid).getByTestId('grid-load-more'))
     await waitFor(() => expect(within(grid).getAllByTestId('grid-row')).toHaveLength(250))
     expect(within(grid).queryByTestId('grid-load-more')).toBeNull()
-    expect(column(grid, 'n').at(-1)).toBe('250')
+    expect(gridColumn(grid, 'n').at(-1)).toBe('250')
     expect(client.calls.filter((c) => c.name === 'sql/more').map((c) => (c.input as { limit: number }).limit)).toEqual([100, 100])
   })
 
@@ -214,8 +209,8 @@ describe('SQL view, fan-out', () => {
     await waitFor(() => expect(fanOut.dataset.state).toBe('done'))
     const grid = within(fanOut).getByTestId('fan-out-grid')
     // Each tenant cell is its colour badge (initials) and its schema.
-    expect(column(grid, 'tenant').map((text) => text.replace(/^[A-Z]+/, ''))).toEqual(['acme', 'acme', 'globex', 'initech'])
-    expect(column(grid, 'name')).toEqual(['Wile E. Coyote', 'Road Runner Logistics', 'Hank Scorpio', 'Peter Gibbons'])
+    expect(gridColumn(grid, 'tenant').map((text) => text.replace(/^[A-Z]+/, ''))).toEqual(['acme', 'acme', 'globex', 'initech'])
+    expect(gridColumn(grid, 'name')).toEqual(['Wile E. Coyote', 'Road Runner Logistics', 'Hank Scorpio', 'Peter Gibbons'])
     expect(within(grid).getAllByTestId('fan-out-cell-tenant')[0]?.querySelector('.tenant-badge')).toBeTruthy()
     expect(within(fanOut).getAllByTestId('fan-out-tenant').map((t) => t.dataset.schema)).toEqual(['acme', 'globex', 'initech'])
     expect(client.calls.find((c) => c.name === 'sql/fan-out')?.input).toMatchObject({ sql: 'SELECT name FROM customers', targets: { all: true } })
