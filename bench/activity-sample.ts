@@ -34,7 +34,8 @@ let recording = false
   proto.query = function timedQuery(this: pg.Client, ...args: unknown[]): unknown {
     if (!recording) return original.apply(this, args)
     const first = args[0]
-    const text = typeof first === 'string' ? first : String((first as { text?: unknown } | null)?.text ?? '?')
+    const config = first as { text?: unknown } | null
+    const text = typeof first === 'string' ? first : typeof config?.text === 'string' ? config.text : '?'
     const entry = { text: text.replace(/\s+/g, ' ').trim().slice(0, 90), ms: Number.NaN }
     recorded.push(entry)
     const started = performance.now()

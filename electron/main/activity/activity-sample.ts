@@ -1,4 +1,4 @@
-import type { ActivitySample, StatementCounters, StatementStatsStatus, TenantSessions, TenantSizes } from '../../../contract/activity-types.ts'
+import type { ActivitySample, StatementStatsStatus, TenantSessions, TenantSizes } from '../../../contract/activity-types.ts'
 import type { Database } from '../db/database.ts'
 import { SqlState, pgErrorOf } from '../db/pg-error.ts'
 import { type CounterRow, type StatementStatsSource, countersOf, isNotLoaded, statementStatsSource } from './statement-stats.ts'
