@@ -55,6 +55,11 @@ export class ActivityMonitor {
     this.sampler = new ActivitySampler(db, { now: this.now })
   }
 
+  /** Whether background sampling is running (someone asked within idleMs). */
+  get watching(): boolean {
+    return this.timer !== undefined
+  }
+
   /**
    * Takes a sample now (joining one under way) and adds it to the history. The
    * next background sample is then due a full interval later, so questions
