@@ -10,24 +10,33 @@ import type { CallOutcome, Dispatch } from '../../electron/main/handlers/dispatc
 import { RequestLog, createSchemataServer } from '../../electron/main/server/index.ts'
 import { builtinConfigPath } from '../../electron/main/project/find-config.ts'
 import { loadProject } from '../../electron/main/project/load-project.ts'
+import type { Project } from '../../electron/main/project/project.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
 import { runApiLoad } from '../api-load.ts'
 import { connectPlain } from '../pg-client.ts'
-import { round3, summarize } from '../stats.ts'
+import { percentileOfSorted, round3, summarize } from '../stats.ts'
 
 /*
  * What per-tenant statistics cost the tenant API: the same load against the
- * same database with pg_stat_statements not loaded ("off"), loaded ("on"), and
- * loaded while the console's Activity view samples every 2 s ("watched").
- * "Off" is a server started without the library, not a setting turned down:
- * that is what a user without statistics runs. The sides alternate on one
- * server (restarted when the library changes), in rounds off-on-watched then
- * watched-on-off, so drift on this shared machine falls on both sides; the
- * cost is the median over rounds of each round's paired ratio.
+ * same kind of database with pg_stat_statements not loaded ("off"), loaded
+ * ("on"), and loaded while the console's Activity view is open ("watched":
+ * the view asks for the overview every 2 s, as the renderer does, and the
+ * monitor samples in the background). "Off" is a server started without the
+ * library, not a setting turned down: that is what a user without statistics
+ * runs. Two servers run side by side, one without and one with the library,
+ * each built the same way, so the sides can alternate without restarts (a
+ * restart empties the server's caches, which costs the next side).
+ *
+ * The machine is shared and its throughput drifts by ±10 % over seconds, more
+ * than the 2 % the issue allows. So the runs are short and many: each round
+ * runs the three sides once, in a freshly shuffled order, and each round
+ * gives a paired ratio (on/off, watched/off, watched/on) taken within
+ * seconds. The cost is 1 − the median of those ratios; their quartiles and
+ * range say how far one round can be trusted.
  */
 
 export interface StatsOverheadOptions {
-  /** Its own data directory (deleted at the end): the main bench server is not restarted under the other scenarios. */
+  /** Its own data directory, and a sibling `<dataDir>-off` (both deleted at the end): the main bench server is not restarted under the other scenarios. */
   dataDir: string
   rounds: number
   requests: number
@@ -35,6 +44,8 @@ export interface StatsOverheadOptions {
   tenants: number
   inFlight: number
   progress: (message: string) => void
+  /** Shuffles the order of a round's sides (default Math.random; a seeded one replays an order). */
+  random?: () => number
 }
 
 export interface LoadSide {
@@ -45,6 +56,15 @@ export interface LoadSide {
   p99Ms: number
 }
 
+/** One paired ratio over the rounds: its median, quartiles and range. */
+export interface PairedRatio {
+  median: number
+  p25: number
+  p75: number
+  min: number
+  max: number
+}
+
 export interface StatsOverheadResult {
   tenants: number
   inFlight: number
@@ -53,115 +73,161 @@ export interface StatsOverheadResult {
   off: LoadSide
   on: LoadSide
   watched: LoadSide
+  /** Each round's throughput ratio of one side to another, taken within the round. */
+  ratios: { onToOff: PairedRatio; watchedToOff: PairedRatio; watchedToOn: PairedRatio }
   /** 1 − on/off throughput (median of the rounds' paired ratios); negative when "on" was faster. */
   throughputOverhead: number
-  /** The same with the Activity view sampling. */
+  /** The same with the Activity view open. */
   watchedThroughputOverhead: number
+  /** 1 − watched/on: what the view's sampling adds to the statistics themselves. */
+  samplingThroughputOverhead: number
 }
 
 type Side = 'off' | 'on' | 'watched'
 
+/** Many short rounds rather than a few long ones: 15 × 3 runs of 1,000 requests, about as long as the 3 × 3 runs of 3,000 before. */
+export const STATS_OVERHEAD_DEFAULTS = { rounds: 15, requests: 1000, warmupRequests: 100 } as const
+
 const CUSTOMERS = 5
+/** How often the Activity view asks for the overview (renderer/src/views/activity-view.tsx, REFRESH_MS). */
+const VIEW_REFRESH_MS = 2000
+const OVERVIEW_QUERY = { rankBy: 'time', windowMs: 300_000, noisyShare: 0.5, limit: 100 } as const
 const noDispatch: Dispatch = () => Promise.resolve<CallOutcome>({ ok: false, error: { code: 'NOT_FOUND', message: 'no RPC in the bench' } })
 
 function median(values: readonly number[]): number {
   return summarize(values).p50
 }
 
+function pairedRatio(ratios: readonly number[]): PairedRatio {
+  const sorted = [...ratios].sort((a, b) => a - b)
+  return {
+    median: round3(median(sorted)),
+    p25: round3(percentileOfSorted(sorted, 25)),
+    p75: round3(percentileOfSorted(sorted, 75)),
+    min: round3(sorted[0] ?? Number.NaN),
+    max: round3(sorted[sorted.length - 1] ?? Number.NaN),
+  }
+}
+
+/** Fisher–Yates. */
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items]
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    ;[out[i], out[j]] = [out[j] as T, out[i] as T]
+  }
+  return out
+}
+
+interface Cluster {
+  dataDir: string
+  tenancy: Tenancy
+  server: Awaited<ReturnType<typeof createSchemataServer>>
+  tokens: Map<string, string>
+}
+
+/** An embedded server with or without the library, its database of `tenants` API tenants, and the app's server over it. */
+async function startCluster(dataDir: string, statementStats: boolean, options: StatsOverheadOptions, project: Project): Promise<Cluster> {
+  await rm(dataDir, { recursive: true, force: true })
+  const conn = await startEmbedded({ dataDir, database: 'postgres', statementStats })
+  const target = new URL(conn.url)
+  target.pathname = '/bench_api'
+  const url = target.toString()
+  // The app's login runs the load; only the set-up below (a database, the extension) takes the superuser.
+  const superuserUrl = await embeddedSuperuserUrl(dataDir, 'bench_api')
+  const admin = await connectPlain(superuserUrl.replace('/bench_api', '/postgres'))
+  await admin.query(`CREATE DATABASE ${quoteIdent('bench_api')} OWNER ${quoteIdent(conn.user)}`).finally(() => admin.end())
+  if (statementStats) await installStatementStats(superuserUrl)
+  const tokens = new Map<string, string>()
+  const setup = new Tenancy(new Database({ url, mode: 'embedded' }), { project })
+  try {
+    await setup.migrate({ shared: true })
+    const passwordHash = await hashPassword('bench-pw')
+    for (let i = 0; i < options.tenants; i++) {
+      const schema = `api_${String(i).padStart(3, '0')}`
+      await setup.createTenant({ name: `API ${schema}`, schema })
+      const userId = await setup.withTenant(schema, async () => {
+        const user = await setup.models.User.create({ email: 'bench@user.example', passwordHash })
+        await setup.models.Customer.bulkCreate(
+          Array.from({ length: CUSTOMERS }, (_, i) => ({ name: `${schema} customer ${i}`, email: `c${i}@${schema}.example` })),
+        )
+        return user.id
+      })
+      const [tenant] = await setup.db.rows<{ id: string }>('SELECT id::text AS id FROM public.tenants WHERE schema = $1', [schema])
+      const now = Math.floor(Date.now() / 1000)
+      tokens.set(
+        schema,
+        await signApiToken(SECRET, {
+          tenant: schema,
+          tenantId: tenant?.id ?? '',
+          userId,
+          email: 'bench@user.example',
+          version: 0,
+          issuedAt: now,
+          exp: now + 86_400,
+        }),
+      )
+    }
+  } finally {
+    await setup.close()
+  }
+  const tenancy = new Tenancy(new Database({ url, mode: 'embedded' }), { project })
+  const server = await createSchemataServer({
+    tenancy,
+    dispatch: noDispatch,
+    rendererDir: '/nonexistent',
+    port: 0,
+    tokenSecret: SECRET,
+    requestLog: new RequestLog(),
+  })
+  return { dataDir, tenancy, server, tokens }
+}
+
+const SECRET = tokenSecretFrom('bench-stats-overhead-secret')
+
 /** The tenant API's throughput with per-tenant statement statistics off, on, and watched. */
 export async function benchStatsOverhead(options: StatsOverheadOptions): Promise<StatsOverheadResult> {
   const { progress } = options
-  await rm(options.dataDir, { recursive: true, force: true })
-  const secret = tokenSecretFrom('bench-stats-overhead-secret')
-  const schemas = Array.from({ length: options.tenants }, (_, i) => `api_${String(i).padStart(3, '0')}`)
-  const tokens = new Map<string, string>()
-  let loaded: boolean | undefined
-  let url = ''
-  let superuserUrl = ''
-  let login = ''
-
-  const serverWith = async (statementStats: boolean): Promise<void> => {
-    if (loaded === statementStats) return
-    if (loaded !== undefined) await stopEmbedded(options.dataDir)
-    const conn = await startEmbedded({ dataDir: options.dataDir, database: 'postgres', statementStats })
-    const target = new URL(conn.url)
-    target.pathname = '/bench_api'
-    url = target.toString()
-    // The app's login runs the load; only the set-up below (a database, the extension) takes the superuser.
-    superuserUrl = await embeddedSuperuserUrl(options.dataDir, 'bench_api')
-    login = conn.user
-    loaded = statementStats
-  }
-
+  const random = options.random ?? Math.random
+  const dirs = { off: `${options.dataDir}-off`, on: options.dataDir }
+  const clusters: Cluster[] = []
   try {
-    progress(`statement statistics overhead: ${options.tenants} tenants, tenant API GET /api/customers, ${options.inFlight} in flight`)
-    await serverWith(true)
-    const admin = await connectPlain(superuserUrl.replace('/bench_api', '/postgres'))
-    await admin.query(`CREATE DATABASE ${quoteIdent('bench_api')} OWNER ${quoteIdent(login)}`).finally(() => admin.end())
-    await installStatementStats(superuserUrl)
+    progress(
+      `statement statistics overhead: ${options.tenants} tenants, tenant API GET /api/customers, ${options.inFlight} in flight, ` +
+        `${options.rounds} rounds of off/on/watched in shuffled order, ${options.requests} requests a run`,
+    )
     // The built-in demo, as the CLI and the app load it: the load test reads its customers.
     const project = await loadProject(builtinConfigPath(), { builtin: true })
-    const setup = new Tenancy(new Database({ url, mode: 'embedded' }), { project })
-    try {
-      await setup.migrate({ shared: true })
-      const passwordHash = await hashPassword('bench-pw')
-      for (const schema of schemas) {
-        await setup.createTenant({ name: `API ${schema}`, schema })
-        const userId = await setup.withTenant(schema, async () => {
-          const user = await setup.models.User.create({ email: 'bench@user.example', passwordHash })
-          await setup.models.Customer.bulkCreate(
-            Array.from({ length: CUSTOMERS }, (_, i) => ({ name: `${schema} customer ${i}`, email: `c${i}@${schema}.example` })),
-          )
-          return user.id
-        })
-        const [tenant] = await setup.db.rows<{ id: string }>('SELECT id::text AS id FROM public.tenants WHERE schema = $1', [schema])
-        const now = Math.floor(Date.now() / 1000)
-        tokens.set(
-          schema,
-          await signApiToken(secret, {
-            tenant: schema,
-            tenantId: tenant?.id ?? '',
-            userId,
-            email: 'bench@user.example',
-            version: 0,
-            issuedAt: now,
-            exp: now + 86_400,
-          }),
-        )
-      }
-    } finally {
-      await setup.close()
-    }
+    const off = await startCluster(dirs.off, false, options, project)
+    clusters.push(off)
+    const on = await startCluster(dirs.on, true, options, project)
+    clusters.push(on)
 
     const runs: Record<Side, { rps: number; latencies: number[] }[]> = { off: [], on: [], watched: [] }
     for (let round = 0; round < options.rounds; round++) {
-      const order: Side[] = round % 2 === 0 ? ['off', 'on', 'watched'] : ['watched', 'on', 'off']
-      for (const side of order) {
-        await serverWith(side !== 'off')
-        const tenancy = new Tenancy(new Database({ url, mode: 'embedded' }), { project })
-        const server = await createSchemataServer({
-          tenancy,
-          dispatch: noDispatch,
-          rendererDir: '/nonexistent',
-          port: 0,
-          tokenSecret: secret,
-          requestLog: new RequestLog(),
-        })
-        const monitor = side === 'watched' ? activityMonitorFor(tenancy.db) : undefined
+      const line: string[] = []
+      for (const side of shuffled<Side>(['off', 'on', 'watched'], random)) {
+        const cluster = side === 'off' ? off : on
+        const target = { port: cluster.server.port, tokens: cluster.tokens, rowsPerTenant: CUSTOMERS }
+        await runApiLoad(target, options.warmupRequests, options.inFlight)
+        const monitor = side === 'watched' ? activityMonitorFor(cluster.tenancy.db) : undefined
+        let polling: NodeJS.Timeout | undefined
         try {
-          const target = { port: server.port, tokens, rowsPerTenant: CUSTOMERS }
-          await runApiLoad(target, options.warmupRequests, options.inFlight)
-          // The view asks once; the monitor then samples every 2 s for as long as it is watched.
-          await monitor?.overview({ rankBy: 'time', windowMs: 300_000, noisyShare: 0.5, limit: 100 })
+          if (monitor) {
+            // The view opens (its first overview takes the first sample), then asks again every 2 s.
+            await monitor.overview(OVERVIEW_QUERY)
+            polling = setInterval(() => void monitor.overview(OVERVIEW_QUERY).catch(() => undefined), VIEW_REFRESH_MS)
+          }
           const run = await runApiLoad(target, options.requests, options.inFlight)
           runs[side].push({ rps: run.requestsPerSecond, latencies: run.latenciesMs })
-          progress(`  round ${round + 1}/${options.rounds} ${side.padEnd(7)} ${run.requestsPerSecond.toFixed(0)} req/s`)
+          line.push(`${side} ${run.requestsPerSecond.toFixed(0)}`)
         } finally {
+          clearInterval(polling)
+          // The view closes: nothing samples during the other sides' runs.
           monitor?.stop()
-          await server.close()
-          await tenancy.close()
         }
       }
+      progress(`  round ${round + 1}/${options.rounds}: ${line.join(', ')} req/s`)
     }
 
     const sideOf = (side: Side): LoadSide => {
@@ -173,8 +239,12 @@ export async function benchStatsOverhead(options: StatsOverheadOptions): Promise
         p99Ms: round3(latencies.p99),
       }
     }
-    const pairedCost = (side: Side): number =>
-      round3(1 - median(runs[side].map((run, i) => run.rps / (runs.off[i]?.rps ?? Number.NaN))))
+    const ratiosOf = (side: Side, base: Side): number[] => runs[side].map((run, i) => run.rps / (runs[base][i]?.rps ?? Number.NaN))
+    const ratios = {
+      onToOff: pairedRatio(ratiosOf('on', 'off')),
+      watchedToOff: pairedRatio(ratiosOf('watched', 'off')),
+      watchedToOn: pairedRatio(ratiosOf('watched', 'on')),
+    }
     return {
       tenants: options.tenants,
       inFlight: options.inFlight,
@@ -183,11 +253,19 @@ export async function benchStatsOverhead(options: StatsOverheadOptions): Promise
       off: sideOf('off'),
       on: sideOf('on'),
       watched: sideOf('watched'),
-      throughputOverhead: pairedCost('on'),
-      watchedThroughputOverhead: pairedCost('watched'),
+      ratios,
+      throughputOverhead: round3(1 - ratios.onToOff.median),
+      watchedThroughputOverhead: round3(1 - ratios.watchedToOff.median),
+      samplingThroughputOverhead: round3(1 - ratios.watchedToOn.median),
     }
   } finally {
-    await stopEmbedded(options.dataDir).catch(() => false)
-    await rm(options.dataDir, { recursive: true, force: true })
+    for (const cluster of clusters) {
+      await cluster.server.close().catch(() => undefined)
+      await cluster.tenancy.close().catch(() => undefined)
+    }
+    for (const dir of [dirs.off, dirs.on]) {
+      await stopEmbedded(dir).catch(() => false)
+      await rm(dir, { recursive: true, force: true })
+    }
   }
 }
