@@ -50,8 +50,7 @@ export class ActivityMonitor {
     this.idleMs = options.idleMs ?? 30_000
     this.now = options.now ?? Date.now
     this.history = new ActivityHistory(this.keepMs)
-    // Sizes cost a stat() per relation fork: at a thousand tenants a read takes about a second, so at most 1 % of the time.
-    this.sizes = new SizeSampler(db, { minEveryMs: options.sizesEveryMs ?? 30_000, budget: 0.01, now: this.now })
+    this.sizes = new SizeSampler(db, { minEveryMs: options.sizesEveryMs ?? 30_000, budget: 0.05, now: this.now })
     this.sampler = new ActivitySampler(db, { now: this.now })
   }
 
