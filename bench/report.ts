@@ -158,6 +158,9 @@ export function statsOverheadTable(stats: StatsOverheadResult): string {
     ['on, Activity view open', stats.watched, `watched/off ${ratio(stats.ratios.watchedToOff)}`, pct(stats.watchedThroughputOverhead)],
     ['  the view’s sampling alone', undefined, `watched/on ${ratio(stats.ratios.watchedToOn)}`, pct(stats.samplingThroughputOverhead)],
   ] as const
+  const sampling =
+    `the view's samples on the server: ${stats.sampling.samples} samples, ${ms(stats.sampling.serverMsPerSample)} each, ` +
+    `${pct(stats.sampling.shareOfOneCore)} of one core at one sample per 2 s`
   return table([
     [
       `tenant API, statement statistics (${stats.tenants} tenants, ${stats.inFlight} in flight, ${stats.rounds} shuffled rounds of ${stats.requestsPerRun})`,
@@ -177,5 +180,5 @@ export function statsOverheadTable(stats: StatsOverheadResult): string {
       paired,
       cost,
     ]),
-  ])
+  ]) + `\n${sampling}`
 }

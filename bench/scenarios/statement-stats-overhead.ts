@@ -5,7 +5,7 @@ import { signApiToken, tokenSecretFrom } from '../../electron/main/auth/api-toke
 import { Database } from '../../electron/main/db/database.ts'
 import { embeddedSuperuserUrl, startEmbedded, stopEmbedded } from '../../electron/main/db/embedded-server.ts'
 import { quoteIdent } from '../../electron/main/db/sql.ts'
-import { installStatementStats } from '../../electron/main/db/statement-stats-setup.ts'
+import { STATEMENT_STATS_SCHEMA, installStatementStats } from '../../electron/main/db/statement-stats-setup.ts'
 import type { CallOutcome, Dispatch } from '../../electron/main/handlers/dispatch-types.ts'
 import { RequestLog, createSchemataServer } from '../../electron/main/server/index.ts'
 import { builtinConfigPath } from '../../electron/main/project/find-config.ts'
@@ -81,6 +81,12 @@ export interface StatsOverheadResult {
   watchedThroughputOverhead: number
   /** 1 − watched/on: what the view's sampling adds to the statistics themselves. */
   samplingThroughputOverhead: number
+  /**
+   * The view's samples as the server saw them (pg_stat_statements' entry of the
+   * sample statement, all watched runs): a cost that the machine's noise does
+   * not blur. `shareOfOneCore` = server time per sample ÷ the 2 s interval.
+   */
+  sampling: { samples: number; serverMsPerSample: number; shareOfOneCore: number }
 }
 
 type Side = 'off' | 'on' | 'watched'
@@ -230,6 +236,20 @@ export async function benchStatsOverhead(options: StatsOverheadOptions): Promise
       progress(`  round ${round + 1}/${options.rounds}: ${line.join(', ')} req/s`)
     }
 
+    // The sample statement is the one that names is_other; its planning and execution time, summed over every sample taken.
+    const [samples] = await on.tenancy.db.rows<{ calls: number; ms: number }>(
+      `SELECT coalesce(sum(calls), 0)::float8 AS calls, coalesce(sum(total_exec_time + total_plan_time), 0)::float8 AS ms
+         FROM ${quoteIdent(STATEMENT_STATS_SCHEMA)}.pg_stat_statements
+        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query LIKE $1`,
+      ['%AS is_other%'],
+    )
+    const serverMsPerSample = samples && samples.calls > 0 ? samples.ms / samples.calls : Number.NaN
+    const sampling = {
+      samples: samples?.calls ?? 0,
+      serverMsPerSample: round3(serverMsPerSample),
+      shareOfOneCore: round3(serverMsPerSample / activityMonitorFor(on.tenancy.db).intervalMs),
+    }
+
     const sideOf = (side: Side): LoadSide => {
       const latencies = summarize(runs[side].flatMap((run) => run.latencies))
       return {
@@ -257,6 +277,7 @@ export async function benchStatsOverhead(options: StatsOverheadOptions): Promise
       throughputOverhead: round3(1 - ratios.onToOff.median),
       watchedThroughputOverhead: round3(1 - ratios.watchedToOff.median),
       samplingThroughputOverhead: round3(1 - ratios.watchedToOn.median),
+      sampling,
     }
   } finally {
     for (const cluster of clusters) {
