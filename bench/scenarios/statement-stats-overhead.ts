@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process'
 import { rm } from 'node:fs/promises'
+import { promisify } from 'node:util'
 import { activityMonitorFor } from '../../electron/main/activity/activity-monitor.ts'
 import { hashPassword } from '../../electron/main/auth/password.ts'
 import { signApiToken, tokenSecretFrom } from '../../electron/main/auth/api-token.ts'
@@ -24,8 +26,8 @@ import { percentileOfSorted, round3, summarize } from '../stats.ts'
  * monitor samples in the background). "Off" is a server started without the
  * library, not a setting turned down: that is what a user without statistics
  * runs. Two servers run side by side, one without and one with the library,
- * each built the same way, so the sides can alternate without restarts (a
- * restart empties the server's caches, which costs the next side).
+ * over copies of one data directory, so the sides can alternate without
+ * restarts (a restart empties the server's caches, which costs the next side).
  *
  * The machine is shared and its throughput drifts by ±10 % over seconds, more
  * than the 2 % the issue allows. So the runs are short and many: each round
@@ -126,24 +128,31 @@ function shuffled<T>(items: readonly T[], random: () => number): T[] {
 }
 
 interface Cluster {
-  dataDir: string
   tenancy: Tenancy
   server: Awaited<ReturnType<typeof createSchemataServer>>
-  tokens: Map<string, string>
 }
 
-/** An embedded server with or without the library, its database of `tenants` API tenants, and the app's server over it. */
-async function startCluster(dataDir: string, statementStats: boolean, options: StatsOverheadOptions, project: Project): Promise<Cluster> {
-  await rm(dataDir, { recursive: true, force: true })
-  const conn = await startEmbedded({ dataDir, database: 'postgres', statementStats })
-  const target = new URL(conn.url)
+/** The database `bench_api` of an embedded server, as the app's login (not a superuser). */
+function apiUrl(connUrl: string): string {
+  const target = new URL(connUrl)
   target.pathname = '/bench_api'
-  const url = target.toString()
+  return target.toString()
+}
+
+/**
+ * An embedded server with the library, its database of `tenants` API tenants
+ * (each with a user and `CUSTOMERS` customers), left running; the bearer token
+ * of each tenant's user.
+ */
+async function buildCluster(dataDir: string, options: StatsOverheadOptions, project: Project): Promise<Map<string, string>> {
+  await rm(dataDir, { recursive: true, force: true })
+  const conn = await startEmbedded({ dataDir, database: 'postgres', statementStats: true })
+  const url = apiUrl(conn.url)
   // The app's login runs the load; only the set-up below (a database, the extension) takes the superuser.
   const superuserUrl = await embeddedSuperuserUrl(dataDir, 'bench_api')
   const admin = await connectPlain(superuserUrl.replace('/bench_api', '/postgres'))
   await admin.query(`CREATE DATABASE ${quoteIdent('bench_api')} OWNER ${quoteIdent(conn.user)}`).finally(() => admin.end())
-  if (statementStats) await installStatementStats(superuserUrl)
+  await installStatementStats(superuserUrl)
   const tokens = new Map<string, string>()
   const setup = new Tenancy(new Database({ url, mode: 'embedded' }), { project })
   try {
@@ -177,7 +186,13 @@ async function startCluster(dataDir: string, statementStats: boolean, options: S
   } finally {
     await setup.close()
   }
-  const tenancy = new Tenancy(new Database({ url, mode: 'embedded' }), { project })
+  return tokens
+}
+
+/** Starts the server of `dataDir` with or without the library, and the app's server over its API database. */
+async function serveCluster(dataDir: string, statementStats: boolean, project: Project): Promise<Cluster> {
+  const conn = await startEmbedded({ dataDir, database: 'postgres', statementStats })
+  const tenancy = new Tenancy(new Database({ url: apiUrl(conn.url), mode: 'embedded' }), { project })
   const server = await createSchemataServer({
     tenancy,
     dispatch: noDispatch,
@@ -186,10 +201,11 @@ async function startCluster(dataDir: string, statementStats: boolean, options: S
     tokenSecret: SECRET,
     requestLog: new RequestLog(),
   })
-  return { dataDir, tenancy, server, tokens }
+  return { tenancy, server }
 }
 
 const SECRET = tokenSecretFrom('bench-stats-overhead-secret')
+const execFileAsync = promisify(execFile)
 
 /** The tenant API's throughput with per-tenant statement statistics off, on, and watched. */
 export async function benchStatsOverhead(options: StatsOverheadOptions): Promise<StatsOverheadResult> {
@@ -204,9 +220,15 @@ export async function benchStatsOverhead(options: StatsOverheadOptions): Promise
     )
     // The built-in demo, as the CLI and the app load it: the load test reads its customers.
     const project = await loadProject(builtinConfigPath(), { builtin: true })
-    const off = await startCluster(dirs.off, false, options, project)
+    // One cluster is built, then copied whole while stopped: both sides serve the very same data, for half the set-up.
+    const tokens = await buildCluster(dirs.on, options, project)
+    await stopEmbedded(dirs.on)
+    await rm(dirs.off, { recursive: true, force: true })
+    // -a keeps the owner: as root the cluster belongs to postgres, which must own the copy too.
+    await execFileAsync('cp', ['-a', dirs.on, dirs.off])
+    const off = await serveCluster(dirs.off, false, project)
     clusters.push(off)
-    const on = await startCluster(dirs.on, true, options, project)
+    const on = await serveCluster(dirs.on, true, project)
     clusters.push(on)
 
     const runs: Record<Side, { rps: number; latencies: number[] }[]> = { off: [], on: [], watched: [] }
@@ -214,7 +236,7 @@ export async function benchStatsOverhead(options: StatsOverheadOptions): Promise
       const line: string[] = []
       for (const side of shuffled<Side>(['off', 'on', 'watched'], random)) {
         const cluster = side === 'off' ? off : on
-        const target = { port: cluster.server.port, tokens: cluster.tokens, rowsPerTenant: CUSTOMERS }
+        const target = { port: cluster.server.port, tokens, rowsPerTenant: CUSTOMERS }
         await runApiLoad(target, options.warmupRequests, options.inFlight)
         const monitor = side === 'watched' ? activityMonitorFor(cluster.tenancy.db) : undefined
         let polling: NodeJS.Timeout | undefined
