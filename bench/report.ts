@@ -1,3 +1,4 @@
+import type { PairedRatio, StatsOverheadResult } from './scenarios/statement-stats-overhead.ts'
 import { type BenchReport, checkTargets } from './targets.ts'
 
 const ms = (n: number): string => (n < 0.1 ? `${(n * 1000).toFixed(1)} µs` : `${n.toFixed(n < 10 ? 3 : 1)} ms`)
@@ -94,17 +95,7 @@ export function formatReport(r: BenchReport): string {
       [`${r.testFixture.runs} runs`, ms(r.testFixture.getP50Ms), ms(r.testFixture.releaseP50Ms), ms(r.testFixture.p50Ms), ms(r.testFixture.p95Ms)],
     ]),
     '',
-    table([
-      [`tenant API, statement statistics (${r.statementStats.tenants} tenants, ${r.statementStats.inFlight} in flight, ${r.statementStats.rounds} rounds of ${r.statementStats.requestsPerRun})`, 'req/s (median)', 'each round', 'p50', 'p99', 'throughput cost'],
-      ...(['off', 'on', 'watched'] as const).map((side) => [
-        { off: 'off (library not loaded)', on: 'on (pg_stat_statements)', watched: 'on, Activity view sampling' }[side],
-        r.statementStats[side].requestsPerSecond.toFixed(0),
-        r.statementStats[side].runs.map((n) => n.toFixed(0)).join(' '),
-        ms(r.statementStats[side].p50Ms),
-        ms(r.statementStats[side].p99Ms),
-        side === 'off' ? '' : pct(side === 'on' ? r.statementStats.throughputOverhead : r.statementStats.watchedThroughputOverhead),
-      ]),
-    ]),
+    statsOverheadTable(r.statementStats),
     '',
     table([
       [`data browser (${r.dataBrowser.rows.toLocaleString('en-US')} rows, pages of ${r.dataBrowser.pageSize})`, 'browser p50', 'p99', 'plain keyset p50', 'p99', 'ratio p50'],
@@ -156,4 +147,38 @@ export function formatReport(r: BenchReport): string {
     }
   }
   return sections.join('\n')
+}
+
+/** The tenant API with statement statistics off, on and watched: throughput, latency, and the rounds' paired ratios. */
+export function statsOverheadTable(stats: StatsOverheadResult): string {
+  const ratio = (x: PairedRatio): string => `${x.median.toFixed(3)} [${x.p25.toFixed(3)}–${x.p75.toFixed(3)}] (${x.min.toFixed(3)}–${x.max.toFixed(3)})`
+  const sides = [
+    ['off (library not loaded)', stats.off, '', ''],
+    ['on (pg_stat_statements)', stats.on, `on/off ${ratio(stats.ratios.onToOff)}`, pct(stats.throughputOverhead)],
+    ['on, Activity view open', stats.watched, `watched/off ${ratio(stats.ratios.watchedToOff)}`, pct(stats.watchedThroughputOverhead)],
+    ['  the view’s sampling alone', undefined, `watched/on ${ratio(stats.ratios.watchedToOn)}`, pct(stats.samplingThroughputOverhead)],
+  ] as const
+  const sampling =
+    `the view's samples on the server: ${stats.sampling.samples} samples, ${ms(stats.sampling.serverMsPerSample)} each, ` +
+    `${pct(stats.sampling.shareOfOneCore)} of one core at one sample per 2 s`
+  return table([
+    [
+      `tenant API, statement statistics (${stats.tenants} tenants, ${stats.inFlight} in flight, ${stats.rounds} shuffled rounds of ${stats.requestsPerRun})`,
+      'req/s (median)',
+      'min–max',
+      'p50',
+      'p99',
+      'paired ratio median [p25–p75] (min–max)',
+      'throughput cost',
+    ],
+    ...sides.map(([label, side, paired, cost]) => [
+      label,
+      side ? side.requestsPerSecond.toFixed(0) : '',
+      side ? `${Math.min(...side.runs).toFixed(0)}–${Math.max(...side.runs).toFixed(0)}` : '',
+      side ? ms(side.p50Ms) : '',
+      side ? ms(side.p99Ms) : '',
+      paired,
+      cost,
+    ]),
+  ]) + `\n${sampling}`
 }

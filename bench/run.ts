@@ -38,6 +38,7 @@ async function main(argv: readonly string[]): Promise<number> {
     void Promise.allSettled([
       destroyBenchServer(dataDir),
       destroyBenchServer(statsBenchDataDir(dataDir)),
+      destroyBenchServer(`${statsBenchDataDir(dataDir)}-off`),
       destroyBenchServer(cliBenchDataDir(dataDir)),
     ]).finally(() => process.exit(130))
   }

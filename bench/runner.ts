@@ -15,7 +15,7 @@ import { type MigrateFleetResult, benchMigrateFleet } from './scenarios/migrate-
 import { type ResolveResult, benchResolve } from './scenarios/resolve.ts'
 import { type ScopedReadResult, benchScopedRead } from './scenarios/scoped-read.ts'
 import { type SqlConsoleResult, benchSqlConsole } from './scenarios/sql-console.ts'
-import { type StatsOverheadResult, benchStatsOverhead } from './scenarios/statement-stats-overhead.ts'
+import { STATS_OVERHEAD_DEFAULTS, type StatsOverheadResult, benchStatsOverhead } from './scenarios/statement-stats-overhead.ts'
 import { type TestFixtureResult, benchTestFixture } from './scenarios/test-fixture.ts'
 import { type TraceResult, traceStatements } from './scenarios/trace.ts'
 import { type WhoIsBehindResult, benchWhoIsBehind } from './scenarios/who-is-behind.ts'
@@ -159,9 +159,9 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
     const memory = await sampler.stop()
     const statementStats = await benchStatsOverhead({
       dataDir: statsBenchDataDir(dataDir),
-      rounds: options.statsOverhead?.rounds ?? 3,
-      requests: options.statsOverhead?.requests ?? 3000,
-      warmupRequests: options.statsOverhead?.warmupRequests ?? 300,
+      rounds: options.statsOverhead?.rounds ?? STATS_OVERHEAD_DEFAULTS.rounds,
+      requests: options.statsOverhead?.requests ?? STATS_OVERHEAD_DEFAULTS.requests,
+      warmupRequests: options.statsOverhead?.warmupRequests ?? STATS_OVERHEAD_DEFAULTS.warmupRequests,
       tenants: 20,
       inFlight: 50,
       progress,

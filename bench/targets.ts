@@ -44,8 +44,13 @@ export function checkTargets(result: BenchReport): TargetCheck[] {
     },
     {
       target: 'tenant API throughput cost of pg_stat_statements ≤ 2 % (issue 15)',
-      measured: `${fmt(statementStats.throughputOverhead * 100, 1)} % (Activity view sampling: ${fmt(statementStats.watchedThroughputOverhead * 100, 1)} %)`,
+      measured: `${fmt(statementStats.throughputOverhead * 100, 1)} % (median of ${statementStats.rounds} paired rounds; on/off quartiles ${fmt(statementStats.ratios.onToOff.p25, 3)}–${fmt(statementStats.ratios.onToOff.p75, 3)})`,
       holds: statementStats.throughputOverhead <= 0.02,
+    },
+    {
+      target: 'the same with the Activity view open ≤ 2 % (issue 15)',
+      measured: `${fmt(statementStats.watchedThroughputOverhead * 100, 1)} % (watched/off quartiles ${fmt(statementStats.ratios.watchedToOff.p25, 3)}–${fmt(statementStats.ratios.watchedToOff.p75, 3)}; the sampling alone ${fmt(statementStats.samplingThroughputOverhead * 100, 1)} %)`,
+      holds: statementStats.watchedThroughputOverhead <= 0.02,
     },
     {
       target: 'test fixture < 50 ms per tenant',

@@ -2,7 +2,7 @@ import type { ActivityOverview, TenantActivityDetail, TenantSizes } from '../../
 import type { Database } from '../db/database.ts'
 import { TenantNotFoundError } from '../errors.ts'
 import { ActivityHistory, type OverviewQuery } from './activity-history.ts'
-import { takeActivitySample } from './activity-sample.ts'
+import { ActivitySampler } from './activity-sample.ts'
 import { readTopStatements, statementStatsSource } from './statement-stats.ts'
 import { readSessionsOf } from './tenant-sessions.ts'
 import { SizeSampler, readTenantSizes, zeroSizes } from './tenant-sizes.ts'
@@ -14,7 +14,11 @@ export interface MonitorOptions {
   keepMs?: number
   /** Sizes are re-read at most this often (default 30 s; longer when a read is slow, see SizeSampler). */
   sizesEveryMs?: number
-  /** Sampling stops when nobody asked for this long (default 5 min); the next question starts it again. */
+  /**
+   * Sampling stops when nobody asked for this long (default 30 s: the view asks
+   * every 2 s while it is open and its window visible); the next question
+   * starts it again with a fresh history.
+   */
   idleMs?: number
   now?: () => number
 }
@@ -35,6 +39,7 @@ export class ActivityMonitor {
   private lastAskedMs = 0
   private sizes: SizeSampler
   private sizesAddedAtMs: number | undefined
+  private readonly sampler: ActivitySampler
 
   constructor(
     private readonly db: Database,
@@ -42,16 +47,27 @@ export class ActivityMonitor {
   ) {
     this.intervalMs = options.intervalMs ?? 2_000
     this.keepMs = options.keepMs ?? 10 * 60_000
-    this.idleMs = options.idleMs ?? 5 * 60_000
+    this.idleMs = options.idleMs ?? 30_000
     this.now = options.now ?? Date.now
     this.history = new ActivityHistory(this.keepMs)
     this.sizes = new SizeSampler(db, { minEveryMs: options.sizesEveryMs ?? 30_000, budget: 0.05, now: this.now })
+    this.sampler = new ActivitySampler(db, { now: this.now })
   }
 
-  /** Takes a sample now (joining one under way) and adds it to the history. */
+  /** Whether background sampling is running (someone asked within idleMs). */
+  get watching(): boolean {
+    return this.timer !== undefined
+  }
+
+  /**
+   * Takes a sample now (joining one under way) and adds it to the history. The
+   * next background sample is then due a full interval later, so questions
+   * from the view and the timer together sample no more often than either.
+   */
   sampleNow(): Promise<void> {
     this.sampling ??= this.sample().finally(() => {
       this.sampling = undefined
+      this.rearm()
     })
     return this.sampling
   }
@@ -66,7 +82,7 @@ export class ActivityMonitor {
       else await reading
     }
     const sizes = this.sizes.latest as { atMs: number; sizes: Map<string, TenantSizes> }
-    const sample = await takeActivitySample(this.db, { sizes: sizes.sizes })
+    const sample = await this.sampler.sample({ sizes: sizes.sizes })
     const fresh = sizes.atMs !== this.sizesAddedAtMs
     this.sizesAddedAtMs = sizes.atMs
     this.history.add(sample, startMs, fresh)
@@ -81,7 +97,8 @@ export class ActivityMonitor {
   async overview(query: OverviewQuery): Promise<ActivityOverview> {
     this.lastAskedMs = this.now()
     const last = this.history.last
-    if (!last || this.now() - last.atMs >= this.intervalMs / 2) await this.sampleNow()
+    // A view polling every interval, or several views, share the background samples instead of adding their own.
+    if (!last || this.now() - last.atMs >= this.intervalMs) await this.sampleNow()
     this.schedule()
     const overview = this.history.overview(query, this.intervalMs)
     if (!overview) throw new Error('no activity sample was taken')
@@ -106,22 +123,26 @@ export class ActivityMonitor {
     }
   }
 
+  private readonly tick = (): void => {
+    if (this.now() - this.lastAskedMs > this.idleMs) {
+      // Nobody is watching: no more statements until someone asks again.
+      this.stop()
+      return
+    }
+    // The database went away (or the pool closed): stop; the next question starts afresh.
+    this.sampleNow().catch(() => this.stop())
+  }
+
   private schedule(): void {
     if (this.timer) return
-    const tick = (): void => {
-      if (this.now() - this.lastAskedMs > this.idleMs) {
-        this.stop()
-        return
-      }
-      this.sampleNow().then(
-        () => {
-          if (this.timer) this.timer = setTimeout(tick, this.intervalMs).unref()
-        },
-        // The database went away (or the pool closed): stop; the next question starts afresh.
-        () => this.stop(),
-      )
-    }
-    this.timer = setTimeout(tick, this.intervalMs).unref()
+    this.timer = setTimeout(this.tick, this.intervalMs).unref()
+  }
+
+  /** Restarts a running timer: the next sample is due an interval after the last one. */
+  private rearm(): void {
+    if (!this.timer) return
+    clearTimeout(this.timer)
+    this.timer = setTimeout(this.tick, this.intervalMs).unref()
   }
 
   /** Stops background sampling and forgets the history. */

@@ -1,8 +1,8 @@
-import type { ActivitySample, StatementCounters, StatementStatsStatus, TenantSizes } from '../../../contract/activity-types.ts'
+import type { ActivitySample, StatementStatsStatus, TenantSessions, TenantSizes } from '../../../contract/activity-types.ts'
 import type { Database } from '../db/database.ts'
 import { SqlState, pgErrorOf } from '../db/pg-error.ts'
-import { StatementStatsGoneError, readTenantCounters, statementStatsSource, zeroCounters } from './statement-stats.ts'
-import { readTenantSessions, noSessions } from './tenant-sessions.ts'
+import { type CounterRow, type StatementStatsSource, countersOf, isNotLoaded, statementStatsSource } from './statement-stats.ts'
+import { ATTRIBUTED_SESSIONS_CTE, noSessions } from './tenant-sessions.ts'
 import { readTenantSizes, zeroSizes } from './tenant-sizes.ts'
 
 export interface SampleOptions {
@@ -14,43 +14,179 @@ export interface SampleOptions {
   sizes?: ReadonlyMap<string, TenantSizes>
 }
 
-/** One look at what every tenant costs: statement counters, sizes, live sessions. */
-export async function takeActivitySample(db: Database, options: SampleOptions = {}): Promise<ActivitySample> {
-  const source = await statementStatsSource(db)
-  let tenants: { schema: string; name: string }[]
-  try {
-    tenants = await db.rows<{ schema: string; name: string }>('SELECT schema, name FROM public.tenants ORDER BY schema')
-  } catch (error) {
-    // A database the shared migrations have not reached yet has no tenants to report on.
-    if (pgErrorOf(error)?.code !== SqlState.undefinedTable) throw error
-    return { at: new Date().toISOString(), database: db.databaseName, statementStats: source.status, other: null, tenants: [] }
+interface SampleRow extends CounterRow {
+  is_other: boolean
+  name: string | null
+  total: number | null
+  active: number | null
+  idle_in_transaction: number | null
+  waiting: number | null
+  oldest_ms: number | null
+  dealloc: number | null
+  stats_reset: Date | null
+}
+
+/*
+ * Every tenant's counters (summed per role first: a few thousand entries in,
+ * one row per role out), live sessions, the counters of every other role
+ * together, and the extension's eviction count and reset time: one statement,
+ * so a sample costs one round trip and one pass over pg_stat_statements.
+ */
+function sampleSql(source: StatementStatsSource | undefined): string {
+  const counters = source
+    ? `,
+  counters AS MATERIALIZED (
+    SELECT s.userid,
+           sum(s.calls)::float8 AS calls,
+           sum(s.total_exec_time + s.total_plan_time)::float8 AS time_ms,
+           sum(s.rows)::float8 AS rows,
+           sum(s.shared_blks_hit)::float8 AS hit,
+           sum(s.shared_blks_read)::float8 AS read,
+           sum(s.temp_blks_read + s.temp_blks_written)::float8 AS temp
+      FROM ${source.fn}(false) s
+     WHERE s.dbid = (SELECT oid FROM here)
+     GROUP BY s.userid
+  )`
+    : ''
+  const tenantCounters = source
+    ? `coalesce(c.calls, 0) AS calls, coalesce(c.time_ms, 0) AS time_ms, coalesce(c.rows, 0) AS rows,
+       coalesce(c.hit, 0) AS hit, coalesce(c.read, 0) AS read, coalesce(c.temp, 0) AS temp`
+    : 'NULL::float8 AS calls, NULL::float8 AS time_ms, NULL::float8 AS rows, NULL::float8 AS hit, NULL::float8 AS read, NULL::float8 AS temp'
+  const other = source
+    ? `
+  UNION ALL
+  SELECT true, NULL, NULL,
+         coalesce(sum(c.calls), 0), coalesce(sum(c.time_ms), 0), coalesce(sum(c.rows), 0),
+         coalesce(sum(c.hit), 0), coalesce(sum(c.read), 0), coalesce(sum(c.temp), 0),
+         NULL, NULL, NULL, NULL, NULL,
+         ${source.info ? `(SELECT dealloc::float8 FROM ${source.info})` : 'NULL'},
+         ${source.info ? `(SELECT stats_reset FROM ${source.info})` : 'NULL'}
+    FROM counters c
+   WHERE NOT EXISTS (SELECT 1 FROM tenant t WHERE t.roleid = c.userid)`
+    : ''
+  return `
+  WITH ${ATTRIBUTED_SESSIONS_CTE},
+  sessions AS (
+    SELECT x.schema, count(*)::int AS total,
+           count(*) FILTER (WHERE a.state = 'active')::int AS active,
+           count(*) FILTER (WHERE a.state LIKE 'idle in transaction%')::int AS idle_in_transaction,
+           count(*) FILTER (WHERE a.state = 'active' AND a.wait_event IS NOT NULL)::int AS waiting,
+           max(extract(epoch FROM clock_timestamp() - a.xact_start) * 1000)::float8 AS oldest_ms
+      FROM attributed x JOIN activity a ON a.pid = x.pid
+     GROUP BY x.schema
+  ),
+  tenant AS MATERIALIZED (
+    SELECT t.schema, t.name, r.oid AS roleid FROM public.tenants t LEFT JOIN pg_roles r ON r.rolname = t.role
+  )${counters}
+  SELECT false AS is_other, t.schema, t.name, ${tenantCounters},
+         s.total, s.active, s.idle_in_transaction, s.waiting, s.oldest_ms,
+         NULL::float8 AS dealloc, NULL::timestamptz AS stats_reset
+    FROM tenant t
+    ${source ? 'LEFT JOIN counters c ON c.userid = t.roleid' : ''}
+    LEFT JOIN sessions s ON s.schema = t.schema${other}
+   ORDER BY is_other, schema`
+}
+
+function sessionsOf(row: SampleRow): TenantSessions {
+  if (row.total === null) return noSessions()
+  return {
+    total: row.total,
+    active: row.active ?? 0,
+    idleInTransaction: row.idle_in_transaction ?? 0,
+    waiting: row.waiting ?? 0,
+    oldestTransactionMs: row.oldest_ms,
   }
-  let statementStats: StatementStatsStatus = source.status
-  let counters: Map<string, StatementCounters> | undefined
-  let other: StatementCounters | null = null
-  if ('fn' in source) {
+}
+
+type Source = StatementStatsSource | { status: StatementStatsStatus }
+
+/**
+ * Takes samples of one database, one statement each. Where pg_stat_statements
+ * lives (and whether this login may read it) is looked up once and then again
+ * every `recheckMs`, or at once when the sample statement fails: the extension
+ * was dropped, moved, or the server restarted without it.
+ */
+export class ActivitySampler {
+  private source: { value: Source; atMs: number } | undefined
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: { recheckMs?: number; now?: () => number } = {},
+  ) {}
+
+  /** One look at what every tenant costs: statement counters, sizes (unless given), live sessions. */
+  async sample(options: SampleOptions = {}): Promise<ActivitySample> {
+    const now = this.options.now ?? Date.now
+    const cached = this.source
+    const stale = !cached || now() - cached.atMs >= (this.options.recheckMs ?? 30_000)
+    let source = stale ? await this.lookUp() : cached.value
+    let read: { rows: SampleRow[]; status: StatementStatsStatus } | undefined
     try {
-      const read = await readTenantCounters(db, source)
-      counters = read.tenants
-      other = read.other
+      read = await this.read(source)
     } catch (error) {
-      if (!(error instanceof StatementStatsGoneError)) throw error
-      statementStats = { available: false, reason: 'not-loaded', message: 'pg_stat_statements stopped answering (the server restarted without it)' }
+      if (stale) {
+        read = await this.readAfterFailure(source, error)
+      } else {
+        // A source that answered before may be gone: look again, then treat a failure as real.
+        source = await this.lookUp()
+        read = await this.read(source).catch((again: unknown) => this.readAfterFailure(source, again))
+      }
+    }
+    const sizes = options.sizes ?? (read.rows.length > 0 ? await readTenantSizes(this.db) : new Map<string, TenantSizes>())
+    const otherRow = read.rows.find((row) => row.is_other)
+    let statementStats = read.status
+    if (statementStats.available && otherRow) {
+      statementStats = {
+        ...statementStats,
+        evicted: Number(otherRow.dealloc ?? statementStats.evicted),
+        resetAt: otherRow.stats_reset ? new Date(otherRow.stats_reset).toISOString() : statementStats.resetAt,
+      }
+    }
+    const withCounters = statementStats.available
+    return {
+      at: new Date().toISOString(),
+      database: this.db.databaseName,
+      statementStats,
+      other: withCounters && otherRow ? countersOf(otherRow) : null,
+      tenants: read.rows
+        .filter((row) => !row.is_other)
+        .map((row) => ({
+          schema: row.schema as string,
+          name: row.name as string,
+          counters: withCounters ? countersOf(row) : null,
+          sizes: sizes.get(row.schema as string) ?? zeroSizes(),
+          sessions: sessionsOf(row),
+        })),
     }
   }
-  const sizes = options.sizes ?? (await readTenantSizes(db))
-  const sessions = await readTenantSessions(db)
-  return {
-    at: new Date().toISOString(),
-    database: db.databaseName,
-    statementStats,
-    other,
-    tenants: tenants.map((tenant) => ({
-      schema: tenant.schema,
-      name: tenant.name,
-      counters: counters ? (counters.get(tenant.schema) ?? zeroCounters()) : null,
-      sizes: sizes.get(tenant.schema) ?? zeroSizes(),
-      sessions: sessions.get(tenant.schema) ?? noSessions(),
-    })),
+
+  private async lookUp(): Promise<Source> {
+    const value = await statementStatsSource(this.db)
+    this.source = { value, atMs: (this.options.now ?? Date.now)() }
+    return value
   }
+
+  private async read(source: Source): Promise<{ rows: SampleRow[]; status: StatementStatsStatus }> {
+    const fn = 'fn' in source ? source : undefined
+    return { rows: await this.db.rows<SampleRow>(sampleSql(fn)), status: source.status }
+  }
+
+  /** What a failed sample statement means with a source that was just looked up. */
+  private async readAfterFailure(source: Source, error: unknown): Promise<{ rows: SampleRow[]; status: StatementStatsStatus }> {
+    // A database the shared migrations have not reached yet has no tenants to report on.
+    if (pgErrorOf(error)?.code === SqlState.undefinedTable) return { rows: [], status: source.status }
+    if (!isNotLoaded(error)) throw error
+    // Loaded when we looked, gone now: the server restarted without it.
+    this.source = undefined
+    const rows = await this.db.rows<SampleRow>(sampleSql(undefined))
+    return {
+      rows,
+      status: { available: false, reason: 'not-loaded', message: 'pg_stat_statements stopped answering (the server restarted without it)' },
+    }
+  }
+}
+
+/** One look at what every tenant costs: statement counters, sizes, live sessions (looking the extension up first). */
+export async function takeActivitySample(db: Database, options: SampleOptions = {}): Promise<ActivitySample> {
+  return new ActivitySampler(db).sample(options)
 }

@@ -41,6 +41,8 @@ export interface StatementStatsSource {
   status: StatementStatsStatus & { available: true }
   /** `schema.pg_stat_statements`, quoted. */
   fn: string
+  /** `schema.pg_stat_statements_info`, quoted; absent before PostgreSQL 14. */
+  info?: string
 }
 
 function notInstalled(database: string, mode: Database['mode']): StatementStatsStatus {
@@ -68,7 +70,7 @@ function notLoaded(mode: Database['mode']): StatementStatsStatus {
 }
 
 /** Whether this error is pg_stat_statements saying the server did not preload it. */
-function isNotLoaded(error: unknown): boolean {
+export function isNotLoaded(error: unknown): boolean {
   const pg = pgErrorOf(error)
   return pg?.code === '55000' && /shared_preload_libraries/.test(pg.message)
 }
@@ -90,15 +92,14 @@ export async function statementStatsSource(db: Database): Promise<StatementStats
     }
   }
   const fn = qualified(ext.schema, 'pg_stat_statements')
+  const info = ext.has_info ? qualified(ext.schema, 'pg_stat_statements_info') : undefined
   let evicted = 0
   let resetAt: string | null = null
   try {
-    if (ext.has_info) {
-      const [info] = await db.rows<{ dealloc: number; stats_reset: Date | null }>(
-        `SELECT dealloc::float8 AS dealloc, stats_reset FROM ${qualified(ext.schema, 'pg_stat_statements_info')}`,
-      )
-      evicted = Number(info?.dealloc ?? 0)
-      resetAt = info?.stats_reset ? new Date(info.stats_reset).toISOString() : null
+    if (info) {
+      const [row] = await db.rows<{ dealloc: number; stats_reset: Date | null }>(`SELECT dealloc::float8 AS dealloc, stats_reset FROM ${info}`)
+      evicted = Number(row?.dealloc ?? 0)
+      resetAt = row?.stats_reset ? new Date(row.stats_reset).toISOString() : null
     } else {
       // Before PostgreSQL 14 there is no info view; calling the function is what tells whether it is loaded.
       await db.rows(`SELECT 1 FROM ${fn}(false) LIMIT 1`)
@@ -107,10 +108,11 @@ export async function statementStatsSource(db: Database): Promise<StatementStats
     if (isNotLoaded(error)) return { status: notLoaded(db.mode) }
     throw error
   }
-  return { status: { available: true, extensionSchema: ext.schema, queryText: ext.read_all, evicted, resetAt }, fn }
+  return { status: { available: true, extensionSchema: ext.schema, queryText: ext.read_all, evicted, resetAt }, fn, ...(info ? { info } : {}) }
 }
 
-interface CounterRow {
+/** Summed counters as the statements return them. */
+export interface CounterRow {
   schema: string | null
   calls: number
   time_ms: number
@@ -127,7 +129,8 @@ const COUNTER_COLUMNS = `coalesce(sum(s.calls), 0)::float8 AS calls,
             coalesce(sum(s.shared_blks_read), 0)::float8 AS read,
             coalesce(sum(s.temp_blks_read + s.temp_blks_written), 0)::float8 AS temp`
 
-function countersOf(row: CounterRow): StatementCounters {
+/** Counters from a row of summed counters. */
+export function countersOf(row: CounterRow): StatementCounters {
   return {
     calls: row.calls,
     timeMs: row.time_ms,
@@ -141,45 +144,6 @@ function countersOf(row: CounterRow): StatementCounters {
 /** Zero counters, for a tenant with no statement since the last reset. */
 export function zeroCounters(): StatementCounters {
   return { calls: 0, timeMs: 0, rows: 0, sharedBlocksHit: 0, sharedBlocksRead: 0, tempBlocks: 0 }
-}
-
-/**
- * This database's statement counters summed per tenant (by the tenant's role),
- * plus one entry for every other role together (`other`).
- */
-export async function readTenantCounters(
-  db: Database,
-  source: StatementStatsSource,
-): Promise<{ tenants: Map<string, StatementCounters>; other: StatementCounters }> {
-  let rows: CounterRow[]
-  try {
-    rows = await db.rows<CounterRow>(
-      `SELECT t.schema, ${COUNTER_COLUMNS}
-         FROM ${source.fn}(false) s
-         LEFT JOIN pg_roles r ON r.oid = s.userid
-         LEFT JOIN public.tenants t ON t.role = r.rolname
-        WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-        GROUP BY t.schema`,
-    )
-  } catch (error) {
-    // Loaded when we looked, gone now: the server restarted without it.
-    if (isNotLoaded(error)) throw new StatementStatsGoneError(error)
-    throw error
-  }
-  const tenants = new Map<string, StatementCounters>()
-  let other = zeroCounters()
-  for (const row of rows) {
-    if (row.schema === null) other = countersOf(row)
-    else tenants.set(row.schema, countersOf(row))
-  }
-  return { tenants, other }
-}
-
-/** pg_stat_statements stopped answering between the availability check and the read. */
-export class StatementStatsGoneError extends Error {
-  constructor(cause: unknown) {
-    super('pg_stat_statements is no longer loaded', { cause })
-  }
 }
 
 interface StatementRow {

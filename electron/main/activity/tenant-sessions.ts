@@ -21,28 +21,39 @@ interface SessionRow {
  * own role (SQL typed by a user) are attributed by their login. A backend
  * between transactions, or one that has not yet touched a tenant table, works
  * for no tenant.
+ *
+ * Common table expressions `here`, `activity` (this database's backends but
+ * ours) and `attributed` (pid, schema), for a statement to build on. Each lock
+ * finds its schema through the catalog's oid indexes: a join would scan all of
+ * pg_class, which at a thousand tenants holds tens of thousands of rows.
  */
-const SESSIONS_SQL = `
-  WITH here AS (SELECT oid FROM pg_database WHERE datname = current_database()),
-  attributed AS (
-    SELECT DISTINCT l.pid, t.schema
-      FROM pg_locks l
-      JOIN pg_class c ON c.oid = l.relation
-      JOIN pg_namespace n ON n.oid = c.relnamespace
-      JOIN public.tenants t ON t.schema = n.nspname
-     WHERE l.locktype = 'relation' AND l.database = (SELECT oid FROM here)
-    UNION
-    SELECT a.pid, t.schema
+export const ATTRIBUTED_SESSIONS_CTE = `
+  here AS MATERIALIZED (SELECT oid FROM pg_database WHERE datname = current_database()),
+  activity AS MATERIALIZED (
+    SELECT a.pid, a.usename, a.state, a.wait_event, a.xact_start, a.application_name, a.query
       FROM pg_stat_activity a
-      JOIN public.tenants t ON t.role = a.usename
-     WHERE a.datid = (SELECT oid FROM here)
-  )
+     WHERE a.datid = (SELECT oid FROM here) AND a.pid <> pg_backend_pid()
+  ),
+  locked AS MATERIALIZED (
+    SELECT DISTINCT l.pid,
+           (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = l.relation) AS nspname
+      FROM pg_locks l
+     WHERE l.locktype = 'relation' AND l.database = (SELECT oid FROM here)
+  ),
+  attributed AS (
+    SELECT x.pid, t.schema FROM locked x JOIN public.tenants t ON t.schema = x.nspname
+    UNION
+    SELECT a.pid, t.schema FROM activity a JOIN public.tenants t ON t.role = a.usename
+  )`
+
+const SESSIONS_SQL = `
+  WITH ${ATTRIBUTED_SESSIONS_CTE}
   SELECT x.schema, a.pid, a.state, a.usename::text AS user, a.application_name, a.wait_event,
          a.xact_start, left(a.query, 300) AS query,
          (extract(epoch FROM clock_timestamp() - a.xact_start) * 1000)::float8 AS xact_ms
     FROM attributed x
-    JOIN pg_stat_activity a ON a.pid = x.pid
-   WHERE a.pid <> pg_backend_pid() AND ($1::text IS NULL OR x.schema = $1)
+    JOIN activity a ON a.pid = x.pid
+   WHERE $1::text IS NULL OR x.schema = $1
    ORDER BY x.schema, a.xact_start NULLS LAST, a.pid`
 
 /** Zero sessions. */
@@ -52,21 +63,6 @@ export function noSessions(): TenantSessions {
 
 async function readSessionRows(db: Database, only?: string): Promise<SessionRow[]> {
   return db.rows<SessionRow>(SESSIONS_SQL, [only ?? null])
-}
-
-/** Live sessions per tenant, summarised. */
-export async function readTenantSessions(db: Database): Promise<Map<string, TenantSessions>> {
-  const summary = new Map<string, TenantSessions>()
-  for (const row of await readSessionRows(db)) {
-    let entry = summary.get(row.schema)
-    if (!entry) summary.set(row.schema, (entry = noSessions()))
-    entry.total++
-    if (row.state === 'active') entry.active++
-    if (row.state?.startsWith('idle in transaction')) entry.idleInTransaction++
-    if (row.wait_event !== null && row.state === 'active') entry.waiting++
-    if (row.xact_ms !== null) entry.oldestTransactionMs = Math.max(entry.oldestTransactionMs ?? 0, row.xact_ms)
-  }
-  return summary
 }
 
 /** One tenant's live sessions, one row each. */

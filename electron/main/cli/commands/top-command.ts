@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ActivitySample, StatementCounters, TenantActivitySample } from '../../../../contract/activity-types.ts'
-import { takeActivitySample } from '../../activity/activity-sample.ts'
+import { ActivitySampler, takeActivitySample } from '../../activity/activity-sample.ts'
 import { counterDelta } from '../../activity/activity-history.ts'
 import { zeroCounters } from '../../activity/statement-stats.ts'
 import { SizeSampler } from '../../activity/tenant-sizes.ts'
@@ -178,9 +178,10 @@ export async function topCommand(context: CliContext, argv: readonly string[]): 
     }
     // With thousands of tenants a size read takes seconds: it is repeated only as often as keeps it under a fifth of the time.
     const sizes = new SizeSampler(tenancy.db, { minEveryMs: intervalSeconds * 1000, budget: 0.2, now: Date.now })
+    const sampler = new ActivitySampler(tenancy.db)
     const sample = async (): Promise<ActivitySample> => {
       if (sizes.due()) await sizes.read()
-      return takeActivitySample(tenancy.db, { sizes: sizes.latest?.sizes ?? new Map() })
+      return sampler.sample({ sizes: sizes.latest?.sizes ?? new Map() })
     }
     const first = await sample()
     if (!first.statementStats.available) io.err(first.statementStats.message)
