@@ -15,10 +15,10 @@ export async function withPlainClient<T>(
   onProgress: (step: string) => void,
   fn: (client: pg.Client) => Promise<T>,
 ): Promise<T> {
-  if (target.mode === 'external' && !target.url) throw new Error('external mode needs a DATABASE_URL')
   const lease = target.mode === 'embedded' ? await leaseEmbedded(target.dataDir as string, { onProgress }) : undefined
   try {
-    const url = lease?.url ?? (target.url as string)
+    const url = lease?.url ?? target.url
+    if (!url) throw new Error('external mode needs a DATABASE_URL')
     // A malformed URL fails as the Database constructor fails on it ("Invalid URL"), before any attempt.
     new URL(url)
     const timeoutMs = target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
