@@ -12,6 +12,8 @@ export interface CliOptions {
   browserTables: number
   browserRows: number
   cliRuns: number
+  /** Only the CLI start-up scenario (issue 11): its own server, nothing else measured. */
+  cliOnly: boolean
 }
 
 export const USAGE = `usage: npm run bench -- [--tenants N] [--iterations N] [--json] [--out FILE] [--trace]
@@ -23,7 +25,8 @@ export const USAGE = `usage: npm run bench -- [--tenants N] [--iterations N] [--
   --browser-tenants N  tenants of the data browser's project (default 1000)
   --browser-tables N   tables per tenant in that project (default 100)
   --browser-rows N     rows of the data browser's big table (default 1000000)
-  --cli-runs N    timed rounds of the CLI start-up (each command and node -e 0 once a round; default 20)`
+  --cli-runs N    timed rounds of the CLI start-up (each command and node -e 0 once a round; default 20)
+  --cli-only      run only the CLI start-up scenario (a minute or two instead of the whole bench)`
 
 function wholeNumber(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback
@@ -46,6 +49,7 @@ export function parseBenchArgs(argv: readonly string[]): CliOptions {
       'browser-tables': { type: 'string' },
       'browser-rows': { type: 'string' },
       'cli-runs': { type: 'string' },
+      'cli-only': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -62,5 +66,6 @@ export function parseBenchArgs(argv: readonly string[]): CliOptions {
     browserTables: wholeNumber('browser-tables', values['browser-tables'], 100, 1, 1000),
     browserRows: wholeNumber('browser-rows', values['browser-rows'], 1_000_000, 200, 100_000_000),
     cliRuns: wholeNumber('cli-runs', values['cli-runs'], 20, 2, 1000),
+    cliOnly: values['cli-only'],
   }
 }

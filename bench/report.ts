@@ -1,3 +1,4 @@
+import type { CliStartupResult } from './scenarios/cli-startup.ts'
 import type { PairedRatio, StatsOverheadResult } from './scenarios/statement-stats-overhead.ts'
 import { type BenchReport, checkTargets } from './targets.ts'
 
@@ -9,6 +10,28 @@ const mib = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MiB`
 function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? '').length))) ?? []
   return rows.map((row) => row.map((cell, col) => cell.padEnd(widths[col] ?? 0)).join('  ').trimEnd()).join('\n')
+}
+
+/** The CLI start-up table (issue 11): in the full report, and alone with --cli-only. */
+export function formatCliStartup(c: CliStartupResult): string {
+  const cpu = (n: number | undefined): string => (n === undefined ? '' : ms(n))
+  return table([
+    [`CLI start-up, processes (${c.runs} rounds, shuffled; load ${c.loadAverageStart.toFixed(2)} → ${c.loadAverageEnd.toFixed(2)})`, 'p50', 'p95', 'min–max', 'ratio p50 (paired)', 'CPU p50', 'CPU ratio'],
+    ['node -e 0 (baseline)', ms(c.baseline.p50Ms), ms(c.baseline.p95Ms), `${ms(c.baseline.minMs)}–${ms(c.baseline.maxMs)}`, '', cpu(c.baseline.cpuP50Ms), ''],
+    ...([
+      ['schemata --help', c.help],
+      [`schemata tenant list --json (${c.tenants} tenants)`, c.tenantList],
+      ['schemata doctor --json (the demo)', c.doctor],
+    ] as const).map(([label, t]) => [
+      label,
+      ms(t.p50Ms),
+      ms(t.p95Ms),
+      `${ms(t.minMs)}–${ms(t.maxMs)}`,
+      `${x(t.ratioP50)} (${x(t.pairedRatioP50)})`,
+      cpu(t.cpuP50Ms),
+      t.cpuRatioP50 === undefined ? '' : x(t.cpuRatioP50),
+    ]),
+  ])
 }
 
 /** The human-readable report: one table per measurement, then the targets. */
@@ -115,30 +138,7 @@ export function formatReport(r: BenchReport): string {
       ['(pg_class scan by namespace, plain)', ms(r.dataBrowser.catalogScanP50Ms), ''],
     ]),
   ]
-  if (r.cliStartup) {
-    const c = r.cliStartup
-    const cpu = (n: number | undefined): string => (n === undefined ? '' : ms(n))
-    sections.push(
-      '',
-      table([
-        [`CLI start-up, processes (${c.runs} rounds, shuffled; load ${c.loadAverageStart.toFixed(2)} → ${c.loadAverageEnd.toFixed(2)})`, 'p50', 'p95', 'min–max', 'ratio p50 (paired)', 'CPU p50', 'CPU ratio'],
-        ['node -e 0 (baseline)', ms(c.baseline.p50Ms), ms(c.baseline.p95Ms), `${ms(c.baseline.minMs)}–${ms(c.baseline.maxMs)}`, '', cpu(c.baseline.cpuP50Ms), ''],
-        ...([
-          ['schemata --help', c.help],
-          [`schemata tenant list --json (${c.tenants} tenants)`, c.tenantList],
-          ['schemata doctor --json (the demo)', c.doctor],
-        ] as const).map(([label, t]) => [
-          label,
-          ms(t.p50Ms),
-          ms(t.p95Ms),
-          `${ms(t.minMs)}–${ms(t.maxMs)}`,
-          `${x(t.ratioP50)} (${x(t.pairedRatioP50)})`,
-          cpu(t.cpuP50Ms),
-          t.cpuRatioP50 === undefined ? '' : x(t.cpuRatioP50),
-        ]),
-      ]),
-    )
-  }
+  if (r.cliStartup) sections.push('', formatCliStartup(r.cliStartup))
   sections.push('', table([['target', 'measured', ''], ...checkTargets(r).map((c) => [c.target, c.measured, c.holds ? 'holds' : 'MISSED'])]))
   if (r.trace) {
     for (const [name, statements] of Object.entries(r.trace) as [string, string[]][]) {

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import { USAGE, parseBenchArgs } from './options.ts'
-import { formatReport } from './report.ts'
+import { formatCliStartup, formatReport } from './report.ts'
 import { runBench, statsBenchDataDir } from './runner.ts'
 import { benchCliStartup } from './scenarios/cli-startup.ts'
 import type { BenchReport } from './targets.ts'
@@ -48,6 +48,12 @@ async function main(argv: readonly string[]): Promise<number> {
   const started = performance.now()
   const onProgress = (message: string): void => {
     process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}\n`)
+  }
+  if (options.cliOnly) {
+    const cliStartup = await benchCliStartup({ dataDir: cliBenchDataDir(dataDir), runs: options.cliRuns, warmupRuns: 2, progress: onProgress })
+    if (options.out !== undefined) await writeFile(options.out, `${JSON.stringify({ cliStartup }, null, 2)}\n`)
+    process.stdout.write(options.json ? `${JSON.stringify({ cliStartup })}\n` : `${formatCliStartup(cliStartup)}\n`)
+    return 0
   }
   const core = await runBench({
     tenants: options.tenants,

@@ -2,8 +2,7 @@ import { homedir } from 'node:os'
 import { connectTimeoutFromEnvironment } from './connect-timeout.ts'
 import { defaultDataDir } from './data-dir.ts'
 import { Database, type DatabaseMode } from './database.ts'
-import { embeddedStatus, startEmbedded, stopEmbedded } from './embedded-server.ts'
-import { joinServer, leaveServer, recordStartedOnDemand } from './server-users.ts'
+import { leaseEmbedded } from './embedded-lease.ts'
 
 /** Where the database comes from, decided once from the environment. */
 export interface DatabaseTarget {
@@ -65,22 +64,7 @@ export async function connect(
     return { db, startedHere: false, release: () => db.close() }
   }
   const dataDir = target.dataDir as string
-  // The lease first: from here on the server is not stopped under this process by another one leaving.
-  const lease = await joinServer(dataDir, options.label ?? defaultLabel())
-  const leave = (): Promise<boolean> =>
-    leaveServer(
-      lease,
-      () => stopEmbedded(dataDir),
-      async () => (await embeddedStatus(dataDir)).pid,
-    )
-  let server
-  try {
-    server = await startEmbedded({ dataDir, ...(options.onProgress ? { onProgress: options.onProgress } : {}) })
-    if (server.startedHere) await recordStartedOnDemand(dataDir, server.pid)
-  } catch (error) {
-    await leave().catch(() => false)
-    throw error
-  }
+  const server = await leaseEmbedded(dataDir, options)
   const db = new Database({
     url: server.url,
     mode: 'embedded',
@@ -91,7 +75,7 @@ export async function connect(
   try {
     await reachableOrClosed(db)
   } catch (error) {
-    await leave().catch(() => false)
+    await server.leave().catch(() => false)
     throw error
   }
   return {
@@ -99,7 +83,7 @@ export async function connect(
     startedHere: server.startedHere,
     async release() {
       await db.close()
-      await leave()
+      await server.leave()
     },
   }
 }
@@ -116,10 +100,4 @@ async function reachableOrClosed(db: Database): Promise<void> {
     await db.close().catch(() => undefined)
     throw error
   }
-}
-
-/** `schemata tenant list`, from this process's command line. */
-function defaultLabel(): string {
-  const args = process.argv.slice(2).filter((arg) => !arg.startsWith('-'))
-  return `schemata ${args.slice(0, 2).join(' ')}`.trim().slice(0, 80)
 }

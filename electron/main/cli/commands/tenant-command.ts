@@ -5,7 +5,7 @@ import type { CliContext } from '../cli-context.ts'
 import { parseFlags, requireFlag } from '../parse-args.ts'
 import { TENANT_FLAGS } from '../command-table.ts'
 import { LIFECYCLE_USAGE } from '../usage.ts'
-import { tenantLifecycleCommand } from './tenant-lifecycle-command.ts'
+import { readTenantList } from './tenant-list-read.ts'
 
 /** One element of `schemata tenant list --json`: a stable, documented shape. */
 export interface TenantListItem {
@@ -29,7 +29,11 @@ function formatBytes(bytes: number): string {
 export async function tenantCommand(context: CliContext, argv: readonly string[]): Promise<number> {
   const [verb, ...rest] = argv
   const { io } = context
-  if (verb !== undefined && verb in LIFECYCLE_USAGE) return tenantLifecycleCommand(context, verb, rest)
+  if (verb !== undefined && verb in LIFECYCLE_USAGE) {
+    // Export, import, archive and move (and pg-copy-streams) load only for their own verbs.
+    const { tenantLifecycleCommand } = await import('./tenant-lifecycle-command.ts')
+    return tenantLifecycleCommand(context, verb, rest)
+  }
   switch (verb) {
     case 'create': {
       const flags = parseFlags(rest, TENANT_FLAGS.create)
@@ -55,7 +59,10 @@ export async function tenantCommand(context: CliContext, argv: readonly string[]
     }
     case 'list': {
       const flags = parseFlags(rest, TENANT_FLAGS.list)
-      const tenants = await context.withTenancy((tenancy) => tenancy.listTenants(), { ensureShared: true })
+      // One query over a plain client; through the core only when shared migrations must be applied first.
+      const tenants =
+        (await context.withClient((client) => readTenantList(client, context.project))) ??
+        (await context.withTenancy((tenancy) => tenancy.listTenants(), { ensureShared: true }))
       if (flags.json) {
         const items: TenantListItem[] = tenants.map((t) => ({
           name: t.name,
