@@ -2,13 +2,9 @@ import { rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
-import { type CliOutcome, runSchemata } from '../fixtures/cli-process.ts'
+import { schemata } from '../fixtures/cli-process.ts'
 
 
-/** Runs the real `schemata` binary as a user would. */
-function schemata(args: string[], env: Record<string, string>): Promise<CliOutcome> {
-  return runSchemata(args, { env })
-}
 
 describe('CLI against an external database (DATABASE_URL)', () => {
   let t: TestDatabase

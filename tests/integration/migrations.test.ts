@@ -5,7 +5,7 @@ import { MIGRATOR_LOCK_CLASS } from '../../electron/main/db/lock-keys.ts'
 import { withMigratorLock } from '../../electron/main/migrations/migrator-lock.ts'
 import type { MigrationDefinition } from '../../electron/main/migrations/types.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
-import { tenantMigrations } from '../fixtures/demo-project.ts'
+import { countingMigration, tenantMigrations } from '../fixtures/demo-project.ts'
 import { waitForAdvisoryLock } from '../fixtures/pg-locks.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 
@@ -122,24 +122,17 @@ describe('migrations', () => {
   })
 
   it('two concurrent migrators never apply a migration twice', async () => {
-    let applications = 0
-    const counted: MigrationDefinition = {
-      name: '0005_counted',
-      async up({ query }) {
-        applications++
-        await query('CREATE TABLE counted (id int); SELECT pg_sleep(0.01)')
-      },
-    }
+    const { migration: counted, applications: applied } = countingMigration('0005_counted', 'CREATE TABLE counted (id int); SELECT pg_sleep(0.01)')
     const sets = { tenant: [...tenantMigrations, addLoyalty, counted] }
     const a = new Tenancy(t.db, { migrations: sets })
     const b = new Tenancy(t.db, { migrations: sets })
     const [ra, rb] = await Promise.all([a.migrate({ tenant: true, concurrency: 2 }), b.migrate({ tenant: true, concurrency: 2 })])
     // The second waited for the first, then found everything applied.
     expect(ra.counts.failed + rb.counts.failed).toBe(0)
-    expect(ra.counts.applied + rb.counts.applied).toBe(applications)
+    expect(ra.counts.applied + rb.counts.applied).toBe(applied())
     const [rows] = await t.db.rows<{ n: string }>("SELECT count(*) AS n FROM public.tenant_migrations WHERE name = '0005_counted'")
-    expect(Number(rows?.n)).toBe(applications)
-    expect(applications).toBe(schemas.length)
+    expect(Number(rows?.n)).toBe(applied())
+    expect(applied()).toBe(schemas.length)
   })
 
   it('a second migrator says who holds the lock and, with wait off, exits', async () => {

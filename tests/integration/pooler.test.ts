@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
 import { MigratorBusyError } from '../../electron/main/errors.ts'
 import { MIGRATOR_LOCK_CLASS } from '../../electron/main/db/lock-keys.ts'
 import { withMigratorLock } from '../../electron/main/migrations/migrator-lock.ts'
-import type { MigrationDefinition } from '../../electron/main/migrations/types.ts'
 import { Tenancy } from '../../electron/main/tenancy/service.ts'
-import { tenantMigrations } from '../fixtures/demo-project.ts'
+import { countingMigration, tenantMigrations } from '../fixtures/demo-project.ts'
 import { waitForAdvisoryLock } from '../fixtures/pg-locks.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
 
@@ -27,19 +26,12 @@ describe('behind PgBouncer (transaction pooling)', () => {
 
   it('migrates the fleet concurrently, and two migrators never double-apply', async (ctx) => {
     ctx.skip(skip !== '', skip)
-    let applications = 0
-    const extra: MigrationDefinition = {
-      name: '0003_pooled_column',
-      async up({ query }) {
-        applications++
-        await query('ALTER TABLE customers ADD COLUMN pooled boolean')
-      },
-    }
+    const { migration: extra, applications } = countingMigration('0003_pooled_column', 'ALTER TABLE customers ADD COLUMN pooled boolean')
     const a = new Tenancy(t.db, { migrations: { tenant: [...tenantMigrations, extra] } })
     const b = new Tenancy(t.db, { migrations: { tenant: [...tenantMigrations, extra] } })
     const [ra, rb] = await Promise.all([a.migrate({ tenant: true, concurrency: 3 }), b.migrate({ tenant: true, concurrency: 3 })])
     expect(ra.counts.failed + rb.counts.failed).toBe(0)
-    expect(applications).toBe(8)
+    expect(applications()).toBe(8)
     expect(await a.tenantsBehind()).toEqual([])
   })
 

@@ -2,13 +2,9 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
 import type { ActivitySample } from '../../contract/activity-types.ts'
 import { installStatementStats } from '../../electron/main/db/statement-stats-setup.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
-import { type CliOutcome, runSchemata } from '../fixtures/cli-process.ts'
+import { schemata } from '../fixtures/cli-process.ts'
 
 
-/** Runs the real `schemata` binary as a user would, stdout piped (not a terminal). */
-function schemata(args: string[], env: Record<string, string>): Promise<CliOutcome> {
-  return runSchemata(args, { env })
-}
 
 describe('schemata top', () => {
   let t: TestDatabase

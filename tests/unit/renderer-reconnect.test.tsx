@@ -23,16 +23,22 @@ function renderPolling(client: MemoryClient): void {
   )
 }
 
+/** The console on a server that fails every call with a network error while `server.down` is set. */
+function consoleOnFlakyServer(): { client: MemoryClient; server: { down: boolean } } {
+  const client = new MemoryClient(DEMO_SEED)
+  const server = { down: false }
+  client.hold = () => (server.down ? Promise.reject(new ContractError({ code: 'INTERNAL', message: UNREACHABLE })) : undefined)
+  renderPolling(client)
+  return { client, server }
+}
+
 describe('when the server goes away and comes back', () => {
   it('shows one alert for the outage, then goes back to the tenant it was on and refills the view', async () => {
-    const client = new MemoryClient(DEMO_SEED)
-    let down = false
-    client.hold = () => (down ? Promise.reject(new ContractError({ code: 'INTERNAL', message: UNREACHABLE })) : undefined)
-    renderPolling(client)
+    const { client, server } = consoleOnFlakyServer()
     fireEvent.click(await screen.findByRole('option', { name: /Globex/ }))
     await waitFor(() => expect(screen.getByTestId('active-tenant-banner').dataset.schema).toBe('globex'))
 
-    down = true
+    server.down = true
     const outage = await screen.findByTestId('outage-alert')
     expect(outage.textContent).toContain(UNREACHABLE)
     // The open view fails with the same cause: it waits quietly instead of a second identical banner.
@@ -42,7 +48,7 @@ describe('when the server goes away and comes back', () => {
 
     // serve restarted: it has forgotten this window's tenant.
     client.restart()
-    down = false
+    server.down = false
     await waitFor(() => expect(screen.queryByTestId('outage-alert')).toBeNull())
     await waitFor(() => expect(client.activeSchema()).toBe('globex'))
     expect(await within(screen.getByTestId('schemas-panel')).findAllByTestId('schema-card')).not.toHaveLength(0)
@@ -51,17 +57,14 @@ describe('when the server goes away and comes back', () => {
   })
 
   it('says so when the tenant it was on is gone by then', async () => {
-    const client = new MemoryClient(DEMO_SEED)
-    let down = false
-    client.hold = () => (down ? Promise.reject(new ContractError({ code: 'INTERNAL', message: UNREACHABLE })) : undefined)
-    renderPolling(client)
+    const { client, server } = consoleOnFlakyServer()
     fireEvent.click(await screen.findByRole('option', { name: /Initech/ }))
     await waitFor(() => expect(client.activeSchema()).toBe('initech'))
 
-    down = true
+    server.down = true
     await screen.findByTestId('outage-alert')
     client.restart()
-    down = false
+    server.down = false
     await client.call('tenants/drop', { schema: 'initech', confirm: 'initech' })
     expect((await screen.findByTestId('switch-error')).textContent).toContain('Could not go back to initech')
     expect(screen.getByTestId('active-tenant-banner').dataset.schema).toBe('')

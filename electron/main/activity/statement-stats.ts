@@ -146,15 +146,9 @@ export function zeroCounters(): StatementCounters {
   return { calls: 0, timeMs: 0, rows: 0, sharedBlocksHit: 0, sharedBlocksRead: 0, tempBlocks: 0 }
 }
 
-interface StatementRow {
+interface StatementRow extends Omit<CounterRow, 'schema'> {
   query_id: string | null
   query: string | null
-  calls: number
-  time_ms: number
-  rows: number
-  hit: number
-  read: number
-  temp: number
 }
 
 /** A role's most expensive statements in this database (cumulative since reset), by total time. */
