@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it, inject, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, inject, type MockInstance, vi } from 'vitest'
+import type { Database } from '../../electron/main/db/database.ts'
 import { ActivityMonitor } from '../../electron/main/activity/activity-monitor.ts'
 import { installStatementStats } from '../../electron/main/db/statement-stats-setup.ts'
 import { createTestDatabase, type TestDatabase } from '../fixtures/test-database.ts'
@@ -21,6 +22,17 @@ afterAll(async () => {
   await t?.drop()
 })
 
+/** Runs `body` with the pool's statements counted from here on; then stops counting and stops the monitor. */
+async function counting(monitor: ActivityMonitor, body: (statements: MockInstance<Database['rows']>) => Promise<void>): Promise<void> {
+  const statements = vi.spyOn(t.db, 'rows')
+  try {
+    await body(statements)
+  } finally {
+    statements.mockRestore()
+    monitor.stop()
+  }
+}
+
 const overviewQuery = { rankBy: 'calls' as const, windowMs: 60_000, noisyShare: 0.5, limit: 10 }
 
 describe('the cost of watching', () => {
@@ -28,8 +40,7 @@ describe('the cost of watching', () => {
     let clock = 5_000_000
     const monitor = new ActivityMonitor(t.db, { now: () => clock, sizesEveryMs: 10_000 })
     await monitor.sampleNow()
-    const statements = vi.spyOn(t.db, 'rows')
-    try {
+    await counting(monitor, async (statements) => {
       for (let i = 0; i < 4; i++) {
         clock += 2_000
         await monitor.sampleNow()
@@ -44,18 +55,14 @@ describe('the cost of watching', () => {
       await monitor.sampleNow()
       await monitor.sizesSettled()
       expect(statements).toHaveBeenCalledTimes(2)
-    } finally {
-      statements.mockRestore()
-      monitor.stop()
-    }
+    })
   })
 
   it('a view polling every interval does not add samples to the timer’s', async () => {
     let clock = 6_000_000
     const monitor = new ActivityMonitor(t.db, { now: () => clock, intervalMs: 2_000 })
     await monitor.overview(overviewQuery)
-    const statements = vi.spyOn(t.db, 'rows')
-    try {
+    await counting(monitor, async (statements) => {
       // Polls within an interval of the last sample are answered from the history.
       for (const step of [500, 500, 500]) {
         clock += step
@@ -65,17 +72,13 @@ describe('the cost of watching', () => {
       clock += 500
       await monitor.overview(overviewQuery)
       expect(statements).toHaveBeenCalledTimes(1)
-    } finally {
-      statements.mockRestore()
-      monitor.stop()
-    }
+    })
   })
 
   it('stops sampling when nobody has asked for idleMs, and starts again on the next question', async () => {
     let clock = 7_000_000
     const monitor = new ActivityMonitor(t.db, { now: () => clock, intervalMs: 20, idleMs: 10_000 })
-    const statements = vi.spyOn(t.db, 'rows')
-    try {
+    await counting(monitor, async (statements) => {
       await monitor.overview(overviewQuery)
       statements.mockClear()
       // Watched: the timer samples on its own.
@@ -89,9 +92,6 @@ describe('the cost of watching', () => {
       await monitor.overview(overviewQuery)
       expect(statements.mock.calls.length).toBeGreaterThanOrEqual(1)
       expect(monitor.watching).toBe(true)
-    } finally {
-      statements.mockRestore()
-      monitor.stop()
-    }
+    })
   })
 })
