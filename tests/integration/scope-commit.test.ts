@@ -64,6 +64,17 @@ describe('entering the scope', () => {
   })
 })
 
+/** The SQLSTATE a read-write scope in acme fails with, whose body sends `first` unawaited and returns `last`. */
+async function failureOf(first: string, last: string): Promise<string | undefined> {
+  const error = await t.tenancy
+    .withTenant('acme', (scope) => {
+      void scope.query(first)
+      return scope.query(last)
+    })
+    .catch((e: unknown) => e)
+  return pgErrorOf(error)?.code
+}
+
 describe('a read-write scope whose body returns its statement', () => {
   it('sends COMMIT before the statement is answered, and resolves once COMMIT is', async () => {
     let seenAtResolve = 0
@@ -83,27 +94,15 @@ describe('a read-write scope whose body returns its statement', () => {
   })
 
   it('rejects when COMMIT fails (a deferred constraint), and keeps nothing', async () => {
-    const error = await t.tenancy
-      .withTenant('acme', (scope) => {
-        void scope.query('INSERT INTO pairs VALUES (1, NULL)')
-        // Breaks the deferred foreign key: the INSERT succeeds, COMMIT does not.
-        return scope.query('INSERT INTO pairs VALUES (2, 99) RETURNING id')
-      })
-      .catch((e: unknown) => e)
-    expect(pgErrorOf(error)?.code).toBe('23503')
+    // The second INSERT breaks the deferred foreign key: it succeeds, COMMIT does not.
+    expect(await failureOf('INSERT INTO pairs VALUES (1, NULL)', 'INSERT INTO pairs VALUES (2, 99) RETURNING id')).toBe('23503')
     expect(await pairIds()).toEqual([])
     // The connection (a pool of one) came back usable.
     await expect(t.tenancy.withTenant('acme', (scope) => scope.query('SELECT 1 AS one'))).resolves.toEqual([{ one: 1 }])
   })
 
   it('rejects when its statement fails, and keeps nothing of the statements before it', async () => {
-    const error = await t.tenancy
-      .withTenant('acme', (scope) => {
-        void scope.query('INSERT INTO pairs VALUES (1, NULL)')
-        return scope.query('INSERT INTO pairs VALUES (1, NULL)')
-      })
-      .catch((e: unknown) => e)
-    expect(pgErrorOf(error)?.code).toBe('23505')
+    expect(await failureOf('INSERT INTO pairs VALUES (1, NULL)', 'INSERT INTO pairs VALUES (1, NULL)')).toBe('23505')
     expect(await pairIds()).toEqual([])
   })
 

@@ -8,6 +8,7 @@ import type { MigrationEvent, MigrationReport, SchemaOutcome } from './events.ts
 import { checksumsOf, migrateSchema, ownLedgerHoldsAny } from './migrate-schema.ts'
 import { withMigratorLock } from './migrator-lock.ts'
 import { runBounded } from './run-bounded.ts'
+import { pendingNames } from './shared-set.ts'
 import type { MigrationDefinition } from './types.ts'
 
 export interface MigrateSchemasOptions {
@@ -49,8 +50,7 @@ export async function pendingSharedMigrations(db: Database, sets: MigrationSets)
   )
   if (!exists?.present) return sets.shared.map((m) => m.name)
   const rows = await db.rows<{ name: string }>('SELECT name FROM public.schemata_migrations')
-  const applied = new Set(rows.map((row) => row.name))
-  return sets.shared.map((m) => m.name).filter((name) => !applied.has(name))
+  return pendingNames(sets.shared, rows.map((row) => row.name))
 }
 
 /** The tenants a run migrates (or only `only`), with what the central ledger says each has applied. */

@@ -2,13 +2,13 @@ import type { Database } from '../db/database.ts'
 import { type TypeChange, changeTenantType } from '../migrations/change-tenant-type.ts'
 import type { MigrationReport } from '../migrations/events.ts'
 import { type ChecksumRepair, type MigrateSchemasOptions, type MigrationSets, migrateSchemas, repairChecksums } from '../migrations/migrate-schemas.ts'
+import { sharedMigrationsOf } from '../migrations/shared-set.ts'
 import { PoolKeeper } from '../lifecycle/pool-keeper.ts'
 import { renameTenant, swapTenants } from '../lifecycle/rename-tenant.ts'
 import { type PoolConfig, type PoolKind, type PoolStatus, claimPooled, fillPool, poolStatus } from '../lifecycle/warm-pool.ts'
 import type { MigrationDefinition } from '../migrations/types.ts'
 import { DEFAULT_ROUTING, type Project } from '../project/project.ts'
 import { displayPath } from '../project/display-path.ts'
-import { registryMigrations } from './registry-migrations/index.ts'
 import { TenantResolver } from '../routing/tenant-resolver.ts'
 import type { Resolution, ResolveRequest, RouteRules } from '../routing/resolve-tenant.ts'
 import { defineTenantModels, type TenantModels } from './models.ts'
@@ -90,7 +90,7 @@ export class Tenancy {
     if (options.migrations?.tenant) types.set(defaultType, options.migrations.tenant)
     this.migrations = {
       // Schemata's own registry first, then the project's shared tables: one list, one ledger in public.
-      shared: options.migrations?.shared ?? [...registryMigrations, ...this.project.shared],
+      shared: options.migrations?.shared ?? sharedMigrationsOf(this.project),
       tenant: types.get(defaultType) ?? [],
       types,
       defaultType,

@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import { pgErrorOf, SqlState } from '../../db/pg-error.ts'
 import type { Project } from '../../project/project.ts'
-import { registryMigrations } from '../../tenancy/registry-migrations/index.ts'
+import { pendingNames, sharedMigrationsOf } from '../../migrations/shared-set.ts'
 import { LIST_TENANTS_SQL, type TenantRow, toTenantSummary } from '../../tenancy/tenant-list.ts'
 import type { TenantSummary } from '../../tenancy/tenant-registry.ts'
 
@@ -22,9 +22,8 @@ export async function readTenantList(client: pg.Client, project: Project): Promi
     throw error
   }
   const [ledger, list] = results as [pg.QueryResult<{ name: string }>, pg.QueryResult<TenantRow>]
-  const applied = new Set(ledger.rows.map((row) => row.name))
-  // The same list the core applies to public (Tenancy: Schemata's registry, then the project's shared tables).
-  if ([...registryMigrations, ...project.shared].some((m) => !applied.has(m.name))) return undefined
+  // The same list the core applies to public, and the same test of what is pending.
+  if (pendingNames(sharedMigrationsOf(project), ledger.rows.map((row) => row.name)).length > 0) return undefined
   const types = new Map(project.tenantTypes.map((type) => [type.name, type.migrations] as const))
   return list.rows.map((row) => toTenantSummary(row, types))
 }
