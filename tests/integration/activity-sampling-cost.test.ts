@@ -94,4 +94,21 @@ describe('the cost of watching', () => {
       expect(monitor.watching).toBe(true)
     })
   })
+
+  it('answers a tenant’s detail in one statement once the extension has been found', async () => {
+    const monitor = new ActivityMonitor(t.db)
+    await monitor.sampleNow()
+    await counting(monitor, async (statements) => {
+      for (let i = 0; i < 3; i++) {
+        const detail = await monitor.detail('one', 5)
+        expect(detail.name).toBe('one')
+        expect(detail.statementStats.available).toBe(true)
+        expect(detail.totals).not.toBeNull()
+      }
+      expect(statements).toHaveBeenCalledTimes(3)
+      // The one statement carries the registry entry, the statements, the sizes and the sessions.
+      const sql = String(statements.mock.calls[0]?.[0])
+      for (const part of ['public.tenants', '"pg_stat_statements"(true)', '"pg_stat_statements_info"', 'pg_relation_size', 'pg_stat_activity']) expect(sql).toContain(part)
+    })
+  })
 })

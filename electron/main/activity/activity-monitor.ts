@@ -1,11 +1,9 @@
 import type { ActivityOverview, TenantActivityDetail, TenantSizes } from '../../../contract/activity-types.ts'
 import type { Database } from '../db/database.ts'
-import { TenantNotFoundError } from '../errors.ts'
 import { ActivityHistory, type OverviewQuery } from './activity-history.ts'
 import { ActivitySampler } from './activity-sample.ts'
-import { readTopStatements, statementStatsSource } from './statement-stats.ts'
-import { readSessionsOf } from './tenant-sessions.ts'
-import { SizeSampler, readTenantSizes, zeroSizes } from './tenant-sizes.ts'
+import { readTenantDetail } from './tenant-detail.ts'
+import { SizeSampler } from './tenant-sizes.ts'
 
 export interface MonitorOptions {
   /** Time between samples while someone watches (default 2 s). */
@@ -107,20 +105,7 @@ export class ActivityMonitor {
 
   /** One tenant's top statements (cumulative since the statistics were reset), sizes and live sessions. */
   async detail(schema: string, limit: number): Promise<TenantActivityDetail> {
-    const [tenant] = await this.db.rows<{ name: string; role: string }>('SELECT name, role FROM public.tenants WHERE schema = $1', [schema])
-    if (!tenant) throw new TenantNotFoundError(schema)
-    const source = await statementStatsSource(this.db)
-    const top = 'fn' in source ? await readTopStatements(this.db, source, tenant.role, limit) : undefined
-    const sizes = (await readTenantSizes(this.db, schema)).get(schema) ?? zeroSizes()
-    return {
-      schema,
-      name: tenant.name,
-      statementStats: source.status,
-      statements: top?.statements ?? [],
-      totals: top?.totals ?? null,
-      sizes,
-      sessions: await readSessionsOf(this.db, schema),
-    }
+    return readTenantDetail(this.db, this.sampler.locator, schema, limit)
   }
 
   private readonly tick = (): void => {

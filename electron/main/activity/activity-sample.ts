@@ -1,7 +1,7 @@
-import type { ActivitySample, StatementStatsStatus, TenantSessions, TenantSizes } from '../../../contract/activity-types.ts'
+import type { ActivitySample, TenantSessions, TenantSizes } from '../../../contract/activity-types.ts'
 import type { Database } from '../db/database.ts'
-import { SqlState, pgErrorOf } from '../db/pg-error.ts'
-import { type CounterRow, type StatementStatsSource, countersOf, isNotLoaded, statementStatsSource } from './statement-stats.ts'
+import { type CounterRow, type StatementStatsSource, countersOf } from './statement-stats.ts'
+import { StatementStatsLocator } from './statement-stats-locator.ts'
 import { ATTRIBUTED_SESSIONS_CTE, noSessions } from './tenant-sessions.ts'
 import { readTenantSizes, zeroSizes } from './tenant-sizes.ts'
 
@@ -98,40 +98,28 @@ function sessionsOf(row: SampleRow): TenantSessions {
   }
 }
 
-type Source = StatementStatsSource | { status: StatementStatsStatus }
-
 /**
- * Takes samples of one database, one statement each. Where pg_stat_statements
- * lives (and whether this login may read it) is looked up once and then again
- * every `recheckMs`, or at once when the sample statement fails: the extension
- * was dropped, moved, or the server restarted without it.
+ * Takes samples of one database, one statement each; where pg_stat_statements
+ * lives is remembered between samples (StatementStatsLocator).
  */
 export class ActivitySampler {
-  private source: { value: Source; atMs: number } | undefined
+  /** Shared with other reads of the statistics (a tenant's detail), so they too skip the lookup. */
+  readonly locator: StatementStatsLocator
 
   constructor(
     private readonly db: Database,
-    private readonly options: { recheckMs?: number; now?: () => number } = {},
-  ) {}
+    options: { recheckMs?: number; now?: () => number } = {},
+  ) {
+    this.locator = new StatementStatsLocator(db, options)
+  }
 
   /** One look at what every tenant costs: statement counters, sizes (unless given), live sessions. */
   async sample(options: SampleOptions = {}): Promise<ActivitySample> {
-    const now = this.options.now ?? Date.now
-    const cached = this.source
-    const stale = !cached || now() - cached.atMs >= (this.options.recheckMs ?? 30_000)
-    let source = stale ? await this.lookUp() : cached.value
-    let read: { rows: SampleRow[]; status: StatementStatsStatus } | undefined
-    try {
-      read = await this.read(source)
-    } catch (error) {
-      if (stale) {
-        read = await this.readAfterFailure(source, error)
-      } else {
-        // A source that answered before may be gone: look again, then treat a failure as real.
-        source = await this.lookUp()
-        read = await this.read(source).catch((again: unknown) => this.readAfterFailure(source, again))
-      }
-    }
+    const read = await this.locator.use(
+      async (source) => ({ rows: await this.db.rows<SampleRow>(sampleSql('fn' in source ? source : undefined)), status: source.status }),
+      // A database the shared migrations have not reached yet has no tenants to report on.
+      (source) => ({ rows: [], status: source.status }),
+    )
     const sizes = options.sizes ?? (read.rows.length > 0 ? await readTenantSizes(this.db) : new Map<string, TenantSizes>())
     const otherRow = read.rows.find((row) => row.is_other)
     let statementStats = read.status
@@ -157,31 +145,6 @@ export class ActivitySampler {
           sizes: sizes.get(row.schema as string) ?? zeroSizes(),
           sessions: sessionsOf(row),
         })),
-    }
-  }
-
-  private async lookUp(): Promise<Source> {
-    const value = await statementStatsSource(this.db)
-    this.source = { value, atMs: (this.options.now ?? Date.now)() }
-    return value
-  }
-
-  private async read(source: Source): Promise<{ rows: SampleRow[]; status: StatementStatsStatus }> {
-    const fn = 'fn' in source ? source : undefined
-    return { rows: await this.db.rows<SampleRow>(sampleSql(fn)), status: source.status }
-  }
-
-  /** What a failed sample statement means with a source that was just looked up. */
-  private async readAfterFailure(source: Source, error: unknown): Promise<{ rows: SampleRow[]; status: StatementStatsStatus }> {
-    // A database the shared migrations have not reached yet has no tenants to report on.
-    if (pgErrorOf(error)?.code === SqlState.undefinedTable) return { rows: [], status: source.status }
-    if (!isNotLoaded(error)) throw error
-    // Loaded when we looked, gone now: the server restarted without it.
-    this.source = undefined
-    const rows = await this.db.rows<SampleRow>(sampleSql(undefined))
-    return {
-      rows,
-      status: { available: false, reason: 'not-loaded', message: 'pg_stat_statements stopped answering (the server restarted without it)' },
     }
   }
 }

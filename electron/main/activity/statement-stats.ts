@@ -1,4 +1,4 @@
-import type { StatementCounters, StatementStatsStatus, TopStatement } from '../../../contract/activity-types.ts'
+import type { StatementCounters, StatementStatsStatus } from '../../../contract/activity-types.ts'
 import type { Database } from '../db/database.ts'
 import { pgErrorOf } from '../db/pg-error.ts'
 import { qualified } from '../db/sql.ts'
@@ -122,7 +122,8 @@ export interface CounterRow {
   temp: number
 }
 
-const COUNTER_COLUMNS = `coalesce(sum(s.calls), 0)::float8 AS calls,
+/** A role's counters summed over `s`, rows of pg_stat_statements. */
+export const COUNTER_COLUMNS = `coalesce(sum(s.calls), 0)::float8 AS calls,
             coalesce(sum(s.total_exec_time + s.total_plan_time), 0)::float8 AS time_ms,
             coalesce(sum(s.rows), 0)::float8 AS rows,
             coalesce(sum(s.shared_blks_hit), 0)::float8 AS hit,
@@ -144,53 +145,4 @@ export function countersOf(row: CounterRow): StatementCounters {
 /** Zero counters, for a tenant with no statement since the last reset. */
 export function zeroCounters(): StatementCounters {
   return { calls: 0, timeMs: 0, rows: 0, sharedBlocksHit: 0, sharedBlocksRead: 0, tempBlocks: 0 }
-}
-
-interface StatementRow extends Omit<CounterRow, 'schema'> {
-  query_id: string | null
-  query: string | null
-}
-
-/** A role's most expensive statements in this database (cumulative since reset), by total time. */
-export async function readTopStatements(
-  db: Database,
-  source: StatementStatsSource,
-  role: string,
-  limit: number,
-): Promise<{ statements: TopStatement[]; totals: StatementCounters }> {
-  const [totalsRow] = await db.rows<CounterRow>(
-    `SELECT NULL::text AS schema, ${COUNTER_COLUMNS}
-       FROM ${source.fn}(false) s
-      WHERE s.userid = (SELECT oid FROM pg_roles WHERE rolname = $1)
-        AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-    [role],
-  )
-  const rows = await db.rows<StatementRow>(
-    `SELECT s.queryid::text AS query_id, s.query,
-            s.calls::float8 AS calls, (s.total_exec_time + s.total_plan_time)::float8 AS time_ms,
-            s.rows::float8 AS rows, s.shared_blks_hit::float8 AS hit, s.shared_blks_read::float8 AS read,
-            (s.temp_blks_read + s.temp_blks_written)::float8 AS temp
-       FROM ${source.fn}(true) s
-      WHERE s.userid = (SELECT oid FROM pg_roles WHERE rolname = $1)
-        AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-      ORDER BY s.total_exec_time + s.total_plan_time DESC, s.calls DESC
-      LIMIT $2`,
-    [role, limit],
-  )
-  const totals = totalsRow ? countersOf(totalsRow) : zeroCounters()
-  return {
-    totals,
-    statements: rows.map((row) => ({
-      queryId: row.query_id,
-      query: row.query ?? '<statement text not available>',
-      calls: row.calls,
-      timeMs: row.time_ms,
-      meanTimeMs: row.calls > 0 ? row.time_ms / row.calls : 0,
-      rows: row.rows,
-      sharedBlocksHit: row.hit,
-      sharedBlocksRead: row.read,
-      tempBlocks: row.temp,
-      share: totals.timeMs > 0 ? row.time_ms / totals.timeMs : 0,
-    })),
-  }
 }

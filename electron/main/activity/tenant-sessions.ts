@@ -1,17 +1,4 @@
-import type { TenantSessionRow, TenantSessions } from '../../../contract/activity-types.ts'
-import type { Database } from '../db/database.ts'
-
-interface SessionRow {
-  schema: string
-  pid: number
-  state: string | null
-  user: string | null
-  application_name: string | null
-  wait_event: string | null
-  xact_start: Date | null
-  query: string | null
-  xact_ms: number | null
-}
+import type { TenantSessions } from '../../../contract/activity-types.ts'
 
 /*
  * Which backends work for a tenant. The app's pooled connections log in as
@@ -46,34 +33,7 @@ export const ATTRIBUTED_SESSIONS_CTE = `
     SELECT a.pid, t.schema FROM activity a JOIN public.tenants t ON t.role = a.usename
   )`
 
-const SESSIONS_SQL = `
-  WITH ${ATTRIBUTED_SESSIONS_CTE}
-  SELECT x.schema, a.pid, a.state, a.usename::text AS user, a.application_name, a.wait_event,
-         a.xact_start, left(a.query, 300) AS query,
-         (extract(epoch FROM clock_timestamp() - a.xact_start) * 1000)::float8 AS xact_ms
-    FROM attributed x
-    JOIN activity a ON a.pid = x.pid
-   WHERE $1::text IS NULL OR x.schema = $1
-   ORDER BY x.schema, a.xact_start NULLS LAST, a.pid`
-
 /** Zero sessions. */
 export function noSessions(): TenantSessions {
   return { total: 0, active: 0, idleInTransaction: 0, waiting: 0, oldestTransactionMs: null }
-}
-
-async function readSessionRows(db: Database, only?: string): Promise<SessionRow[]> {
-  return db.rows<SessionRow>(SESSIONS_SQL, [only ?? null])
-}
-
-/** One tenant's live sessions, one row each. */
-export async function readSessionsOf(db: Database, schema: string): Promise<TenantSessionRow[]> {
-  return (await readSessionRows(db, schema)).map((row) => ({
-    pid: row.pid,
-    state: row.state ?? 'unknown',
-    user: row.user ?? '',
-    applicationName: row.application_name ?? '',
-    waitEvent: row.wait_event,
-    transactionStart: row.xact_start ? new Date(row.xact_start).toISOString() : null,
-    query: row.query ?? '',
-  }))
 }

@@ -1,16 +1,40 @@
 import type { TenantSizes } from '../../../contract/activity-types.ts'
 import type { Database } from '../db/database.ts'
 
-interface SizeRow {
+interface SizeRow extends SizeColumns {
   schema: string
-  table_bytes: number
-  index_bytes: number
-  toast_bytes: number
 }
 
 /** Zero sizes, for a tenant whose schema holds nothing (or is gone). */
 export function zeroSizes(): TenantSizes {
   return { tableBytes: 0, indexBytes: 0, toastBytes: 0, totalBytes: 0 }
+}
+
+/**
+ * A schema's sizes summed over `c`, its tables, materialized views and
+ * indexes (relkind r, m, i; none when the schema holds nothing).
+ */
+export const SIZE_COLUMNS = `coalesce(sum(pg_relation_size(c.oid, 'main') + pg_relation_size(c.oid, 'fsm') + pg_relation_size(c.oid, 'vm'))
+                     FILTER (WHERE c.relkind IN ('r', 'm')), 0)::float8 AS table_bytes,
+            coalesce(sum(pg_relation_size(c.oid)) FILTER (WHERE c.relkind = 'i'), 0)::float8 AS index_bytes,
+            coalesce(sum(pg_total_relation_size(c.reltoastrelid)) FILTER (WHERE c.relkind IN ('r', 'm') AND c.reltoastrelid <> 0), 0)::float8
+              AS toast_bytes`
+
+/** A row of SIZE_COLUMNS. */
+export interface SizeColumns {
+  table_bytes: number
+  index_bytes: number
+  toast_bytes: number
+}
+
+/** Sizes from a row of SIZE_COLUMNS. */
+export function sizesOf(row: SizeColumns): TenantSizes {
+  return {
+    tableBytes: row.table_bytes,
+    indexBytes: row.index_bytes,
+    toastBytes: row.toast_bytes,
+    totalBytes: row.table_bytes + row.index_bytes + row.toast_bytes,
+  }
 }
 
 /**
@@ -20,12 +44,7 @@ export function zeroSizes(): TenantSizes {
  */
 export async function readTenantSizes(db: Database, only?: string): Promise<Map<string, TenantSizes>> {
   const rows = await db.rows<SizeRow>(
-    `SELECT t.schema,
-            coalesce(sum(pg_relation_size(c.oid, 'main') + pg_relation_size(c.oid, 'fsm') + pg_relation_size(c.oid, 'vm'))
-                     FILTER (WHERE c.relkind IN ('r', 'm')), 0)::float8 AS table_bytes,
-            coalesce(sum(pg_relation_size(c.oid)) FILTER (WHERE c.relkind = 'i'), 0)::float8 AS index_bytes,
-            coalesce(sum(pg_total_relation_size(c.reltoastrelid)) FILTER (WHERE c.relkind IN ('r', 'm') AND c.reltoastrelid <> 0), 0)::float8
-              AS toast_bytes
+    `SELECT t.schema, ${SIZE_COLUMNS}
        FROM public.tenants t
        JOIN pg_namespace n ON n.nspname = t.schema
        LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relkind IN ('r', 'm', 'i')
@@ -35,12 +54,7 @@ export async function readTenantSizes(db: Database, only?: string): Promise<Map<
   )
   const sizes = new Map<string, TenantSizes>()
   for (const row of rows) {
-    sizes.set(row.schema, {
-      tableBytes: row.table_bytes,
-      indexBytes: row.index_bytes,
-      toastBytes: row.toast_bytes,
-      totalBytes: row.table_bytes + row.index_bytes + row.toast_bytes,
-    })
+    sizes.set(row.schema, sizesOf(row))
   }
   return sizes
 }
