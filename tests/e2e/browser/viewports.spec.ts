@@ -28,6 +28,11 @@ interface PageWindow {
   document: { documentElement: { scrollWidth: number } }
 }
 
+/** A toolbar as page code sees it. */
+interface ToolbarBox {
+  children: ArrayLike<{ getBoundingClientRect(): { top: number; bottom: number } }>
+}
+
 /** An element's own box and the size of its content. */
 interface Box {
   scrollWidth: number
@@ -94,6 +99,35 @@ for (const size of VIEWPORTS) {
         await expectNoHorizontalOverflow(page, `after opening ${label}`)
       }
     })
+
+    if (size.width >= 1440) {
+      test('each view’s toolbars keep to one line', async ({ consolePage, tenant }) => {
+        const { page } = consolePage
+        await consolePage.switchByClick(tenant.schema)
+        for (const tab of await page.getByRole('tab').all()) {
+          const label = (await tab.textContent())?.trim() ?? '?'
+          await tab.click()
+          await expect(tab, label).toHaveAttribute('aria-selected', 'true')
+          await expect(page.locator('#view-panel')).toBeVisible()
+          for (const toolbar of await page.locator('#view-panel [role="toolbar"]').all()) {
+            if (!(await toolbar.isVisible())) continue
+            const name = (await toolbar.getAttribute('aria-label')) ?? '?'
+            // One line: the items' boxes all overlap one horizontal band (a wrapped item starts below another's bottom).
+            const boxes = await toolbar.evaluate((bar: ToolbarBox) =>
+              Array.from(bar.children)
+                .map((item) => item.getBoundingClientRect())
+                // A spacer has no height: it sits on whichever line it is on.
+                .filter((box) => box.bottom > box.top)
+                .map((box) => ({ top: box.top, bottom: box.bottom })),
+            )
+            expect(boxes.length, `${label}: the ${name} toolbar has items`).toBeGreaterThan(0)
+            const lowestTop = Math.max(...boxes.map((box) => box.top))
+            const highestBottom = Math.min(...boxes.map((box) => box.bottom))
+            expect(lowestTop, `${label}: the ${name} toolbar wraps onto a second line`).toBeLessThan(highestBottom)
+          }
+        }
+      })
+    }
 
     test('every dialog fits and each of its controls can be reached', async ({ consolePage, tenant }) => {
       // Every control of four dialogs is scrolled to and checked one by one (the palette alone has a few dozen): slow by design.
