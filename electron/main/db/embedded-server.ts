@@ -223,7 +223,6 @@ const PORT_CONFLICT = /Address already in use|could not create any TCP\/IP socke
 function serverOptions(port: number, pgDir: string, statementStats: boolean): string {
   const options = ['-p', String(port), '-c', 'listen_addresses=127.0.0.1']
   if (statementStats) options.push('-c', `shared_preload_libraries=${STATEMENT_STATS_LIBRARY}`)
-  if (statementStats && process.env.XPGSS_UTIL === 'off') options.push('-c', 'pg_stat_statements.track_utility=off')
   if (process.platform === 'win32') return options.join(' ')
   // The socket goes into the cluster dir (no /var/run/postgresql needed). A path too long for sun_path,
   // or one that postgres would split as a list, gets no socket at all: we only connect over TCP.
