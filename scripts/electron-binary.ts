@@ -24,8 +24,8 @@ function electronPackageDir(): string {
 }
 
 /** The Electron version this checkout depends on (from node_modules/electron/package.json). */
-export function electronVersion(): string {
-  return (JSON.parse(readFileSync(path.join(electronPackageDir(), 'package.json'), 'utf8')) as { version: string }).version
+export function electronVersion(packageDir = electronPackageDir()): string {
+  return (JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version: string }).version
 }
 
 /** The executable's path inside an unpacked Electron for this platform (what electron writes to path.txt). */
@@ -41,8 +41,7 @@ function platformExecutable(): string {
  * same rules as node_modules/electron/index.js, which would download instead
  * of answering "no".
  */
-export function findElectronBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const pkg = electronPackageDir()
+export function findElectronBinary(env: NodeJS.ProcessEnv = process.env, pkg = electronPackageDir()): string | undefined {
   const pathFile = path.join(pkg, 'path.txt')
   const recorded = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : undefined
   const override = env.ELECTRON_OVERRIDE_DIST_PATH
@@ -70,6 +69,8 @@ export interface GetElectronOptions {
   env?: NodeJS.ProcessEnv
   /** Told before a download starts (it can take a while on a first start). */
   onDownloadStart?: (version: string) => void
+  /** The electron package whose binary is wanted (default: the installed node_modules/electron). */
+  packageDir?: string
 }
 
 /** The last meaningful line of a failed child's stderr, without its stack trace. */
@@ -86,10 +87,10 @@ function lastError(stderr: string): string {
 }
 
 /** Runs Electron's own downloader with a time limit; resolves with undefined on success or a reason. */
-function runElectronInstaller(timeoutMs: number, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+function runElectronInstaller(timeoutMs: number, env: NodeJS.ProcessEnv, packageDir: string): Promise<string | undefined> {
   return new Promise((resolve) => {
     // The progress bar needs a terminal; this child's stderr is read instead, for the one-line reason.
-    const child = spawn(process.execPath, [path.join(electronPackageDir(), 'install.js')], {
+    const child = spawn(process.execPath, [path.join(packageDir, 'install.js')], {
       env: { ...env, ELECTRON_GET_NO_PROGRESS: '1' },
       stdio: ['ignore', 'ignore', 'pipe'],
     })
@@ -126,13 +127,15 @@ function probeBinary(executable: string): { version: string } | { reason: string
  */
 export async function getElectronBinary(options: GetElectronOptions = {}): Promise<ElectronBinary> {
   const env = options.env ?? process.env
+  let packageDir: string
   let version: string
   try {
-    version = electronVersion()
+    packageDir = options.packageDir ?? electronPackageDir()
+    version = electronVersion(packageDir)
   } catch {
     return { available: false, reason: 'the electron package is not installed (run npm install)' }
   }
-  let found = findElectronBinary(env)
+  let found = findElectronBinary(env, packageDir)
   let downloaded = false
   if (found === undefined) {
     if (env.ELECTRON_OVERRIDE_DIST_PATH) {
@@ -140,8 +143,8 @@ export async function getElectronBinary(options: GetElectronOptions = {}): Promi
     }
     if (options.download === false) return { available: false, reason: `the Electron ${version} binary has not been downloaded` }
     options.onDownloadStart?.(version)
-    const failure = await runElectronInstaller(options.timeoutMs ?? 180_000, env)
-    found = findElectronBinary(env)
+    const failure = await runElectronInstaller(options.timeoutMs ?? 180_000, env, packageDir)
+    found = findElectronBinary(env, packageDir)
     if (found === undefined) {
       return { available: false, reason: `the Electron ${version} binary is not installed and ${failure ?? 'the download left no binary'}` }
     }

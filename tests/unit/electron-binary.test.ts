@@ -1,4 +1,5 @@
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { createServer, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -60,14 +61,25 @@ describe('an unpacked Electron in ELECTRON_OVERRIDE_DIST_PATH', () => {
   })
 })
 
-// These need the binary to be missing from node_modules/electron, as on a fresh clone (and here).
-const installed = findElectronBinary({ ...process.env, ELECTRON_OVERRIDE_DIST_PATH: '' }) !== undefined
-if (installed) console.warn('electron-binary download tests skipped: node_modules/electron already holds the binary, so nothing would be downloaded')
-
-describe.skipIf(installed)('the download through Electron\'s own installer', () => {
+/*
+ * The downloader is run on a fresh copy of the electron package (no binary, as
+ * on a fresh clone), not on node_modules/electron itself, so these run even
+ * where that one already holds a binary. The copy sits inside node_modules so
+ * that its install.js finds @electron/get the way the real one does.
+ */
+describe("the download through Electron's own installer", () => {
   let hanging: Server
   const sockets = new Set<Socket>()
   let hangingPort = 0
+  let fresh: string
+
+  beforeAll(async () => {
+    const installed = path.dirname(createRequire(import.meta.url).resolve('electron/package.json'))
+    fresh = await mkdtemp(path.join(path.dirname(installed), '.electron-fresh-'))
+    for (const file of ['package.json', 'install.js', 'checksums.json']) await copyFile(path.join(installed, file), path.join(fresh, file))
+  })
+
+  afterAll(() => rm(fresh, { recursive: true, force: true }))
 
   beforeAll(async () => {
     // Accepts connections and never answers: a network that swallows packets.
@@ -93,6 +105,7 @@ describe.skipIf(installed)('the download through Electron\'s own installer', () 
     const started = Date.now()
     const binary = await getElectronBinary({
       env: offline(`http://127.0.0.1:${hangingPort}/`, 'cache-hang'),
+      packageDir: fresh,
       timeoutMs: 1_500,
       onDownloadStart: (version) => (asked = version),
     })
@@ -107,7 +120,7 @@ describe.skipIf(installed)('the download through Electron\'s own installer', () 
     await new Promise<void>((resolve) => refused.listen(0, '127.0.0.1', resolve))
     const port = (refused.address() as { port: number }).port
     await new Promise((resolve) => refused.close(resolve))
-    const binary = await getElectronBinary({ env: offline(`http://127.0.0.1:${port}/`, 'cache-refused'), timeoutMs: 60_000 })
+    const binary = await getElectronBinary({ env: offline(`http://127.0.0.1:${port}/`, 'cache-refused'), packageDir: fresh, timeoutMs: 60_000 })
     expect(binary.available).toBe(false)
     const reason = binary.available ? '' : binary.reason
     expect(reason).toMatch(/^the Electron \S+ binary is not installed and the download failed \(.+\)$/)
@@ -117,7 +130,7 @@ describe.skipIf(installed)('the download through Electron\'s own installer', () 
 
   it('is not tried when asked only to look', async () => {
     let asked = false
-    const binary = await getElectronBinary({ env: offline('http://127.0.0.1:1/', 'cache-look'), download: false, onDownloadStart: () => (asked = true) })
+    const binary = await getElectronBinary({ env: offline('http://127.0.0.1:1/', 'cache-look'), packageDir: fresh, download: false, onDownloadStart: () => (asked = true) })
     expect(asked).toBe(false)
     expect(binary).toEqual({ available: false, reason: `the Electron ${electronVersion()} binary has not been downloaded` })
   })
